@@ -1,0 +1,407 @@
+"""The generation engine: statements for one customer or thousands, set-based.
+
+The number of SQL queries issued does not depend on the number of customers: the customers
+to process are selected in one query, statements are created in one batch, and their lines,
+open items and totals are computed from the journal items with a fixed set of statements.
+"""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+SEQUENCE_CODE = "customer.reconciliation.session"
+
+# Which items of the ledger belong to a statement (shared by the customer selection and
+# the line computation): posted, of the statement's company, on a reconciliation account,
+# dated on or before the end date, in the statement currency when it is a foreign one, and
+# carrying one of the scope's analytic accounts when a scope is set.
+_SCOPE_FILTER = """
+    (cardinality(%(scope)s::int[]) = 0 OR EXISTS (
+        SELECT 1 FROM jsonb_object_keys(aml.analytic_distribution) AS k(key)
+        WHERE string_to_array(k.key, ',')::int[] && %(scope)s::int[]))
+"""
+
+
+class CustomerReconciliationEngine(models.AbstractModel):
+    """Computes statements from the journal items."""
+
+    _name = "customer.reconciliation.engine"
+    _description = "Customer Reconciliation Engine"
+
+    # ------------------------------------------------------------ accounts
+    @api.model
+    def _reconciliation_account_ids(self, company):
+        """Receivable accounts of the company plus the extra accounts of its settings."""
+        accounts = self.env["account.account"].sudo().with_company(company).search(
+            [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.root_id.id)]
+        )
+        accounts |= company.sudo().reconciliation_extra_account_ids
+        return accounts.ids
+
+    # ------------------------------------------------------------ numbering
+    @api.model
+    def _allocate_numbers(self, count, date):
+        """Draw ``count`` statement numbers in one query."""
+        sequence = self.env["ir.sequence"].sudo().search(
+            [("code", "=", SEQUENCE_CODE), ("company_id", "in", [self.env.company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            raise UserError(self.env._("The sequence of reconciliation statements is missing."))
+        sequence = sequence.with_context(ir_sequence_date=fields.Date.to_date(date))
+        if sequence.implementation != "standard" or sequence.use_date_range or count == 1:
+            return [sequence.next_by_id(sequence_date=date) for _i in range(count)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s) ORDER BY 1",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
+
+    # ------------------------------------------------------------ customers
+    @api.model
+    def _select_customers(self, company, date_from, date_to, partner_ids=None, analytic_ids=(),
+                          only_with_balance_or_activity=True):
+        """Return {commercial partner id: [currency ids of its items]} in one query.
+
+        With ``only_with_balance_or_activity`` only customers with a non-zero balance at the
+        end date or an item in the period are kept.
+        """
+        self.env.flush_all()
+        account_ids = self._reconciliation_account_ids(company)
+        partner_filter = SQL("TRUE")
+        if partner_ids is not None:
+            partner_filter = SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids))
+        having = SQL("TRUE")
+        if only_with_balance_or_activity:
+            having = SQL("SUM(aml.balance) <> 0 OR BOOL_OR(aml.date >= %s)", date_from)
+        query = SQL(
+            """
+            SELECT p.commercial_partner_id, ARRAY_AGG(DISTINCT aml.currency_id)
+              FROM account_move_line aml
+              JOIN res_partner p ON p.id = aml.partner_id
+             WHERE aml.company_id = %(company)s
+               AND aml.parent_state = 'posted'
+               AND aml.account_id = ANY(%(accounts)s)
+               AND aml.date <= %(date_to)s
+               AND %(partner_filter)s
+               AND %(scope_filter)s
+             GROUP BY p.commercial_partner_id
+            HAVING %(having)s
+            """,
+            company=company.id,
+            accounts=account_ids,
+            date_to=date_to,
+            partner_filter=partner_filter,
+            scope_filter=SQL(_SCOPE_FILTER, scope=list(analytic_ids)),
+            having=having,
+        )
+        self.env.cr.execute(query)
+        result = dict(self.env.cr.fetchall())
+        if partner_ids is not None and not only_with_balance_or_activity:
+            for partner_id in partner_ids:
+                result.setdefault(partner_id, [])
+        return result
+
+    @api.model
+    def _statement_currency(self, company, partner, item_currency_ids):
+        """Company currency, unless the customer is set to, or only billed in, another one."""
+        if partner.reconciliation_currency_id:
+            return partner.reconciliation_currency_id.id
+        if len(item_currency_ids) == 1 and item_currency_ids[0] != company.currency_id.id:
+            return item_currency_ids[0]
+        return company.currency_id.id
+
+    # ------------------------------------------------------------ generation
+    @api.model
+    def generate(self, company, date_from, date_to, partner_ids=None, analytic_ids=(),
+                 only_with_balance_or_activity=True, run=None, values=None):
+        """Create or refresh the statements of a period; returns a dict of results.
+
+        ``partner_ids``: commercial partner ids, or None for every customer of the company.
+        Draft statements of the same customer, period, currency and scope are refreshed;
+        statements in any later state are left untouched and reported as skipped.
+        """
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        if date_from > date_to:
+            raise UserError(self.env._("The period start %(start)s is after its end %(end)s.",
+                                       start=date_from, end=date_to))
+        if partner_ids is not None:
+            partners = self.env["res.partner"].browse(partner_ids)
+            partner_ids = list(set(partners.commercial_partner_id.ids))
+        Session = self.env["customer.reconciliation.session"].with_company(company)
+        customers = self._select_customers(
+            company, date_from, date_to, partner_ids, analytic_ids, only_with_balance_or_activity
+        )
+        scope_key = Session._make_scope_key(analytic_ids)
+        partners = self.env["res.partner"].browse(list(customers))
+        partners.fetch(["reconciliation_currency_id", "user_id"])
+        wanted = {
+            (partner.id, self._statement_currency(company, partner, customers[partner.id]))
+            for partner in partners
+        }
+        existing = Session.search([
+            ("company_id", "=", company.id),
+            ("date_from", "=", date_from),
+            ("date_to", "=", date_to),
+            ("scope_key", "=", scope_key),
+            ("partner_id", "in", list(customers)),
+        ])
+        latest = {}
+        for session in existing.sorted("version"):
+            latest[(session.partner_id.id, session.currency_id.id)] = session
+        to_refresh = Session.browse()
+        skipped = Session.browse()
+        to_create = []
+        for key in sorted(wanted):
+            session = latest.get(key)
+            if session and session.state == "draft":
+                to_refresh |= session
+            elif session and session.state != "cancelled":
+                skipped |= session
+            elif not session:
+                to_create.append({
+                    "partner_id": key[0],
+                    "currency_id": key[1],
+                    "company_id": company.id,
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
+                    "run_id": run.id if run else False,
+                    **(values or {}),
+                })
+            else:
+                # The latest statement was cancelled: a new version takes its place.
+                to_create.append({
+                    "partner_id": key[0],
+                    "currency_id": key[1],
+                    "company_id": company.id,
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
+                    "run_id": run.id if run else False,
+                    "version": session.version + 1,
+                    **(values or {}),
+                })
+        created = Session.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        ).create(to_create)
+        self._compute_sessions(created | to_refresh)
+        return {"created": created, "refreshed": to_refresh, "skipped": skipped}
+
+    @api.model
+    def _compute_sessions(self, sessions):
+        """(Re)write the lines, open items and totals of draft statements from the ledger."""
+        if not sessions:
+            return
+        if any(state != "draft" for state in sessions.mapped("state")):
+            raise UserError(self.env._("Only draft statements can be (re)generated."))
+        self.env.flush_all()
+        by_company = defaultdict(list)
+        for session in sessions:
+            by_company[session.company_id].append(session.id)
+        cr = self.env.cr
+        for company, session_ids in by_company.items():
+            params = {
+                "ids": session_ids,
+                "accounts": self._reconciliation_account_ids(company),
+                "uid": self.env.uid,
+                "lang": self.env.lang or "en_US",
+            }
+            cr.execute(SQL("DELETE FROM customer_reconciliation_line WHERE session_id = ANY(%s)", session_ids))
+            cr.execute(SQL("DELETE FROM customer_reconciliation_open_item WHERE session_id = ANY(%s)",
+                           session_ids))
+            cr.execute(SQL(_ITEMS_SQL, **params))
+            cr.execute(SQL(_LINES_SQL, **params))
+            cr.execute(SQL(_OPEN_ITEMS_SQL, **params))
+            cr.execute(SQL(_TOTALS_SQL, **params))
+            cr.execute(SQL("DROP TABLE cr_items"))
+        sessions.invalidate_recordset()
+        self.env["customer.reconciliation.line"].invalidate_model()
+        self.env["customer.reconciliation.open.item"].invalidate_model()
+
+
+# The statement's journal items with their residual at the end date. A partial
+# reconciliation only counts when both of its items belong to the same statement, which
+# implies both are dated on or before the end date (its max_date): partials made later,
+# or against items outside the statement, leave the item open at that date. This keeps
+# the sum of the residuals equal to the closing balance, so the aging always adds up.
+_ITEMS_SQL = """
+CREATE TEMP TABLE cr_items ON COMMIT DROP AS
+WITH sess AS (
+    SELECT s.id, s.partner_id, s.company_id, s.date_from, s.date_to, s.currency_id,
+           s.currency_id = c.currency_id AS in_company_currency,
+           COALESCE((SELECT ARRAY_AGG(r.analytic_account_id)
+                       FROM customer_reconciliation_session_analytic_rel r
+                      WHERE r.session_id = s.id), '{}'::int[]) AS scope
+      FROM customer_reconciliation_session s
+      JOIN res_company c ON c.id = s.company_id
+     WHERE s.id = ANY(%(ids)s)
+),
+items AS MATERIALIZED (
+    SELECT s.id AS session_id, s.in_company_currency, aml.id AS aml_id, aml.move_id,
+           aml.date, aml.date_maturity, aml.account_id, aml.analytic_distribution, aml.name AS label,
+           CASE WHEN s.in_company_currency THEN aml.balance ELSE aml.amount_currency END AS amount,
+           aml.balance AS amount_company,
+           aml.date < s.date_from AS prior,
+           s.date_to - COALESCE(aml.date_maturity, aml.date) AS days_overdue
+      FROM sess s
+      JOIN res_partner p ON p.commercial_partner_id = s.partner_id
+      JOIN account_move_line aml ON aml.partner_id = p.id AND aml.company_id = s.company_id
+     WHERE aml.parent_state = 'posted'
+       AND aml.account_id = ANY(%(accounts)s)
+       AND aml.date <= s.date_to
+       AND (s.in_company_currency OR aml.currency_id = s.currency_id)
+       AND (cardinality(s.scope) = 0 OR EXISTS (
+            SELECT 1 FROM jsonb_object_keys(aml.analytic_distribution) AS k(key)
+             WHERE string_to_array(k.key, ',')::int[] && s.scope))
+),
+applied AS (
+    SELECT d.session_id, d.aml_id,
+           -CASE WHEN d.in_company_currency THEN pr.amount ELSE pr.debit_amount_currency END AS delta
+      FROM account_partial_reconcile pr
+      JOIN items d ON d.aml_id = pr.debit_move_id
+      JOIN items c ON c.aml_id = pr.credit_move_id AND c.session_id = d.session_id
+    UNION ALL
+    SELECT c.session_id, c.aml_id,
+           CASE WHEN c.in_company_currency THEN pr.amount ELSE pr.credit_amount_currency END
+      FROM account_partial_reconcile pr
+      JOIN items d ON d.aml_id = pr.debit_move_id
+      JOIN items c ON c.aml_id = pr.credit_move_id AND c.session_id = d.session_id
+),
+applied_sum AS (
+    SELECT session_id, aml_id, SUM(delta) AS delta FROM applied GROUP BY session_id, aml_id
+)
+SELECT i.*, i.amount + COALESCE(a.delta, 0) AS residual,
+       m.name AS move_name,
+       COALESCE(NULLIF(m.ref, ''), NULLIF(st.payment_ref, '')) AS customer_ref,
+       CASE
+           WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
+           WHEN m.move_type = 'out_refund' THEN 'credit_note'
+           WHEN (m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL)
+                AND i.amount_company < 0 THEN 'payment'
+           WHEN m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL THEN 'refund'
+           WHEN m.journal_id = co.currency_exchange_journal_id THEN 'exchange'
+           ELSE 'misc'
+       END AS kind
+  FROM items i
+  LEFT JOIN applied_sum a ON a.session_id = i.session_id AND a.aml_id = i.aml_id
+  JOIN account_move m ON m.id = i.move_id
+  JOIN res_company co ON co.id = m.company_id
+  LEFT JOIN account_bank_statement_line st ON st.id = m.statement_line_id
+"""
+
+_LINES_SQL = """
+WITH opening AS (
+    SELECT s.id AS session_id, s.company_id, s.currency_id, s.date_from,
+           COALESCE(SUM(i.amount) FILTER (WHERE i.prior), 0) AS amount,
+           COALESCE(SUM(i.amount_company) FILTER (WHERE i.prior), 0) AS amount_company
+      FROM customer_reconciliation_session s
+      LEFT JOIN cr_items i ON i.session_id = s.id
+     WHERE s.id = ANY(%(ids)s)
+     GROUP BY s.id
+),
+analytic_names AS (
+    SELECT i.session_id, i.aml_id,
+           STRING_AGG(DISTINCT COALESCE(an.name->>%(lang)s, an.name->>'en_US'), ', ') AS names
+      FROM cr_items i
+      CROSS JOIN LATERAL jsonb_object_keys(i.analytic_distribution) AS k(key)
+      CROSS JOIN LATERAL unnest(string_to_array(k.key, ',')::int[]) AS a(id)
+      JOIN account_analytic_account an ON an.id = a.id
+     WHERE NOT i.prior
+     GROUP BY i.session_id, i.aml_id
+)
+INSERT INTO customer_reconciliation_line (
+    session_id, company_id, currency_id, sequence, kind, date, move_id, move_line_id,
+    account_id, name, customer_ref, label, date_maturity, debit, credit, amount,
+    amount_company, balance, analytic_names, is_open, open_amount,
+    create_uid, create_date, write_uid, write_date)
+SELECT o.session_id, o.company_id, o.currency_id, 0, 'opening', o.date_from, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, GREATEST(o.amount, 0), GREATEST(-o.amount, 0), o.amount,
+       o.amount_company, o.amount, NULL, FALSE, 0,
+       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+  FROM opening o
+UNION ALL
+SELECT i.session_id, o.company_id, o.currency_id,
+       ROW_NUMBER() OVER w, i.kind, i.date, i.move_id, i.aml_id,
+       i.account_id, i.move_name, i.customer_ref, i.label, i.date_maturity,
+       GREATEST(i.amount, 0), GREATEST(-i.amount, 0), i.amount,
+       i.amount_company, o.amount + SUM(i.amount) OVER w, an.names,
+       i.residual <> 0, i.residual,
+       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+  FROM cr_items i
+  JOIN opening o ON o.session_id = i.session_id
+  LEFT JOIN analytic_names an ON an.session_id = i.session_id AND an.aml_id = i.aml_id
+ WHERE NOT i.prior
+WINDOW w AS (PARTITION BY i.session_id ORDER BY i.date, i.move_name, i.aml_id
+             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+"""
+
+_AGING_BUCKET = """
+    CASE WHEN i.days_overdue <= 0 THEN 'not_due'
+         WHEN i.days_overdue <= 30 THEN '1_30'
+         WHEN i.days_overdue <= 60 THEN '31_60'
+         WHEN i.days_overdue <= 90 THEN '61_90'
+         ELSE 'over_90' END
+"""
+
+_OPEN_ITEMS_SQL = f"""
+INSERT INTO customer_reconciliation_open_item (
+    session_id, company_id, currency_id, kind, date, move_id, move_line_id, name,
+    customer_ref, date_maturity, amount, open_amount, days_overdue, aging_bucket,
+    create_uid, create_date, write_uid, write_date)
+SELECT i.session_id, s.company_id, s.currency_id, i.kind, i.date, i.move_id, i.aml_id,
+       i.move_name, i.customer_ref, COALESCE(i.date_maturity, i.date), i.amount, i.residual,
+       GREATEST(i.days_overdue, 0), {_AGING_BUCKET},
+       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+  FROM cr_items i
+  JOIN customer_reconciliation_session s ON s.id = i.session_id
+ WHERE i.residual <> 0
+"""
+
+_TOTALS_SQL = """
+UPDATE customer_reconciliation_session s
+   SET opening_balance = t.opening,
+       period_debit = t.debit,
+       period_credit = t.credit,
+       closing_balance = t.closing,
+       closing_balance_company = t.closing_company,
+       overdue_amount = t.overdue,
+       aging_not_due = t.not_due,
+       aging_1_30 = t.b1_30,
+       aging_31_60 = t.b31_60,
+       aging_61_90 = t.b61_90,
+       aging_over_90 = t.over_90,
+       line_count = t.line_count,
+       open_item_count = t.open_count,
+       generated_at = NOW() AT TIME ZONE 'UTC',
+       write_uid = %(uid)s,
+       write_date = NOW() AT TIME ZONE 'UTC'
+  FROM (
+    SELECT s.id,
+           COALESCE(SUM(i.amount) FILTER (WHERE i.prior), 0) AS opening,
+           COALESCE(SUM(GREATEST(i.amount, 0)) FILTER (WHERE NOT i.prior), 0) AS debit,
+           COALESCE(SUM(GREATEST(-i.amount, 0)) FILTER (WHERE NOT i.prior), 0) AS credit,
+           COALESCE(SUM(i.amount), 0) AS closing,
+           COALESCE(SUM(i.amount_company), 0) AS closing_company,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue > 0), 0) AS overdue,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue <= 0), 0) AS not_due,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue BETWEEN 1 AND 30), 0) AS b1_30,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue BETWEEN 31 AND 60), 0) AS b31_60,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue BETWEEN 61 AND 90), 0) AS b61_90,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue > 90), 0) AS over_90,
+           COUNT(i.aml_id) FILTER (WHERE NOT i.prior) AS line_count,
+           COUNT(i.aml_id) FILTER (WHERE i.residual <> 0) AS open_count
+      FROM customer_reconciliation_session s
+      LEFT JOIN cr_items i ON i.session_id = s.id
+     WHERE s.id = ANY(%(ids)s)
+     GROUP BY s.id
+  ) t
+ WHERE s.id = t.id
+"""

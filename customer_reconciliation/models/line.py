@@ -1,0 +1,120 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+LINE_KINDS = [
+    ("opening", "Opening Balance"),
+    ("invoice", "Invoice"),
+    ("credit_note", "Credit Note"),
+    ("payment", "Payment"),
+    ("refund", "Refund"),
+    ("exchange", "Exchange Difference"),
+    ("misc", "Write-off / Miscellaneous"),
+]
+
+AGING_BUCKETS = [
+    ("not_due", "Not Due"),
+    ("1_30", "1-30 Days"),
+    ("31_60", "31-60 Days"),
+    ("61_90", "61-90 Days"),
+    ("over_90", "Over 90 Days"),
+]
+
+
+class CustomerReconciliationLine(models.Model):
+    """One line of a statement: the opening balance or one journal item of the period.
+
+    Lines are written in bulk by the generation engine (set-based SQL) and never by hand.
+    """
+
+    _name = "customer.reconciliation.line"
+    _description = "Customer Reconciliation Statement Line"
+    _order = "session_id, sequence, id"
+
+    session_id = fields.Many2one(
+        "customer.reconciliation.session", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    partner_id = fields.Many2one(related="session_id.partner_id", string="Customer")
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    sequence = fields.Integer(readonly=True)
+    kind = fields.Selection(LINE_KINDS, required=True, readonly=True)
+    date = fields.Date(readonly=True)
+    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, index="btree_not_null")
+    move_line_id = fields.Many2one(
+        "account.move.line", string="Journal Item", readonly=True, index="btree_not_null"
+    )
+    account_id = fields.Many2one("account.account", readonly=True)
+    name = fields.Char(string="Document", readonly=True, help="Our document number.")
+    customer_ref = fields.Char(
+        string="Customer Reference",
+        readonly=True,
+        help="The customer's reference: invoice reference, payment memo, bank label.",
+    )
+    label = fields.Char(readonly=True)
+    date_maturity = fields.Date(string="Due Date", readonly=True)
+    debit = fields.Monetary(readonly=True)
+    credit = fields.Monetary(readonly=True)
+    amount = fields.Monetary(readonly=True, help="Signed amount in the statement currency.")
+    amount_company = fields.Monetary(
+        string="Amount (Company Currency)", currency_field="company_currency_id", readonly=True
+    )
+    balance = fields.Monetary(string="Running Balance", readonly=True)
+    analytic_names = fields.Char(string="Dimensions", readonly=True)
+    is_open = fields.Boolean(
+        string="Open at End Date",
+        readonly=True,
+        help="Not fully reconciled by reconciliations dated on or before the statement end date.",
+    )
+    open_amount = fields.Monetary(
+        string="Open Amount", readonly=True, help="Residual at the end date, in the statement currency."
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("customer_reconciliation_engine"):
+            raise UserError(self.env._("Statement lines come from the ledger: regenerate the statement instead."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise UserError(
+            self.env._(
+                "Statement lines cannot be edited by hand: change the journal entries and "
+                "regenerate the draft statement."
+            )
+        )
+
+
+class CustomerReconciliationOpenItem(models.Model):
+    """A journal item still open at the statement end date: the basis of the aging."""
+
+    _name = "customer.reconciliation.open.item"
+    _description = "Customer Reconciliation Open Item"
+    _order = "session_id, date_maturity, date, id"
+
+    session_id = fields.Many2one(
+        "customer.reconciliation.session", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    partner_id = fields.Many2one(related="session_id.partner_id", string="Customer")
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    kind = fields.Selection(LINE_KINDS, required=True, readonly=True)
+    date = fields.Date(readonly=True)
+    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
+    move_line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
+    name = fields.Char(string="Document", readonly=True)
+    customer_ref = fields.Char(string="Customer Reference", readonly=True)
+    date_maturity = fields.Date(string="Due Date", readonly=True)
+    amount = fields.Monetary(string="Original Amount", readonly=True)
+    open_amount = fields.Monetary(string="Open Amount", readonly=True)
+    days_overdue = fields.Integer(string="Days Overdue", readonly=True)
+    aging_bucket = fields.Selection(AGING_BUCKETS, readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("customer_reconciliation_engine"):
+            raise UserError(self.env._("Open items come from the ledger: regenerate the statement instead."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise UserError(self.env._("Open items cannot be edited by hand."))

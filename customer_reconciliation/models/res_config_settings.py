@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    reconciliation_extra_account_ids = fields.Many2many(
+        related="company_id.reconciliation_extra_account_ids", readonly=False
+    )
+    reconciliation_default_frequency = fields.Selection(
+        related="company_id.reconciliation_default_frequency", readonly=False
+    )
+    reconciliation_generation_day = fields.Integer(
+        related="company_id.reconciliation_generation_day", readonly=False
+    )
+    reconciliation_contact_rule = fields.Selection(
+        related="company_id.reconciliation_contact_rule", readonly=False
+    )

@@ -1,0 +1,221 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+STATES = [
+    ("draft", "Draft"),
+    ("to_approve", "To Approve"),
+    ("approved", "Approved"),
+    ("sent", "Sent"),
+    ("confirmed", "Confirmed"),
+    ("disputed", "Disputed"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class CustomerReconciliationSession(models.Model):
+    """A reconciliation statement (对账单) of one customer for one period."""
+
+    _name = "customer.reconciliation.session"
+    _description = "Customer Reconciliation Statement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_to desc, partner_id, version desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Number", required=True, readonly=True, copy=False, default="/", index="trigram"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('is_company', '=', True)]",
+        help="The commercial entity: journal items of all its contacts are included.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Statement Currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+        help="Company currency: every journal item, in company currency.\n"
+        "A foreign currency: only the journal items in that currency, with their amount in currency.",
+    )
+    is_foreign_currency = fields.Boolean(compute="_compute_is_foreign_currency")
+    date_from = fields.Date(string="From", required=True, index=True)
+    date_to = fields.Date(string="To", required=True, index=True)
+    analytic_account_ids = fields.Many2many(
+        "account.analytic.account",
+        "customer_reconciliation_session_analytic_rel",
+        "session_id",
+        "analytic_account_id",
+        string="Dimension Scope",
+        help="Auxiliary dimensions (辅助核算): when set, only journal items whose analytic "
+        "distribution carries one of these accounts are included.",
+    )
+    scope_key = fields.Char(
+        compute="_compute_scope_key", store=True, help="Technical: the sorted dimension ids."
+    )
+    tag_ids = fields.Many2many("customer.reconciliation.tag", string="Tags")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        index=True,
+        domain="[('share', '=', False)]",
+    )
+    salesperson_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        compute="_compute_salesperson_id",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+    )
+    state = fields.Selection(STATES, default="draft", required=True, tracking=True, index=True)
+    version = fields.Integer(default=1, required=True, readonly=True, copy=False)
+    run_id = fields.Many2one("customer.reconciliation.run", string="Generation Run", readonly=True)
+    line_ids = fields.One2many("customer.reconciliation.line", "session_id", string="Lines")
+    open_item_ids = fields.One2many(
+        "customer.reconciliation.open.item", "session_id", string="Open Items"
+    )
+    generated_at = fields.Datetime(string="Generated On", readonly=True, copy=False)
+
+    # Totals: written by the generation engine, in the statement currency.
+    opening_balance = fields.Monetary(readonly=True, tracking=True, copy=False)
+    period_debit = fields.Monetary(string="Invoiced", readonly=True, copy=False,
+                                   help="Debits of the period: invoices, refunds paid out, ...")
+    period_credit = fields.Monetary(string="Paid / Credited", readonly=True, copy=False,
+                                    help="Credits of the period: payments, credit notes, ...")
+    closing_balance = fields.Monetary(readonly=True, tracking=True, copy=False)
+    closing_balance_company = fields.Monetary(
+        string="Closing Balance (Company Currency)",
+        currency_field="company_currency_id",
+        readonly=True,
+        copy=False,
+    )
+    overdue_amount = fields.Monetary(string="Overdue", readonly=True, copy=False,
+                                     help="Open amount past its due date at the end date.")
+    aging_not_due = fields.Monetary(string="Not Due", readonly=True, copy=False)
+    aging_1_30 = fields.Monetary(string="1-30 Days", readonly=True, copy=False)
+    aging_31_60 = fields.Monetary(string="31-60 Days", readonly=True, copy=False)
+    aging_61_90 = fields.Monetary(string="61-90 Days", readonly=True, copy=False)
+    aging_over_90 = fields.Monetary(string="Over 90 Days", readonly=True, copy=False)
+    line_count = fields.Integer(string="Journal Items", readonly=True, copy=False)
+    open_item_count = fields.Integer(string="Open Items Count", readonly=True, copy=False)
+
+    _period_check = models.Constraint(
+        "CHECK (date_from <= date_to)", "The start of the period must be on or before its end."
+    )
+    _statement_unique = models.Constraint(
+        "UNIQUE (company_id, partner_id, date_from, date_to, currency_id, scope_key, version)",
+        "A statement for this customer, period, currency and scope already exists with this version.",
+    )
+
+    @api.depends("currency_id", "company_id")
+    def _compute_is_foreign_currency(self):
+        for session in self:
+            session.is_foreign_currency = session.currency_id != session.company_id.currency_id
+
+    @api.depends("analytic_account_ids")
+    def _compute_scope_key(self):
+        for session in self:
+            session.scope_key = self._make_scope_key(session.analytic_account_ids.ids)
+
+    @api.model
+    def _make_scope_key(self, analytic_ids):
+        return ",".join(str(i) for i in sorted(set(analytic_ids)))
+
+    @api.depends("partner_id")
+    def _compute_salesperson_id(self):
+        for session in self:
+            session.salesperson_id = session.partner_id.commercial_partner_id.user_id
+
+    @api.depends("name", "partner_id", "date_to")
+    def _compute_display_name(self):
+        for session in self:
+            parts = [session.name or "/"]
+            if session.partner_id:
+                parts.append(session.partner_id.display_name)
+            session.display_name = " - ".join(parts)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = self.env["res.partner"].browse(
+            {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
+        )
+        commercial = {partner.id: partner.commercial_partner_id.id for partner in partners}
+        for vals in vals_list:
+            if vals.get("partner_id"):
+                vals["partner_id"] = commercial[vals["partner_id"]]
+        missing = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        if missing:
+            # One query for the whole batch: statements are numbered by their end date.
+            by_date = {}
+            for vals in missing:
+                by_date.setdefault(vals.get("date_to") or fields.Date.context_today(self), []).append(vals)
+            for date_to, group in by_date.items():
+                names = self.env["customer.reconciliation.engine"]._allocate_numbers(len(group), date_to)
+                for vals, name in zip(group, names):
+                    vals["name"] = name
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "partner_id" in vals and vals["partner_id"]:
+            vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_or_cancelled(self):
+        for session in self:
+            if session.state not in ("draft", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "Statement %(name)s is %(state)s: only draft or cancelled statements can be deleted.",
+                        name=session.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[session.state],
+                    )
+                )
+
+    # ------------------------------------------------------------------ actions
+    def action_regenerate(self):
+        """Recompute lines and totals from the ledger (draft statements only)."""
+        not_draft = self.filtered(lambda s: s.state != "draft")
+        if not_draft:
+            raise UserError(
+                self.env._(
+                    "Only draft statements can be regenerated; %(names)s are no longer drafts.",
+                    names=", ".join(not_draft.mapped("name")),
+                )
+            )
+        self.env["customer.reconciliation.engine"]._compute_sessions(self)
+        return True
+
+    def action_open_journal_items(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Journal Items of %s", self.name),
+            "res_model": "account.move.line",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.line_ids.move_line_id.ids)],
+            "context": {"create": False},
+        }
+
+    def action_open_open_items(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Open Items of %s", self.name),
+            "res_model": "customer.reconciliation.open.item",
+            "view_mode": "list",
+            "domain": [("session_id", "=", self.id)],
+            "context": {"create": False},
+        }
