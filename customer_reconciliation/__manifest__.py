@@ -25,7 +25,7 @@
         "views/menus.xml",
     ],
     "demo": [
-
+        "demo/demo_data.xml",
     ],
     "installable": True,
     "application": False,

@@ -7,4 +7,4 @@ from . import session
 from . import line
 from . import res_partner
 from . import account_move
-
+from . import demo_builder

@@ -279,6 +279,8 @@ applied_sum AS (
     SELECT session_id, aml_id, SUM(delta) AS delta FROM applied GROUP BY session_id, aml_id
 )
 SELECT i.*, i.amount + COALESCE(a.delta, 0) AS residual,
+       -- Credits not yet applied (payments, credit notes) cannot be late: aged as not due.
+       CASE WHEN i.amount + COALESCE(a.delta, 0) < 0 THEN 0 ELSE i.days_overdue END AS aging_days,
        m.name AS move_name,
        COALESCE(NULLIF(m.ref, ''), NULLIF(st.payment_ref, '')) AS customer_ref,
        CASE
@@ -344,10 +346,10 @@ WINDOW w AS (PARTITION BY i.session_id ORDER BY i.date, i.move_name, i.aml_id
 """
 
 _AGING_BUCKET = """
-    CASE WHEN i.days_overdue <= 0 THEN 'not_due'
-         WHEN i.days_overdue <= 30 THEN '1_30'
-         WHEN i.days_overdue <= 60 THEN '31_60'
-         WHEN i.days_overdue <= 90 THEN '61_90'
+    CASE WHEN i.aging_days <= 0 THEN 'not_due'
+         WHEN i.aging_days <= 30 THEN '1_30'
+         WHEN i.aging_days <= 60 THEN '31_60'
+         WHEN i.aging_days <= 90 THEN '61_90'
          ELSE 'over_90' END
 """
 
@@ -358,7 +360,7 @@ INSERT INTO customer_reconciliation_open_item (
     create_uid, create_date, write_uid, write_date)
 SELECT i.session_id, s.company_id, s.currency_id, i.kind, i.date, i.move_id, i.aml_id,
        i.move_name, i.customer_ref, COALESCE(i.date_maturity, i.date), i.amount, i.residual,
-       GREATEST(i.days_overdue, 0), {_AGING_BUCKET},
+       GREATEST(i.aging_days, 0), {_AGING_BUCKET},
        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
   FROM cr_items i
   JOIN customer_reconciliation_session s ON s.id = i.session_id
@@ -390,12 +392,12 @@ UPDATE customer_reconciliation_session s
            COALESCE(SUM(GREATEST(-i.amount, 0)) FILTER (WHERE NOT i.prior), 0) AS credit,
            COALESCE(SUM(i.amount), 0) AS closing,
            COALESCE(SUM(i.amount_company), 0) AS closing_company,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue > 0), 0) AS overdue,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue <= 0), 0) AS not_due,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue BETWEEN 1 AND 30), 0) AS b1_30,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue BETWEEN 31 AND 60), 0) AS b31_60,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue BETWEEN 61 AND 90), 0) AS b61_90,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.days_overdue > 90), 0) AS over_90,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days > 0), 0) AS overdue,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days <= 0), 0) AS not_due,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days BETWEEN 1 AND 30), 0) AS b1_30,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days BETWEEN 31 AND 60), 0) AS b31_60,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days BETWEEN 61 AND 90), 0) AS b61_90,
+           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days > 90), 0) AS over_90,
            COUNT(i.aml_id) FILTER (WHERE NOT i.prior) AS line_count,
            COUNT(i.aml_id) FILTER (WHERE i.residual <> 0) AS open_count
       FROM customer_reconciliation_session s

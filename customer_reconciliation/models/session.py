@@ -102,7 +102,8 @@ class CustomerReconciliationSession(models.Model):
         copy=False,
     )
     overdue_amount = fields.Monetary(string="Overdue", readonly=True, copy=False,
-                                     help="Open amount past its due date at the end date.")
+                                     help="Open amount past its due date at the end date. Credits not yet applied "
+                                     "(unapplied payments, credit notes) are counted as not due.")
     aging_not_due = fields.Monetary(string="Not Due", readonly=True, copy=False)
     aging_1_30 = fields.Monetary(string="1-30 Days", readonly=True, copy=False)
     aging_31_60 = fields.Monetary(string="31-60 Days", readonly=True, copy=False)
