@@ -4,6 +4,8 @@ from . import tag
 from . import engine
 from . import run
 from . import session
+from . import session_workflow
+from . import dispute
 from . import line
 from . import res_partner
 from . import account_move

@@ -37,6 +37,17 @@ class ResCompany(models.Model):
     reconciliation_contact_rule = fields.Selection(
         CONTACT_RULES, string="Default Statement Contact", default="invoice", required=True
     )
+    reconciliation_allow_self_approval = fields.Boolean(
+        string="Allow Self-Approval",
+        help="Let a Reconciliation Manager approve a statement they prepared themselves. Off by "
+        "default: the preparer and the approver should be two people.",
+    )
+    reconciliation_approver_id = fields.Many2one(
+        "res.users",
+        string="Statement Approver",
+        domain="[('share', '=', False)]",
+        help="Who gets the approval activity. Empty: every Reconciliation Manager of the company.",
+    )
     reconciliation_last_auto_period_end = fields.Date(
         string="Last Automatic Period End",
         readonly=True,

@@ -16,3 +16,9 @@ class ResConfigSettings(models.TransientModel):
     reconciliation_contact_rule = fields.Selection(
         related="company_id.reconciliation_contact_rule", readonly=False
     )
+    reconciliation_allow_self_approval = fields.Boolean(
+        related="company_id.reconciliation_allow_self_approval", readonly=False
+    )
+    reconciliation_approver_id = fields.Many2one(
+        related="company_id.reconciliation_approver_id", readonly=False
+    )
