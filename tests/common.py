@@ -154,4 +154,4 @@ class ReconciliationCommon(AccountTestInvoicingCommon):
 
     def _sql(self, query, *args):
         self.env.cr.execute(SQL(query, *args))
-        return self.env.cr.fetchall()
+        return self.env.cr.fetchall() if self.env.cr.description else None

@@ -6,6 +6,7 @@ from . import run
 from . import session
 from . import session_workflow
 from . import dispute
+from . import ledger_check
 from . import line
 from . import res_partner
 from . import account_move

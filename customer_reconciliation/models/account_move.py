@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountMove(models.Model):
@@ -32,3 +33,44 @@ class AccountMove(models.Model):
         action["domain"] = [("line_ids.move_id", "=", self.id)]
         action["context"] = {"create": False}
         return action
+
+    # ------------------------------------------------------------------ confirmed statements
+    def _confirmed_reconciliation_sessions(self):
+        """Statements the customer confirmed that contain one of these entries."""
+        lines = self.env["customer.reconciliation.line"].sudo().search([
+            ("move_id", "in", self.ids),
+            ("session_id.state", "in", ("confirmed", "closed")),
+        ])
+        return lines.session_id
+
+    def _check_confirmed_reconciliation(self, action):
+        self.check_access("write")
+        sessions = self._confirmed_reconciliation_sessions()
+        if not sessions:
+            return
+        if not self.env.user.has_group("customer_reconciliation.group_reconciliation_manager"):
+            raise UserError(self.env._(
+                "Cannot %(action)s: the entry belongs to the statement(s) %(statements)s, confirmed by the "
+                "customer. Ask a Reconciliation Manager.",
+                action=action,
+                statements=", ".join(sessions.mapped("name")),
+            ))
+        for session in sessions:
+            session.message_post(body=self.env._(
+                "%(user)s did %(action)s on %(moves)s, which this confirmed statement contains.",
+                user=self.env.user.name,
+                action=action,
+                moves=", ".join(self.filtered(lambda m: m in session.line_ids.move_id).mapped("display_name")),
+            ))
+
+    def button_draft(self):
+        self._check_confirmed_reconciliation(self.env._("reset to draft"))
+        return super().button_draft()
+
+    def button_cancel(self):
+        self._check_confirmed_reconciliation(self.env._("cancel"))
+        return super().button_cancel()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed_reconciliation(self):
+        self._check_confirmed_reconciliation(self.env._("delete"))

@@ -126,8 +126,37 @@ class CustomerReconciliationDemo(models.AbstractModel):
         sessions.filtered(lambda s: s.partner_id == hualian).tag_ids = tags[0]
         sessions.filtered(lambda s: s.partner_id == tianfu).tag_ids = tags[1]
         sessions.filtered(lambda s: s.partner_id == pacific).tag_ids = tags[2]
+        self._demo_workflow(sessions, users, {
+            "confirmed": hualian, "disputed": tianfu, "sent": pearl, "to_approve": xihu})
         self.env["ir.config_parameter"].sudo().set_param(
             "customer_reconciliation.demo_loaded_on", fields.Date.to_string(today))
+
+    @api.model
+    def _demo_workflow(self, sessions, users, partners_by_state):
+        """Move a few of last month's statements along the workflow."""
+        accountant, approver = users["accountant"], users["approver"]
+        for state, partner in partners_by_state.items():
+            session = sessions.filtered(lambda s: s.partner_id == partner)
+            session.with_user(accountant).action_submit()
+            if state == "to_approve":
+                continue
+            session.with_user(approver).action_approve()
+            session.with_user(accountant).action_mark_sent()
+            if state == "confirmed":
+                evidence = self.env["ir.attachment"].create({
+                    "name": "对账确认函-签章.pdf",
+                    "raw": b"%PDF-1.4 demo signed confirmation",
+                    "mimetype": "application/pdf",
+                })
+                session.with_user(accountant)._record_confirmation(
+                    "王芳", title="财务经理", channel="internal", attachments=evidence,
+                    comment="已盖章确认 / Signed and stamped")
+            elif state == "disputed":
+                session._record_dispute([{
+                    "reason": "return_not_credited",
+                    "customer_amount": session.closing_balance - 8800,
+                    "comment": "7月退回的货物¥8,800尚未冲减 / Goods returned in July not credited yet",
+                }])
 
     # ------------------------------------------------------------------ helpers
     @api.model
@@ -163,12 +192,13 @@ class CustomerReconciliationDemo(models.AbstractModel):
         specs = {
             "accountant": ("李会计 (Li Kuaiji, accountant)", "customer_reconciliation.group_reconciliation_user"),
             "approver": ("张经理 (Zhang Jingli, approver)", "customer_reconciliation.group_reconciliation_manager"),
-            "sales": ("陈销售 (Chen Xiaoshou, salesperson)", "account.group_account_invoice"),
+            "sales": ("陈销售 (Chen Xiaoshou, salesperson)", "sales_team.group_sale_salesman"),
+            "auditor": ("Audit Partner (auditor)", "customer_reconciliation.group_reconciliation_auditor"),
         }
         users = {}
         for login, (name, group) in specs.items():
             groups = self.env.ref(group) | self.env.ref("base.group_user")
-            if login != "sales":
+            if login in ("accountant", "approver"):
                 groups |= account_user
             users[login] = Users.create({
                 "name": name,

@@ -277,6 +277,8 @@ class CustomerReconciliationSession(models.Model):
             if not attachments:
                 raise UserError(self.env._(
                     "Attach the signed confirmation: a confirmation recorded by us needs its evidence."))
+        if attachments:
+            attachments.sudo().write({"res_model": self._name, "res_id": self[:1].id})
         self.write({
             "state": "confirmed",
             "confirmed_date": date or fields.Datetime.now(),
@@ -359,3 +361,14 @@ class CustomerReconciliationSession(models.Model):
         self._check_state(["cancelled"], self.env._("reset to draft"))
         self.write({"state": "draft", "digest": False, "frozen_date": False})
         return True
+
+    def action_open_disputes(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Disputes of %s", self.name),
+            "res_model": "customer.reconciliation.dispute",
+            "view_mode": "list,form",
+            "domain": [("session_id", "=", self.id)],
+            "context": {"default_session_id": self.id},
+        }

@@ -1,1 +1,3 @@
 from . import generate_wizard
+from . import reject_wizard
+from . import answer_wizard

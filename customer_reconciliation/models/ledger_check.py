@@ -1,0 +1,137 @@
+"""Compare frozen statements with the ledger as it is now."""
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL, format_amount
+
+from .engine import _ITEMS_SQL
+
+# Frozen lines against the items the statement would hold today: added, removed, changed
+# (amount or date), open amount changed (a reconciliation dated inside the period), and the
+# opening balance (items dated before the period). One query for any number of statements.
+_DIFF_SQL = """
+SELECT l.session_id, l.move_line_id,
+       CASE WHEN i.aml_id IS NULL THEN 'removed'
+            WHEN i.amount <> l.amount OR i.date <> l.date THEN 'changed'
+            ELSE 'open_amount' END,
+       l.name, l.date, l.amount, i.amount, l.open_amount, i.residual
+  FROM customer_reconciliation_line l
+  LEFT JOIN cr_items i ON i.session_id = l.session_id AND i.aml_id = l.move_line_id AND NOT i.prior
+ WHERE l.session_id = ANY(%(ids)s) AND l.kind <> 'opening'
+   AND (i.aml_id IS NULL OR i.amount <> l.amount OR i.date <> l.date OR i.residual <> l.open_amount)
+UNION ALL
+SELECT i.session_id, i.aml_id, 'added', i.move_name, i.date, NULL, i.amount, NULL, i.residual
+  FROM cr_items i
+  LEFT JOIN customer_reconciliation_line l ON l.session_id = i.session_id AND l.move_line_id = i.aml_id
+ WHERE NOT i.prior AND l.id IS NULL
+UNION ALL
+SELECT s.id, NULL, 'opening', NULL, s.date_from, s.opening_balance, COALESCE(SUM(i.amount), 0), NULL, NULL
+  FROM customer_reconciliation_session s
+  LEFT JOIN cr_items i ON i.session_id = s.id AND i.prior
+ WHERE s.id = ANY(%(ids)s)
+ GROUP BY s.id
+HAVING s.opening_balance <> COALESCE(SUM(i.amount), 0)
+ ORDER BY 1, 5, 4
+"""
+
+
+class CustomerReconciliationSession(models.Model):
+    _inherit = "customer.reconciliation.session"
+
+    def _ledger_change_labels(self):
+        return {
+            "added": self.env._("New journal item"),
+            "removed": self.env._("Journal item no longer in the ledger"),
+            "changed": self.env._("Amount or date changed"),
+            "open_amount": self.env._("Open amount changed"),
+            "opening": self.env._("Opening balance changed"),
+        }
+
+    def _ledger_differences(self):
+        """{session id: [difference dicts]} between the stored statements and the ledger now."""
+        result = {session.id: [] for session in self}
+        if not self:
+            return result
+        self.env.flush_all()
+        engine = self.env["customer.reconciliation.engine"]
+        cr = self.env.cr
+        for company in self.company_id:
+            sessions = self.filtered(lambda s: s.company_id == company)
+            params = {"ids": sessions.ids, "accounts": engine._reconciliation_account_ids(company)}
+            cr.execute(SQL(_ITEMS_SQL, **params))
+            cr.execute(SQL(_DIFF_SQL, **params))
+            for session_id, aml_id, change, name, date, frozen, ledger, frozen_open, ledger_open in cr.fetchall():
+                result[session_id].append({
+                    "change": change,
+                    "move_line_id": aml_id,
+                    "name": name,
+                    "date": date,
+                    "frozen_amount": frozen,
+                    "ledger_amount": ledger,
+                    "frozen_open_amount": frozen_open,
+                    "ledger_open_amount": ledger_open,
+                })
+            cr.execute(SQL("DROP TABLE cr_items"))
+        return result
+
+    def _post_ledger_check(self, differences):
+        now = fields.Datetime.now()
+        labels = self._ledger_change_labels()
+        for session in self:
+            diffs = differences[session.id]
+            session.write({"ledger_check_date": now, "ledger_check_state": "differs" if diffs else "ok"})
+            if not diffs:
+                continue
+            rows = Markup("").join(
+                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                       "<td class='text-end'>%s</td></tr>") % (
+                    labels[d["change"]],
+                    d["name"] or "",
+                    d["date"] or "",
+                    format_amount(self.env, d["frozen_amount"], session.currency_id)
+                    if d["frozen_amount"] is not None else "",
+                    format_amount(self.env, d["ledger_amount"], session.currency_id)
+                    if d["ledger_amount"] is not None else "",
+                )
+                for d in diffs
+            )
+            body = Markup(
+                "<p><b>%s</b></p><table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
+                "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>"
+            ) % (
+                self.env._("Warning: the ledger no longer matches this frozen statement (%s differences).",
+                           len(diffs)),
+                self.env._("Change"), self.env._("Document"), self.env._("Date"),
+                self.env._("In the statement"), self.env._("In the ledger"), rows,
+            )
+            session.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def action_check_ledger(self):
+        """Compare the frozen statements with the ledger and report differences in the chatter."""
+        self.check_access("read")
+        differences = self._ledger_differences()
+        self._post_ledger_check(differences)
+        count = sum(len(d) for d in differences.values())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if count else "success",
+                "title": self.env._("Check against ledger"),
+                "message": self.env._("%s differences found; see the statement's messages.", count)
+                if count else self.env._("The statement matches the ledger."),
+                "sticky": bool(count),
+            },
+        }
+
+    @api.model
+    def _cron_check_ledger(self, batch_size=500):
+        """Nightly: sent and confirmed statements compared with the ledger."""
+        sessions = self.search([("state", "in", ("sent", "confirmed"))], order="ledger_check_date asc, id")
+        for start in range(0, len(sessions), batch_size):
+            batch = sessions[start:start + batch_size]
+            batch._post_ledger_check(batch._ledger_differences())
+            if self.env.context.get("cron_id"):
+                self.env["ir.cron"]._commit_progress(len(batch), remaining=len(sessions) - start - len(batch))
+        return True
