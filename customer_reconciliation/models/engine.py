@@ -325,7 +325,7 @@ INSERT INTO customer_reconciliation_line (
     amount_company, balance, analytic_names, is_open, open_amount,
     create_uid, create_date, write_uid, write_date)
 SELECT o.session_id, o.company_id, o.currency_id, 0, 'opening', o.date_from, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, GREATEST(o.amount, 0), GREATEST(-o.amount, 0), o.amount,
+       NULL, NULL, NULL, NULL, NULL, 0, 0, o.amount,
        o.amount_company, o.amount, NULL, FALSE, 0,
        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
   FROM opening o
