@@ -266,3 +266,15 @@ class TestAccess(ReconciliationCommon):
         self.assertEqual(found, invoice)
         self.assertAlmostEqual(self.customer.reconciliation_overdue_amount, 100)
         self.assertEqual(self.customer._reconciliation_statement_contact(), self.customer)
+
+
+@tagged("post_install", "-at_install")
+class TestViews(ReconciliationCommon):
+    def test_forms_load(self):
+        """Every view the addon touches renders for a manager (fields_get included)."""
+        for model in ("res.partner", "account.move", "customer.reconciliation.session",
+                      "customer.reconciliation.dispute", "customer.reconciliation.run",
+                      "customer.reconciliation.generate.wizard", "res.config.settings"):
+            self.env[model].get_views([(False, "form"), (False, "list"), (False, "search")])
+            self.env[model].fields_get()
+        self.assertTrue(self.env["res.partner"].fields_get(["reconciliation_lang"]))

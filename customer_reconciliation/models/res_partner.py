@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.base.models.res_partner import _lang_get
+
 from .res_company import FREQUENCIES
 
 
@@ -19,7 +21,7 @@ class ResPartner(models.Model):
         help="Who receives the statements. Empty: the company's default contact rule applies.",
     )
     reconciliation_lang = fields.Selection(
-        "_lang_get", string="Statement Language", help="Empty: the contact's language."
+        _lang_get, string="Statement Language", help="Empty: the contact's language."
     )
     reconciliation_currency_id = fields.Many2one(
         "res.currency",
