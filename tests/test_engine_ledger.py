@@ -3,6 +3,7 @@
 from datetime import date
 
 from common import ReconciliationCommon
+
 from odoo.tests import tagged
 
 
@@ -19,23 +20,34 @@ class TestLedgerEquality(ReconciliationCommon):
         field = "amount_currency" if foreign else "balance"
         currency = session.currency_id if foreign else None
         cur = session.currency_id
-        opening = self._ledger_sum(partner, company, session.date_to, session.date_from, currency, field)
+        opening = self._ledger_sum(
+            partner, company, session.date_to, session.date_from, currency, field
+        )
         closing = self._ledger_sum(partner, company, session.date_to, None, currency, field)
         self.assertAlmostEqual(session.opening_balance, opening, places=2, msg=session.name)
         self.assertAlmostEqual(session.closing_balance, closing, places=2, msg=session.name)
         self.assertAlmostEqual(
             session.opening_balance + session.period_debit - session.period_credit,
-            session.closing_balance, places=2, msg=session.name,
+            session.closing_balance,
+            places=2,
+            msg=session.name,
         )
-        company_closing = self._ledger_sum(partner, company, session.date_to, None, currency, "balance")
+        company_closing = self._ledger_sum(
+            partner, company, session.date_to, None, currency, "balance"
+        )
         self.assertAlmostEqual(session.closing_balance_company, company_closing, places=2)
-        aging = (session.aging_not_due + session.aging_1_30 + session.aging_31_60
-                 + session.aging_61_90 + session.aging_over_90)
+        aging = (
+            session.aging_not_due
+            + session.aging_1_30
+            + session.aging_31_60
+            + session.aging_61_90
+            + session.aging_over_90
+        )
         self.assertTrue(cur.is_zero(aging - session.closing_balance), f"aging {aging} != closing")
-        self.assertTrue(cur.is_zero(
-            session.overdue_amount - (aging - session.aging_not_due)
-        ))
-        self.assertTrue(cur.is_zero(sum(session.open_item_ids.mapped("open_amount")) - session.closing_balance))
+        self.assertTrue(cur.is_zero(session.overdue_amount - (aging - session.aging_not_due)))
+        self.assertTrue(
+            cur.is_zero(sum(session.open_item_ids.mapped("open_amount")) - session.closing_balance)
+        )
         lines = session.line_ids.sorted("sequence")
         self.assertEqual(lines[0].kind, "opening")
         self.assertTrue(cur.is_zero(lines[0].balance - session.opening_balance))
@@ -57,7 +69,9 @@ class TestLedgerEquality(ReconciliationCommon):
         ]
         checked = foreign = 0
         for date_from, date_to in periods:
-            result = self.Engine.generate(self.company, date_from, date_to, partner_ids=self.partners.ids)
+            result = self.Engine.generate(
+                self.company, date_from, date_to, partner_ids=self.partners.ids
+            )
             sessions = result["created"]
             self.assertTrue(sessions)
             for session in sessions:
@@ -65,12 +79,15 @@ class TestLedgerEquality(ReconciliationCommon):
                 checked += 1
                 foreign += session.currency_id != self.company.currency_id
         self.assertGreater(checked, 30)
-        self.assertGreater(foreign, 3, "the generated data must include foreign-currency statements")
+        self.assertGreater(
+            foreign, 3, "the generated data must include foreign-currency statements"
+        )
 
     def test_residual_today_equals_odoo_residual(self):
         """With every reconciliation inside the period, residuals are Odoo's own."""
-        result = self.Engine.generate(self.company, date(2020, 1, 1), date(2030, 12, 31),
-                                      partner_ids=self.partners.ids)
+        result = self.Engine.generate(
+            self.company, date(2020, 1, 1), date(2030, 12, 31), partner_ids=self.partners.ids
+        )
         compared = 0
         for session in result["created"]:
             foreign = session.currency_id != self.company.currency_id
@@ -84,12 +101,14 @@ class TestLedgerEquality(ReconciliationCommon):
 
     def test_statement_in_company_currency_includes_every_currency(self):
         partner = self.partners[3]  # a foreign-currency customer of the random ledger
-        session = self.Session.create({
-            "partner_id": partner.id,
-            "date_from": date(2026, 1, 1),
-            "date_to": date(2026, 12, 31),
-            "currency_id": self.company.currency_id.id,
-        })
+        session = self.Session.create(
+            {
+                "partner_id": partner.id,
+                "date_from": date(2026, 1, 1),
+                "date_to": date(2026, 12, 31),
+                "currency_id": self.company.currency_id.id,
+            }
+        )
         session.action_regenerate()
         self._check_statement(session)
         self.assertTrue(session.line_ids.filtered("move_line_id"))
@@ -104,9 +123,15 @@ class TestOpenAtDate(ReconciliationCommon):
         self._pay(invoice, amount=600, pay_date=date(2026, 3, 20))
         self.assertTrue(invoice.payment_state in ("paid", "in_payment"))
 
-        jan = self.Engine.generate(self.company, date(2026, 1, 1), date(2026, 1, 31), [partner.id])["created"]
-        feb = self.Engine.generate(self.company, date(2026, 2, 1), date(2026, 2, 28), [partner.id])["created"]
-        mar = self.Engine.generate(self.company, date(2026, 3, 1), date(2026, 3, 31), [partner.id])["created"]
+        jan = self.Engine.generate(self.company, date(2026, 1, 1), date(2026, 1, 31), [partner.id])[
+            "created"
+        ]
+        feb = self.Engine.generate(self.company, date(2026, 2, 1), date(2026, 2, 28), [partner.id])[
+            "created"
+        ]
+        mar = self.Engine.generate(self.company, date(2026, 3, 1), date(2026, 3, 31), [partner.id])[
+            "created"
+        ]
 
         jan_line = jan.line_ids.filtered(lambda l: l.move_id == invoice)
         self.assertTrue(jan_line.is_open)
@@ -132,7 +157,9 @@ class TestOpenAtDate(ReconciliationCommon):
         refund = self._invoice(partner, 50, date(2026, 5, 3), move_type="out_refund")
         advance = self._advance(partner, 100, date(2026, 5, 4), memo="REMIT 42")
         self._pay(invoice, amount=200, pay_date=date(2026, 5, 5))
-        session = self.Engine.generate(self.company, date(2026, 5, 1), date(2026, 5, 31), [partner.id])["created"]
+        session = self.Engine.generate(
+            self.company, date(2026, 5, 1), date(2026, 5, 31), [partner.id]
+        )["created"]
         by_move = {line.move_id: line for line in session.line_ids}
         self.assertEqual(by_move[invoice].kind, "invoice")
         self.assertEqual(by_move[invoice].customer_ref, "PO-778")

@@ -4,6 +4,7 @@ from datetime import date
 
 from common import ReconciliationCommon
 from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -24,10 +25,14 @@ class TestGeneration(ReconciliationCommon):
         cls.idle = cls._customer("Idle Customer")
 
     def test_regenerate_refreshes_draft_instead_of_duplicating(self):
-        first = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers.ids)
+        first = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers.ids
+        )
         self.assertEqual(len(first["created"]), 6)
         self._invoice(self.customers[0], 55, date(2026, 10, 20))
-        second = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers.ids)
+        second = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers.ids
+        )
         self.assertFalse(second["created"])
         self.assertEqual(second["refreshed"], first["created"])
         session = second["refreshed"].filtered(lambda s: s.partner_id == self.customers[0])
@@ -36,11 +41,14 @@ class TestGeneration(ReconciliationCommon):
         self.assertEqual(self.Session.search_count([("partner_id", "in", self.customers.ids)]), 6)
 
     def test_submitted_statement_is_never_rewritten(self):
-        session = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31),
-                                       self.customers[:1].ids)["created"]
+        session = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers[:1].ids
+        )["created"]
         session.state = "to_approve"
         self._invoice(self.customers[0], 55, date(2026, 10, 20))
-        result = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers[:1].ids)
+        result = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers[:1].ids
+        )
         self.assertEqual(result["skipped"], session)
         self.assertFalse(result["created"] | result["refreshed"])
         self.assertAlmostEqual(session.closing_balance, 100)
@@ -48,27 +56,36 @@ class TestGeneration(ReconciliationCommon):
             session.action_regenerate()
 
     def test_cancelled_statement_is_replaced_by_a_new_version(self):
-        session = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31),
-                                       self.customers[:1].ids)["created"]
+        session = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers[:1].ids
+        )["created"]
         session.state = "cancelled"
-        new = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31),
-                                   self.customers[:1].ids)["created"]
+        new = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers[:1].ids
+        )["created"]
         self.assertEqual(new.version, 2)
         self.assertNotEqual(new.name, session.name)
 
     def test_numbers_follow_the_period(self):
-        sessions = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31),
-                                        self.customers.ids)["created"]
+        sessions = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers.ids
+        )["created"]
         names = sessions.mapped("name")
         self.assertEqual(len(set(names)), 6)
         self.assertTrue(all(name.startswith("REC/2026/10/") for name in names), names)
 
     def test_skip_or_keep_customers_without_activity(self):
-        result = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31),
-                                      (self.customers | self.idle).ids)
+        result = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), (self.customers | self.idle).ids
+        )
         self.assertNotIn(self.idle, result["created"].partner_id)
-        result = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31), self.idle.ids,
-                                      only_with_balance_or_activity=False)
+        result = self.Engine.generate(
+            self.company,
+            date(2026, 10, 1),
+            date(2026, 10, 31),
+            self.idle.ids,
+            only_with_balance_or_activity=False,
+        )
         self.assertEqual(result["created"].partner_id, self.idle)
         self.assertEqual(result["created"].closing_balance, 0)
         self.assertEqual(len(result["created"].line_ids), 1)
@@ -87,54 +104,83 @@ class TestGeneration(ReconciliationCommon):
         # Warm the caches (accounts, sequence, views of the ORM) on another period first.
         self.Engine.generate(self.company, date(2026, 9, 1), date(2026, 9, 15), few.ids)
         self.env.invalidate_all()
-        count_5 = self._query_count(lambda: self.Engine.generate(
-            self.company, date(2026, 9, 1), date(2026, 9, 30), few.ids))
+        count_5 = self._query_count(
+            lambda: self.Engine.generate(self.company, date(2026, 9, 1), date(2026, 9, 30), few.ids)
+        )
         self.env.invalidate_all()
-        count_50 = self._query_count(lambda: self.Engine.generate(
-            self.company, date(2026, 9, 1), date(2026, 9, 30), many.ids))
+        count_50 = self._query_count(
+            lambda: self.Engine.generate(
+                self.company, date(2026, 9, 1), date(2026, 9, 30), many.ids
+            )
+        )
         self.assertEqual(self.Session.search_count([("date_to", "=", date(2026, 9, 30))]), 55)
-        self.assertEqual(self.env["customer.reconciliation.line"].search_count(
-            [("session_id.date_to", "=", date(2026, 9, 30))]), 55 * 3)
-        self.assertLessEqual(abs(count_50 - count_5), 2, f"5 customers: {count_5}, 50 customers: {count_50}")
+        self.assertEqual(
+            self.env["customer.reconciliation.line"].search_count(
+                [("session_id.date_to", "=", date(2026, 9, 30))]
+            ),
+            55 * 3,
+        )
+        self.assertLessEqual(
+            abs(count_50 - count_5), 2, f"5 customers: {count_5}, 50 customers: {count_50}"
+        )
 
     def test_wizard_preview_and_generate(self):
-        wizard = self.env["customer.reconciliation.generate.wizard"].create({
-            "date_from": date(2026, 10, 1),
-            "date_to": date(2026, 10, 31),
-            "customer_selection": "active",
-        })
+        wizard = self.env["customer.reconciliation.generate.wizard"].create(
+            {
+                "date_from": date(2026, 10, 1),
+                "date_to": date(2026, 10, 31),
+                "customer_selection": "active",
+            }
+        )
         self.assertEqual(wizard.customer_count, len(self.customers))
         self.assertEqual(wizard.new_count, len(self.customers))
         self.assertIn("6 customers", wizard.preview)
         action = wizard.action_generate()
         sessions = self.Session.search(action["domain"])
         self.assertEqual(sessions.partner_id, self.customers)
-        wizard2 = self.env["customer.reconciliation.generate.wizard"].create({
-            "date_from": date(2026, 10, 1), "date_to": date(2026, 10, 31), "customer_selection": "active"})
+        wizard2 = self.env["customer.reconciliation.generate.wizard"].create(
+            {
+                "date_from": date(2026, 10, 1),
+                "date_to": date(2026, 10, 31),
+                "customer_selection": "active",
+            }
+        )
         self.assertEqual(wizard2.new_count, 0)
         self.assertEqual(wizard2.existing_count, 6)
 
     def test_wizard_from_partner_selection(self):
-        contact = self.env["res.partner"].create({"name": "Someone", "parent_id": self.customers[1].id})
-        wizard = self.env["customer.reconciliation.generate.wizard"].with_context(
-            active_model="res.partner", active_ids=contact.ids).create({
-                "date_from": date(2026, 10, 1), "date_to": date(2026, 10, 31)})
+        contact = self.env["res.partner"].create(
+            {"name": "Someone", "parent_id": self.customers[1].id}
+        )
+        wizard = (
+            self.env["customer.reconciliation.generate.wizard"]
+            .with_context(active_model="res.partner", active_ids=contact.ids)
+            .create({"date_from": date(2026, 10, 1), "date_to": date(2026, 10, 31)})
+        )
         self.assertEqual(wizard.customer_selection, "selected")
         self.assertEqual(wizard.partner_ids, self.customers[1])
         wizard.action_generate()
-        self.assertEqual(self.Session.search([("date_to", "=", date(2026, 10, 31))]).partner_id,
-                         self.customers[1])
+        self.assertEqual(
+            self.Session.search([("date_to", "=", date(2026, 10, 31))]).partner_id,
+            self.customers[1],
+        )
 
     def test_wizard_explains_when_nothing_to_do(self):
-        wizard = self.env["customer.reconciliation.generate.wizard"].create({
-            "date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31), "customer_selection": "active"})
+        wizard = self.env["customer.reconciliation.generate.wizard"].create(
+            {
+                "date_from": date(2025, 1, 1),
+                "date_to": date(2025, 1, 31),
+                "customer_selection": "active",
+            }
+        )
         with self.assertRaisesRegex(UserError, "No customer to reconcile"):
             wizard.action_generate()
 
     def test_large_run_goes_to_background_with_progress(self):
         self.patch(run_module, "BATCH_SIZE", 2)
         run = self.env["customer.reconciliation.run"]._start(
-            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers.ids)
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers.ids
+        )
         self.assertEqual(run.state, "queued")
         self.assertEqual(run.progress, 0)
         run._process_batch(batch_size=2)
@@ -149,21 +195,36 @@ class TestGeneration(ReconciliationCommon):
 @tagged("post_install", "-at_install")
 class TestFrequencyAndCron(ReconciliationCommon):
     def test_frequency_periods(self):
-        self.assertEqual(frequency_period("monthly", date(2026, 2, 28)), (date(2026, 2, 1), date(2026, 2, 28)))
+        self.assertEqual(
+            frequency_period("monthly", date(2026, 2, 28)), (date(2026, 2, 1), date(2026, 2, 28))
+        )
         self.assertIsNone(frequency_period("quarterly", date(2026, 2, 28)))
-        self.assertEqual(frequency_period("quarterly", date(2026, 3, 31)), (date(2026, 1, 1), date(2026, 3, 31)))
-        self.assertEqual(frequency_period("quarterly", date(2026, 12, 31)),
-                         (date(2026, 10, 1), date(2026, 12, 31)))
+        self.assertEqual(
+            frequency_period("quarterly", date(2026, 3, 31)), (date(2026, 1, 1), date(2026, 3, 31))
+        )
+        self.assertEqual(
+            frequency_period("quarterly", date(2026, 12, 31)),
+            (date(2026, 10, 1), date(2026, 12, 31)),
+        )
         self.assertIsNone(frequency_period("half_yearly", date(2026, 3, 31)))
-        self.assertEqual(frequency_period("half_yearly", date(2026, 6, 30)), (date(2026, 1, 1), date(2026, 6, 30)))
-        self.assertEqual(frequency_period("yearly", date(2026, 12, 31)), (date(2026, 1, 1), date(2026, 12, 31)))
+        self.assertEqual(
+            frequency_period("half_yearly", date(2026, 6, 30)),
+            (date(2026, 1, 1), date(2026, 6, 30)),
+        )
+        self.assertEqual(
+            frequency_period("yearly", date(2026, 12, 31)), (date(2026, 1, 1), date(2026, 12, 31))
+        )
         self.assertIsNone(frequency_period("yearly", date(2026, 11, 30)))
         self.assertIsNone(frequency_period("never", date(2026, 12, 31)))
         # A fiscal year ending in March moves the quarters and the year.
-        self.assertEqual(frequency_period("yearly", date(2027, 3, 31), fiscal_last_month=3),
-                         (date(2026, 4, 1), date(2027, 3, 31)))
-        self.assertEqual(frequency_period("quarterly", date(2026, 6, 30), fiscal_last_month=3),
-                         (date(2026, 4, 1), date(2026, 6, 30)))
+        self.assertEqual(
+            frequency_period("yearly", date(2027, 3, 31), fiscal_last_month=3),
+            (date(2026, 4, 1), date(2027, 3, 31)),
+        )
+        self.assertEqual(
+            frequency_period("quarterly", date(2026, 6, 30), fiscal_last_month=3),
+            (date(2026, 4, 1), date(2026, 6, 30)),
+        )
         self.assertIsNone(frequency_period("quarterly", date(2026, 5, 31), fiscal_last_month=3))
 
     def test_cron_generates_due_statements_once(self):
@@ -185,7 +246,9 @@ class TestFrequencyAndCron(ReconciliationCommon):
         # Running again creates nothing new.
         Run._cron_generate_due_statements(today=date(2026, 9, 3))
         Run._cron_generate_due_statements(today=date(2026, 9, 20))
-        self.assertEqual(self.Session.search_count([("partner_id", "in", (monthly | default).ids)]), 2)
+        self.assertEqual(
+            self.Session.search_count([("partner_id", "in", (monthly | default).ids)]), 2
+        )
         # End of the quarter: the quarterly customer gets July-September, monthly ones September.
         Run._cron_generate_due_statements(today=date(2026, 10, 5))
         q3 = self.Session.search([("partner_id", "=", quarterly.id)])
@@ -197,8 +260,12 @@ class TestFrequencyAndCron(ReconciliationCommon):
 
     @freeze_time("2026-11-23")
     def test_wizard_defaults_to_last_month(self):
-        wizard = self.env["customer.reconciliation.generate.wizard"].create({"customer_selection": "active"})
-        self.assertEqual((wizard.date_from, wizard.date_to), (date(2026, 10, 1), date(2026, 10, 31)))
+        wizard = self.env["customer.reconciliation.generate.wizard"].create(
+            {"customer_selection": "active"}
+        )
+        self.assertEqual(
+            (wizard.date_from, wizard.date_to), (date(2026, 10, 1), date(2026, 10, 31))
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -208,31 +275,47 @@ class TestAccess(ReconciliationCommon):
         super().setUpClass()
         cls.customer = cls._customer("Access Customer")
         cls._invoice(cls.customer, 100, date(2026, 10, 5))
-        cls.session = cls.Engine.generate(cls.company, date(2026, 10, 1), date(2026, 10, 31),
-                                          cls.customer.ids)["created"]
+        cls.session = cls.Engine.generate(
+            cls.company, date(2026, 10, 1), date(2026, 10, 31), cls.customer.ids
+        )["created"]
         cls.other_company = cls.setup_other_company(name="Elsewhere Ltd")["company"]
         cls.accountant = new_test_user(
-            cls.env, login="cr_accountant", groups="customer_reconciliation.group_reconciliation_user",
-            company_id=cls.company.id, company_ids=[cls.company.id])
+            cls.env,
+            login="cr_accountant",
+            groups="customer_reconciliation.group_reconciliation_user",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
         cls.stranger = new_test_user(
-            cls.env, login="cr_stranger", groups="customer_reconciliation.group_reconciliation_manager",
-            company_id=cls.other_company.id, company_ids=[cls.other_company.id])
+            cls.env,
+            login="cr_stranger",
+            groups="customer_reconciliation.group_reconciliation_manager",
+            company_id=cls.other_company.id,
+            company_ids=[cls.other_company.id],
+        )
         cls.billing = new_test_user(
-            cls.env, login="cr_billing", groups="account.group_account_invoice",
-            company_id=cls.company.id, company_ids=[cls.company.id])
+            cls.env,
+            login="cr_billing",
+            groups="account.group_account_invoice",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
 
     def test_accountant_reads_and_generates(self):
         session = self.session.with_user(self.accountant)
         self.assertEqual(session.closing_balance, 100)
         self.assertTrue(session.line_ids)
         result = self.Engine.with_user(self.accountant).generate(
-            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customer.ids)
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customer.ids
+        )
         self.assertEqual(result["refreshed"], self.session)
 
     def test_other_company_cannot_read(self):
         with self.assertRaises(AccessError):
             self.session.with_user(self.stranger).check_access("read")
-        self.assertFalse(self.Session.with_user(self.stranger).search([("id", "=", self.session.id)]))
+        self.assertFalse(
+            self.Session.with_user(self.stranger).search([("id", "=", self.session.id)])
+        )
         lines = self.env["customer.reconciliation.line"].with_user(self.stranger)
         self.assertFalse(lines.search([("session_id", "=", self.session.id)]))
 
@@ -247,9 +330,14 @@ class TestAccess(ReconciliationCommon):
         with self.assertRaisesRegex(UserError, "cannot be edited by hand"):
             line.with_user(self.accountant).write({"debit": 1})
         with self.assertRaisesRegex(UserError, "come from the ledger"):
-            self.env["customer.reconciliation.line"].create({
-                "session_id": self.session.id, "kind": "misc", "company_id": self.company.id,
-                "currency_id": self.company.currency_id.id})
+            self.env["customer.reconciliation.line"].create(
+                {
+                    "session_id": self.session.id,
+                    "kind": "misc",
+                    "company_id": self.company.id,
+                    "currency_id": self.company.currency_id.id,
+                }
+            )
 
     def test_only_drafts_can_be_deleted(self):
         self.session.state = "sent"
@@ -261,8 +349,9 @@ class TestAccess(ReconciliationCommon):
         self.assertEqual(self.customer.reconciliation_session_count, 1)
         invoice = self.session.line_ids.move_id
         self.assertEqual(invoice.reconciliation_session_count, 1)
-        found = self.env["account.move"].search([("reconciliation_line_ids", "!=", False),
-                                                 ("partner_id", "=", self.customer.id)])
+        found = self.env["account.move"].search(
+            [("reconciliation_line_ids", "!=", False), ("partner_id", "=", self.customer.id)]
+        )
         self.assertEqual(found, invoice)
         self.assertAlmostEqual(self.customer.reconciliation_overdue_amount, 100)
         self.assertEqual(self.customer._reconciliation_statement_contact(), self.customer)
@@ -272,9 +361,15 @@ class TestAccess(ReconciliationCommon):
 class TestViews(ReconciliationCommon):
     def test_forms_load(self):
         """Every view the addon touches renders for a manager (fields_get included)."""
-        for model in ("res.partner", "account.move", "customer.reconciliation.session",
-                      "customer.reconciliation.dispute", "customer.reconciliation.run",
-                      "customer.reconciliation.generate.wizard", "res.config.settings"):
+        for model in (
+            "res.partner",
+            "account.move",
+            "customer.reconciliation.session",
+            "customer.reconciliation.dispute",
+            "customer.reconciliation.run",
+            "customer.reconciliation.generate.wizard",
+            "res.config.settings",
+        ):
             self.env[model].get_views([(False, "form"), (False, "list"), (False, "search")])
             self.env[model].fields_get()
         self.assertTrue(self.env["res.partner"].fields_get(["reconciliation_lang"]))

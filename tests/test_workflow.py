@@ -4,6 +4,7 @@ import base64
 from datetime import date
 
 from common import ReconciliationCommon
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -18,23 +19,25 @@ OK = "ok"
 #   auditor   read-only auditor
 #   other_co  Reconciliation Manager of another company only
 ROLES = ("user", "manager", "sales", "sales2", "auditor", "other_co")
+# fmt: off
 MATRIX = {
-    #  action                     user         manager      sales        sales2       auditor      other_co
-    "read":                     (OK,          OK,          OK,          AccessError, OK,          AccessError),
-    "create":                   (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
-    "write":                    (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
-    "unlink":                   (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
-    "submit":                   (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
-    "approve_own":              (AccessError, UserError,   AccessError, AccessError, AccessError, AccessError),
-    "approve_other":            (AccessError, OK,          AccessError, AccessError, AccessError, AccessError),
-    "reject":                   (AccessError, OK,          AccessError, AccessError, AccessError, AccessError),
-    "send":                     (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
-    "record_confirmation":      (OK,          OK,          "logged",    AccessError, AccessError, AccessError),
-    "cancel":                   (AccessError, OK,          AccessError, AccessError, AccessError, AccessError),
-    "close":                    (AccessError, OK,          AccessError, AccessError, AccessError, AccessError),
-    "edit_line":                (UserError,   UserError,   UserError,   UserError,   UserError,   UserError),
-    "reset_confirmed_invoice":  (UserError,   OK,          AccessError, AccessError, AccessError, AccessError),
+    #  action                   user         manager      sales        sales2       auditor      other_co
+    "read":                    (OK,          OK,          OK,          AccessError, OK,          AccessError),
+    "create":                  (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
+    "write":                   (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
+    "unlink":                  (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
+    "submit":                  (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
+    "approve_own":             (AccessError, UserError,   AccessError, AccessError, AccessError, AccessError),
+    "approve_other":           (AccessError, OK,          AccessError, AccessError, AccessError, AccessError),
+    "reject":                  (AccessError, OK,          AccessError, AccessError, AccessError, AccessError),
+    "send":                    (OK,          OK,          AccessError, AccessError, AccessError, AccessError),
+    "record_confirmation":     (OK,          OK,          "logged",    AccessError, AccessError, AccessError),
+    "cancel":                  (AccessError, OK,          AccessError, AccessError, AccessError, AccessError),
+    "close":                   (AccessError, OK,          AccessError, AccessError, AccessError, AccessError),
+    "edit_line":               (UserError,   UserError,   UserError,   UserError,   UserError,   UserError),
+    "reset_confirmed_invoice": (UserError,   OK,          AccessError, AccessError, AccessError, AccessError),
 }
+# fmt: on
 
 
 @tagged("post_install", "-at_install")
@@ -45,38 +48,75 @@ class WorkflowCommon(ReconciliationCommon):
         company = cls.company
         cls.other_company = cls.setup_other_company(name="Other Branch Ltd")["company"]
         cls.users = {
-            "user": new_test_user(cls.env, login="wf_user", groups="customer_reconciliation.group_reconciliation_user",
-                                  company_id=company.id, company_ids=[company.id]),
+            "user": new_test_user(
+                cls.env,
+                login="wf_user",
+                groups="customer_reconciliation.group_reconciliation_user",
+                company_id=company.id,
+                company_ids=[company.id],
+            ),
             "manager": new_test_user(
-                cls.env, login="wf_manager",
+                cls.env,
+                login="wf_manager",
                 groups="customer_reconciliation.group_reconciliation_manager,account.group_account_user",
-                company_id=company.id, company_ids=[company.id]),
+                company_id=company.id,
+                company_ids=[company.id],
+            ),
             "manager2": new_test_user(
-                cls.env, login="wf_manager2", groups="customer_reconciliation.group_reconciliation_manager",
-                company_id=company.id, company_ids=[company.id]),
-            "sales": new_test_user(cls.env, login="wf_sales", groups="sales_team.group_sale_salesman",
-                                   company_id=company.id, company_ids=[company.id]),
-            "sales2": new_test_user(cls.env, login="wf_sales2", groups="sales_team.group_sale_salesman",
-                                    company_id=company.id, company_ids=[company.id]),
-            "auditor": new_test_user(cls.env, login="wf_auditor",
-                                     groups="customer_reconciliation.group_reconciliation_auditor",
-                                     company_id=company.id, company_ids=[company.id]),
-            "other_co": new_test_user(cls.env, login="wf_other", groups="customer_reconciliation.group_reconciliation_manager",
-                                      company_id=cls.other_company.id, company_ids=[cls.other_company.id]),
+                cls.env,
+                login="wf_manager2",
+                groups="customer_reconciliation.group_reconciliation_manager",
+                company_id=company.id,
+                company_ids=[company.id],
+            ),
+            "sales": new_test_user(
+                cls.env,
+                login="wf_sales",
+                groups="sales_team.group_sale_salesman",
+                company_id=company.id,
+                company_ids=[company.id],
+            ),
+            "sales2": new_test_user(
+                cls.env,
+                login="wf_sales2",
+                groups="sales_team.group_sale_salesman",
+                company_id=company.id,
+                company_ids=[company.id],
+            ),
+            "auditor": new_test_user(
+                cls.env,
+                login="wf_auditor",
+                groups="customer_reconciliation.group_reconciliation_auditor",
+                company_id=company.id,
+                company_ids=[company.id],
+            ),
+            "other_co": new_test_user(
+                cls.env,
+                login="wf_other",
+                groups="customer_reconciliation.group_reconciliation_manager",
+                company_id=cls.other_company.id,
+                company_ids=[cls.other_company.id],
+            ),
         }
         cls.customer = cls._customer("Workflow Customer", user_id=cls.users["sales"].id)
         cls.customer2 = cls._customer("Another Customer", user_id=cls.users["sales2"].id)
         cls.invoice = cls._invoice(cls.customer, 1000, date(2026, 10, 5), ref="CUST-PO-1")
         cls._invoice(cls.customer, 250, date(2026, 10, 12))
-        cls.evidence = cls.env["ir.attachment"].create({
-            "name": "signed.pdf", "datas": base64.b64encode(b"%PDF-1.4 signed"),
-        })
+        cls.evidence = cls.env["ir.attachment"].create(
+            {
+                "name": "signed.pdf",
+                "datas": base64.b64encode(b"%PDF-1.4 signed"),
+            }
+        )
 
     def _session(self, state="draft", preparer="user", version_key=None):
         """A statement of the customer in ``state``, reached through the real transitions."""
-        self.Session.search([("partner_id", "=", self.customer.id)]).sudo().write({"state": "cancelled"})
-        session = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31),
-                                       self.customer.ids)["created"]
+        self.Session.search([("partner_id", "=", self.customer.id)]).sudo().write(
+            {"state": "cancelled"}
+        )
+        session = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customer.ids
+        )["created"]
         if state == "draft":
             return session
         session.with_user(self.users[preparer]).action_submit()
@@ -106,8 +146,14 @@ class TestPermissionMatrix(WorkflowCommon):
             session.with_user(user).check_access("read")
             return session.with_user(user).closing_balance
         if action == "create":
-            return Session.create({"partner_id": self.customer.id, "company_id": self.company.id,
-                                   "date_from": date(2026, 9, 1), "date_to": date(2026, 9, 30)})
+            return Session.create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "date_from": date(2026, 9, 1),
+                    "date_to": date(2026, 9, 30),
+                }
+            )
         if action == "write":
             return self._session().with_user(user).write({"user_id": user.id})
         if action == "unlink":
@@ -126,12 +172,23 @@ class TestPermissionMatrix(WorkflowCommon):
             return self._session("approved").with_user(user).action_mark_sent()
         if action == "record_confirmation":
             session = self._session("sent")
-            evidence = self.env["ir.attachment"].with_user(user).create({
-                "name": "signed.pdf", "datas": base64.b64encode(b"%PDF-1.4 signed")})
-            wizard = self.env["customer.reconciliation.answer.wizard"].with_user(user).create({
-                "session_id": session.id, "answer": "confirm", "confirmed_by": "Mr. Wang",
-                "attachment_ids": [Command.set(evidence.ids)],
-            })
+            evidence = (
+                self.env["ir.attachment"]
+                .with_user(user)
+                .create({"name": "signed.pdf", "datas": base64.b64encode(b"%PDF-1.4 signed")})
+            )
+            wizard = (
+                self.env["customer.reconciliation.answer.wizard"]
+                .with_user(user)
+                .create(
+                    {
+                        "session_id": session.id,
+                        "answer": "confirm",
+                        "confirmed_by": "Mr. Wang",
+                        "attachment_ids": [Command.set(evidence.ids)],
+                    }
+                )
+            )
             wizard.action_record()
             return "logged" if session.state == "sent" else OK
         if action == "cancel":
@@ -150,7 +207,10 @@ class TestPermissionMatrix(WorkflowCommon):
         failures = []
         for action, expected_row in MATRIX.items():
             for role, expected in zip(ROLES, expected_row):
-                with self.subTest(action=action, role=role), self.env.cr.savepoint(flush=False) as savepoint:
+                with (
+                    self.subTest(action=action, role=role),
+                    self.env.cr.savepoint(flush=False) as savepoint,
+                ):
                     try:
                         result = self._run(action, role)
                         outcome = "logged" if result == "logged" else OK
@@ -161,7 +221,9 @@ class TestPermissionMatrix(WorkflowCommon):
                     savepoint.rollback()
                     if outcome != expected:
                         name = getattr(outcome, "__name__", outcome)
-                        failures.append(f"{action} by {role}: {name}, expected {getattr(expected, '__name__', expected)}")
+                        failures.append(
+                            f"{action} by {role}: {name}, expected {getattr(expected, '__name__', expected)}"
+                        )
         self.assertFalse(failures, "\n".join(failures))
 
 
@@ -187,14 +249,18 @@ class TestWorkflow(WorkflowCommon):
         self.assertEqual(session.state, "approved")
         self.assertFalse(session.activity_ids)
         step("action_mark_sent")
-        session._record_confirmation("Ms. Li", title="CFO", channel="internal", attachments=self.evidence)
+        session._record_confirmation(
+            "Ms. Li", title="CFO", channel="internal", attachments=self.evidence
+        )
         self.env.cr.flush()
         self.assertEqual(session.state, "confirmed")
         self.assertEqual(session.confirmation_attachment_ids, self.evidence)
         self.assertEqual(self.evidence.res_id, session.id)
         step("action_close", "manager")
         self.assertEqual(session.state, "closed")
-        tracked = session.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "state")
+        tracked = session.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "state"
+        )
         self.assertEqual(len(tracked), 5, "every transition is tracked in the chatter")
         self.assertEqual(
             session.message_ids.filtered("tracking_value_ids").author_id,
@@ -249,17 +315,28 @@ class TestWorkflow(WorkflowCommon):
         self.assertNotEqual(new.name, session.name)
         self.assertAlmostEqual(new.closing_balance, 1250)
         # Generating the same period again refreshes the new draft version, never the old one.
-        again = self.Engine.generate(self.company, date(2026, 10, 1), date(2026, 10, 31), self.customer.ids)
+        again = self.Engine.generate(
+            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customer.ids
+        )
         self.assertEqual(again["refreshed"], new)
         names = self.Session.search([("partner_id", "=", self.customer.id)]).mapped("name")
         self.assertEqual(len(names), len(set(names)))
 
     def test_salesperson_logs_answer_for_review(self):
         session = self._session("sent")
-        wizard = self.env["customer.reconciliation.answer.wizard"].with_user(self.users["sales"]).create({
-            "session_id": session.id, "answer": "dispute", "reason": "payment_not_recorded",
-            "customer_amount": 250, "comment": "Paid on 30 Oct by wire",
-        })
+        wizard = (
+            self.env["customer.reconciliation.answer.wizard"]
+            .with_user(self.users["sales"])
+            .create(
+                {
+                    "session_id": session.id,
+                    "answer": "dispute",
+                    "reason": "payment_not_recorded",
+                    "customer_amount": 250,
+                    "comment": "Paid on 30 Oct by wire",
+                }
+            )
+        )
         self.assertTrue(wizard.for_review)
         wizard.action_record()
         self.assertEqual(session.state, "sent")
@@ -275,7 +352,9 @@ class TestFrozen(WorkflowCommon):
         self.assertEqual(session._ledger_differences()[session.id], [])
         # a new back-dated invoice, an entry reset to draft, a changed amount, a new reconciliation
         backdated = self._invoice(self.customer, 77, date(2026, 10, 20))
-        second = session.line_ids.filtered(lambda l: l.kind == "invoice" and l.move_id != self.invoice).move_id
+        second = session.line_ids.filtered(
+            lambda l: l.kind == "invoice" and l.move_id != self.invoice
+        ).move_id
         second.button_draft()
         self.invoice.button_draft()
         self.invoice.invoice_line_ids.price_unit = 1100
@@ -284,14 +363,18 @@ class TestFrozen(WorkflowCommon):
         prior = self._invoice(self.customer, 5, date(2026, 9, 30))
         with self.assertRaisesRegex(UserError, "Only draft statements"):
             session.action_regenerate()
-        self.assertEqual((session.closing_balance, session.digest, session.line_ids.mapped("amount")), frozen)
+        self.assertEqual(
+            (session.closing_balance, session.digest, session.line_ids.mapped("amount")), frozen
+        )
         self.assertEqual(session._compute_digest(), session.digest)
 
         diffs = session._ledger_differences()[session.id]
         by_change = {}
         for diff in diffs:
             by_change.setdefault(diff["change"], []).append(diff)
-        self.assertEqual({d["name"] for d in by_change["added"]}, {backdated.name, payment.move_id.name})
+        self.assertEqual(
+            {d["name"] for d in by_change["added"]}, {backdated.name, payment.move_id.name}
+        )
         self.assertEqual([d["name"] for d in by_change["removed"]], [second.name])
         self.assertEqual([d["name"] for d in by_change["changed"]], [self.invoice.name])
         self.assertAlmostEqual(by_change["changed"][0]["ledger_amount"], 1100)
@@ -317,7 +400,9 @@ class TestFrozen(WorkflowCommon):
         self.env.invalidate_all()
         self.assertEqual(session._compute_digest(), session.digest)
         line = session.line_ids.filtered("move_line_id")[:1]
-        self._sql("UPDATE customer_reconciliation_line SET debit = debit + 0.01 WHERE id = %s", line.id)
+        self._sql(
+            "UPDATE customer_reconciliation_line SET debit = debit + 0.01 WHERE id = %s", line.id
+        )
         self.env.invalidate_all()
         self.assertNotEqual(session._compute_digest(), session.digest)
         self.assertEqual(session.action_verify_digest()["params"]["type"], "danger")

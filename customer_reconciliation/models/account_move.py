@@ -19,9 +19,11 @@ class AccountMove(models.Model):
 
     @api.depends("reconciliation_line_ids")
     def _compute_reconciliation_session_count(self):
-        counts = dict(self.env["customer.reconciliation.line"]._read_group(
-            [("move_id", "in", self.ids)], ["move_id"], ["session_id:count_distinct"]
-        ))
+        counts = dict(
+            self.env["customer.reconciliation.line"]._read_group(
+                [("move_id", "in", self.ids)], ["move_id"], ["session_id:count_distinct"]
+            )
+        )
         for move in self:
             move.reconciliation_session_count = counts.get(move, 0)
 
@@ -37,10 +39,16 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ confirmed statements
     def _confirmed_reconciliation_sessions(self):
         """Statements the customer confirmed that contain one of these entries."""
-        lines = self.env["customer.reconciliation.line"].sudo().search([
-            ("move_id", "in", self.ids),
-            ("session_id.state", "in", ("confirmed", "closed")),
-        ])
+        lines = (
+            self.env["customer.reconciliation.line"]
+            .sudo()
+            .search(
+                [
+                    ("move_id", "in", self.ids),
+                    ("session_id.state", "in", ("confirmed", "closed")),
+                ]
+            )
+        )
         return lines.session_id
 
     def _check_confirmed_reconciliation(self, action):
@@ -49,19 +57,23 @@ class AccountMove(models.Model):
         if not sessions:
             return
         if not self.env.user.has_group("customer_reconciliation.group_reconciliation_manager"):
-            raise UserError(self.env._(
-                "Cannot %(action)s: the entry belongs to the statement(s) %(statements)s, confirmed by the "
-                "customer. Ask a Reconciliation Manager.",
-                action=action,
-                statements=", ".join(sessions.mapped("name")),
-            ))
+            raise UserError(
+                self.env._(
+                    "Cannot %(action)s: the entry belongs to the statement(s) %(statements)s, confirmed by the "
+                    "customer. Ask a Reconciliation Manager.",
+                    action=action,
+                    statements=", ".join(sessions.mapped("name")),
+                )
+            )
         for session in sessions:
-            session.message_post(body=self.env._(
-                "%(user)s did %(action)s on %(moves)s, which this confirmed statement contains.",
-                user=self.env.user.name,
-                action=action,
-                moves=", ".join(self.filtered(lambda m: m in session.line_ids.move_id).mapped("display_name")),
-            ))
+            session.message_post(
+                body=self.env._(
+                    "%(user)s did %(action)s on %(moves)s, which this confirmed statement contains.",
+                    user=self.env.user.name,
+                    action=action,
+                    moves=", ".join((self & session.line_ids.move_id).mapped("display_name")),
+                )
+            )
 
     def button_draft(self):
         self._check_confirmed_reconciliation(self.env._("reset to draft"))

@@ -26,40 +26,81 @@ class CustomerReconciliationDemo(models.AbstractModel):
         def day(months_ago, day_of_month):
             return (month - relativedelta(months=months_ago)).replace(day=day_of_month)
 
-        tags = self.env["customer.reconciliation.tag"].create([
-            {"name": "Key account", "color": 10},
-            {"name": "High risk", "color": 1},
-            {"name": "Foreign currency", "color": 4},
-        ])
+        tags = self.env["customer.reconciliation.tag"].create(
+            [
+                {"name": "Key account", "color": 10},
+                {"name": "High risk", "color": 1},
+                {"name": "Foreign currency", "color": 4},
+            ]
+        )
         usd = self.env.ref("base.USD")
         usd.active = True
-        self.env["res.currency.rate"].create([
-            {"currency_id": usd.id, "company_id": company.id, "name": day(7, 1), "rate": 1 / 7.20},
-            {"currency_id": usd.id, "company_id": company.id, "name": day(3, 1), "rate": 1 / 7.27},
-            {"currency_id": usd.id, "company_id": company.id, "name": day(1, 1), "rate": 1 / 7.14},
-        ])
+        self.env["res.currency.rate"].create(
+            [
+                {
+                    "currency_id": usd.id,
+                    "company_id": company.id,
+                    "name": day(7, 1),
+                    "rate": 1 / 7.20,
+                },
+                {
+                    "currency_id": usd.id,
+                    "company_id": company.id,
+                    "name": day(3, 1),
+                    "rate": 1 / 7.27,
+                },
+                {
+                    "currency_id": usd.id,
+                    "company_id": company.id,
+                    "name": day(1, 1),
+                    "rate": 1 / 7.14,
+                },
+            ]
+        )
         Partner = self.env["res.partner"]
         sales = users["sales"]
 
         # 1. A long history of monthly invoices, each paid in part the following month.
-        hualian = Partner.create({
-            "name": "北京华联商贸有限公司", "is_company": True, "city": "北京", "lang": "zh_CN",
-            "email": "finance@hualian.example.cn", "user_id": sales.id, "reconciliation_frequency": "monthly",
-        })
-        Partner.create({"name": "王芳 (Wang Fang)", "parent_id": hualian.id, "type": "invoice",
-                        "function": "财务经理", "email": "wang.fang@hualian.example.cn"})
+        hualian = Partner.create(
+            {
+                "name": "北京华联商贸有限公司",
+                "is_company": True,
+                "city": "北京",
+                "lang": "zh_CN",
+                "email": "finance@hualian.example.cn",
+                "user_id": sales.id,
+                "reconciliation_frequency": "monthly",
+            }
+        )
+        Partner.create(
+            {
+                "name": "王芳 (Wang Fang)",
+                "parent_id": hualian.id,
+                "type": "invoice",
+                "function": "财务经理",
+                "email": "wang.fang@hualian.example.cn",
+            }
+        )
         previous = None
         for months_ago, amount in zip(range(6, 0, -1), [45200, 38600, 52300, 41800, 47500, 39900]):
-            invoice = self._invoice(hualian, amount, day(months_ago, 8), f"HL-PO-{2600 + months_ago}")
+            invoice = self._invoice(
+                hualian, amount, day(months_ago, 8), f"HL-PO-{2600 + months_ago}"
+            )
             if previous:
                 self._pay(previous, round(previous.amount_total * 0.8, 2), day(months_ago, 20))
             previous = invoice
 
         # 2. One payment for several invoices.
-        pearl = Partner.create({
-            "name": "Guangzhou Pearl River Electronics Ltd.", "is_company": True, "city": "Guangzhou",
-            "lang": "en_US", "email": "ap@pearlriver.example.com", "user_id": sales.id,
-        })
+        pearl = Partner.create(
+            {
+                "name": "Guangzhou Pearl River Electronics Ltd.",
+                "is_company": True,
+                "city": "Guangzhou",
+                "lang": "en_US",
+                "email": "ap@pearlriver.example.com",
+                "user_id": sales.id,
+            }
+        )
         batch = self.env["account.move"]
         for day_of_month, amount in [(3, 12800), (11, 9650), (24, 15420)]:
             batch |= self._invoice(pearl, amount, day(3, day_of_month), f"PR-{day_of_month:02d}")
@@ -67,53 +108,86 @@ class CustomerReconciliationDemo(models.AbstractModel):
         self._invoice(pearl, 18700, day(1, 6), "PR-NEXT")
 
         # 3. Returns: credit notes against delivered goods.
-        xihu = Partner.create({
-            "name": "杭州西湖家居有限公司", "is_company": True, "city": "杭州", "lang": "zh_CN",
-            "email": "caiwu@xihu-home.example.cn", "user_id": sales.id,
-        })
+        xihu = Partner.create(
+            {
+                "name": "杭州西湖家居有限公司",
+                "is_company": True,
+                "city": "杭州",
+                "lang": "zh_CN",
+                "email": "caiwu@xihu-home.example.cn",
+                "user_id": sales.id,
+            }
+        )
         first = self._invoice(xihu, 26000, day(4, 12), "XH-0412")
         refund = self._invoice(xihu, 3200, day(4, 26), "XH-RET-01", move_type="out_refund")
         (first.line_ids | refund.line_ids).filtered(
-            lambda l: l.account_id.account_type == "asset_receivable").reconcile()
+            lambda l: l.account_id.account_type == "asset_receivable"
+        ).reconcile()
         self._pay(first, None, day(3, 5))
         self._invoice(xihu, 18400, day(1, 15), "XH-0915")
         self._invoice(xihu, 1800, day(1, 22), "XH-RET-02", move_type="out_refund")
 
         # 4. An advance received before anything was invoiced.
-        qianhai = Partner.create({
-            "name": "深圳前海科技有限公司", "is_company": True, "city": "深圳", "lang": "zh_CN",
-            "email": "ar@qianhai-tech.example.cn", "reconciliation_frequency": "quarterly",
-        })
+        qianhai = Partner.create(
+            {
+                "name": "深圳前海科技有限公司",
+                "is_company": True,
+                "city": "深圳",
+                "lang": "zh_CN",
+                "email": "ar@qianhai-tech.example.cn",
+                "reconciliation_frequency": "quarterly",
+            }
+        )
         advance = self._advance(qianhai, 50000, day(4, 2), "预付款 ADV-2026-001")
         for months_ago, amount in [(3, 30000), (1, 28000)]:
             invoice = self._invoice(qianhai, amount, day(months_ago, 18), f"QH-{months_ago}")
             (invoice.line_ids | advance.move_id.line_ids).filtered(
-                lambda l: l.account_id.account_type == "asset_receivable" and not l.reconciled).reconcile()
+                lambda l: l.account_id.account_type == "asset_receivable" and not l.reconciled
+            ).reconcile()
 
         # 5. Nothing paid for more than 90 days.
-        tianfu = Partner.create({
-            "name": "成都天府建材有限公司", "is_company": True, "city": "成都", "lang": "zh_CN",
-            "email": "tianfu@example.cn", "user_id": sales.id,
-        })
+        tianfu = Partner.create(
+            {
+                "name": "成都天府建材有限公司",
+                "is_company": True,
+                "city": "成都",
+                "lang": "zh_CN",
+                "email": "tianfu@example.cn",
+                "user_id": sales.id,
+            }
+        )
         for months_ago, amount in [(6, 33600), (5, 21450), (4, 8800)]:
             self._invoice(tianfu, amount, day(months_ago, 5), f"TF-{months_ago}", due_days=30)
 
         # 6. Billed in US dollars.
-        pacific = Partner.create({
-            "name": "Pacific Rim Imports Inc.", "is_company": True, "city": "Seattle", "lang": "en_US",
-            "email": "payables@pacificrim.example.com", "reconciliation_currency_id": usd.id,
-        })
+        pacific = Partner.create(
+            {
+                "name": "Pacific Rim Imports Inc.",
+                "is_company": True,
+                "city": "Seattle",
+                "lang": "en_US",
+                "email": "payables@pacificrim.example.com",
+                "reconciliation_currency_id": usd.id,
+            }
+        )
         usd_invoices = self.env["account.move"]
         for months_ago, amount in [(5, 8200), (3, 5600), (1, 7300)]:
-            usd_invoices |= self._invoice(pacific, amount, day(months_ago, 14), f"PRI-{months_ago}", currency=usd)
+            usd_invoices |= self._invoice(
+                pacific, amount, day(months_ago, 14), f"PRI-{months_ago}", currency=usd
+            )
         self._pay(usd_invoices[0], None, day(4, 2))
         self._pay(usd_invoices[1], 3000, day(2, 9))
 
         # 7. Paid more than invoiced: a credit balance.
-        jinling = Partner.create({
-            "name": "南京金陵食品有限公司", "is_company": True, "city": "南京", "lang": "zh_CN",
-            "email": "jinling@example.cn",
-        })
+        jinling = Partner.create(
+            {
+                "name": "南京金陵食品有限公司",
+                "is_company": True,
+                "city": "南京",
+                "lang": "zh_CN",
+                "email": "jinling@example.cn",
+            }
+        )
         invoice = self._invoice(jinling, 12000, day(2, 7), "JL-0001")
         self._pay(invoice, 15000, day(1, 3))
 
@@ -126,60 +200,80 @@ class CustomerReconciliationDemo(models.AbstractModel):
         sessions.filtered(lambda s: s.partner_id == hualian).tag_ids = tags[0]
         sessions.filtered(lambda s: s.partner_id == tianfu).tag_ids = tags[1]
         sessions.filtered(lambda s: s.partner_id == pacific).tag_ids = tags[2]
-        self._demo_workflow(sessions, users, {
-            "confirmed": hualian, "disputed": tianfu, "sent": pearl, "to_approve": xihu})
+        self._demo_workflow(
+            sessions,
+            users,
+            {"confirmed": hualian, "disputed": tianfu, "sent": pearl, "to_approve": xihu},
+        )
         self.env["ir.config_parameter"].sudo().set_param(
-            "customer_reconciliation.demo_loaded_on", fields.Date.to_string(today))
+            "customer_reconciliation.demo_loaded_on", fields.Date.to_string(today)
+        )
 
     @api.model
     def _demo_workflow(self, sessions, users, partners_by_state):
         """Move a few of last month's statements along the workflow."""
         accountant, approver = users["accountant"], users["approver"]
         for state, partner in partners_by_state.items():
-            session = sessions.filtered(lambda s: s.partner_id == partner)
+            session = sessions.filtered(lambda s, p=partner: s.partner_id == p)
             session.with_user(accountant).action_submit()
             if state == "to_approve":
                 continue
             session.with_user(approver).action_approve()
             session.with_user(accountant).action_mark_sent()
             if state == "confirmed":
-                evidence = self.env["ir.attachment"].create({
-                    "name": "对账确认函-签章.pdf",
-                    "raw": b"%PDF-1.4 demo signed confirmation",
-                    "mimetype": "application/pdf",
-                })
+                evidence = self.env["ir.attachment"].create(
+                    {
+                        "name": "对账确认函-签章.pdf",
+                        "raw": b"%PDF-1.4 demo signed confirmation",
+                        "mimetype": "application/pdf",
+                    }
+                )
                 session.with_user(accountant)._record_confirmation(
-                    "王芳", title="财务经理", channel="internal", attachments=evidence,
-                    comment="已盖章确认 / Signed and stamped")
+                    "王芳",
+                    title="财务经理",
+                    channel="internal",
+                    attachments=evidence,
+                    comment="已盖章确认 / Signed and stamped",
+                )
             elif state == "disputed":
-                session._record_dispute([{
-                    "reason": "return_not_credited",
-                    "customer_amount": session.closing_balance - 8800,
-                    "comment": "7月退回的货物¥8,800尚未冲减 / Goods returned in July not credited yet",
-                }])
+                session._record_dispute(
+                    [
+                        {
+                            "reason": "return_not_credited",
+                            "customer_amount": session.closing_balance - 8800,
+                            "comment": "7月退回的货物¥8,800尚未冲减 / Goods returned in July not credited yet",
+                        }
+                    ]
+                )
 
     # ------------------------------------------------------------------ helpers
     @api.model
     def _demo_company(self):
         cny = self.env.ref("base.CNY")
         cny.active = True
-        company = self.env["res.company"].create({
-            "name": "上海星河贸易有限公司",
-            "currency_id": cny.id,
-            "country_id": self.env.ref("base.cn").id,
-            "city": "上海",
-            "street": "浦东新区世纪大道100号",
-            "email": "finance@xinghe-trading.example.cn",
-            "phone": "+86 21 5888 0000",
-        })
-        self.env["ir.model.data"].create({
-            "name": DEMO_COMPANY_XMLID.split(".")[1],
-            "module": "customer_reconciliation",
-            "model": "res.company",
-            "res_id": company.id,
-            "noupdate": True,
-        })
-        self.env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+        company = self.env["res.company"].create(
+            {
+                "name": "上海星河贸易有限公司",
+                "currency_id": cny.id,
+                "country_id": self.env.ref("base.cn").id,
+                "city": "上海",
+                "street": "浦东新区世纪大道100号",
+                "email": "finance@xinghe-trading.example.cn",
+                "phone": "+86 21 5888 0000",
+            }
+        )
+        self.env["ir.model.data"].create(
+            {
+                "name": DEMO_COMPANY_XMLID.split(".")[1],
+                "module": "customer_reconciliation",
+                "model": "res.company",
+                "res_id": company.id,
+                "noupdate": True,
+            }
+        )
+        self.env["account.chart.template"].try_loading(
+            "generic_coa", company=company, install_demo=False
+        )
         company.currency_id = cny  # the generic chart sets its own currency
         admin = self.env.ref("base.user_admin")
         admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
@@ -190,44 +284,72 @@ class CustomerReconciliationDemo(models.AbstractModel):
         Users = self.env["res.users"].with_context(no_reset_password=True)
         account_user = self.env.ref("account.group_account_user")
         specs = {
-            "accountant": ("李会计 (Li Kuaiji, accountant)", "customer_reconciliation.group_reconciliation_user"),
-            "approver": ("张经理 (Zhang Jingli, approver)", "customer_reconciliation.group_reconciliation_manager"),
+            "accountant": (
+                "李会计 (Li Kuaiji, accountant)",
+                "customer_reconciliation.group_reconciliation_user",
+            ),
+            "approver": (
+                "张经理 (Zhang Jingli, approver)",
+                "customer_reconciliation.group_reconciliation_manager",
+            ),
             "sales": ("陈销售 (Chen Xiaoshou, salesperson)", "sales_team.group_sale_salesman"),
-            "auditor": ("Audit Partner (auditor)", "customer_reconciliation.group_reconciliation_auditor"),
+            "auditor": (
+                "Audit Partner (auditor)",
+                "customer_reconciliation.group_reconciliation_auditor",
+            ),
         }
         users = {}
         for login, (name, group) in specs.items():
             groups = self.env.ref(group) | self.env.ref("base.group_user")
             if login in ("accountant", "approver"):
                 groups |= account_user
-            users[login] = Users.create({
-                "name": name,
-                "login": login,
-                "password": login,
-                "email": f"{login}@xinghe-trading.example.cn",
-                "lang": "en_US",
-                "company_id": company.id,
-                "company_ids": [Command.set([company.id])],
-                "group_ids": [Command.set(groups.ids)],
-            })
+            users[login] = Users.create(
+                {
+                    "name": name,
+                    "login": login,
+                    "password": login,
+                    "email": f"{login}@xinghe-trading.example.cn",
+                    "lang": "en_US",
+                    "company_id": company.id,
+                    "company_ids": [Command.set([company.id])],
+                    "group_ids": [Command.set(groups.ids)],
+                }
+            )
         return users
 
     @api.model
-    def _invoice(self, partner, amount, invoice_date, ref, move_type="out_invoice", currency=None, due_days=30):
-        move = self.env["account.move"].create({
-            "move_type": move_type,
-            "partner_id": partner.id,
-            "invoice_date": invoice_date,
-            "invoice_date_due": invoice_date + relativedelta(days=due_days),
-            "ref": ref,
-            "currency_id": (currency or self.env.company.currency_id).id,
-            "invoice_line_ids": [Command.create({
-                "name": "货物 Goods" if move_type == "out_invoice" else "退货 Returned goods",
-                "quantity": 1,
-                "price_unit": amount,
-                "tax_ids": [Command.clear()],
-            })],
-        })
+    def _invoice(
+        self,
+        partner,
+        amount,
+        invoice_date,
+        ref,
+        move_type="out_invoice",
+        currency=None,
+        due_days=30,
+    ):
+        move = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": invoice_date,
+                "invoice_date_due": invoice_date + relativedelta(days=due_days),
+                "ref": ref,
+                "currency_id": (currency or self.env.company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "货物 Goods"
+                            if move_type == "out_invoice"
+                            else "退货 Returned goods",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
         move.action_post()
         return move
 
@@ -236,20 +358,24 @@ class CustomerReconciliationDemo(models.AbstractModel):
         vals = {"payment_date": pay_date, "group_payment": group or len(invoices) == 1}
         if amount is not None:
             vals.update(amount=amount, payment_difference_handling="open")
-        wizard = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoices.ids
-        ).create(vals)
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create(vals)
+        )
         return wizard._create_payments()
 
     @api.model
     def _advance(self, partner, amount, pay_date, memo):
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound",
-            "partner_type": "customer",
-            "partner_id": partner.id,
-            "amount": amount,
-            "date": pay_date,
-            "memo": memo,
-        })
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": partner.id,
+                "amount": amount,
+                "date": pay_date,
+                "memo": memo,
+            }
+        )
         payment.action_post()
         return payment

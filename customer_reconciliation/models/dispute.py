@@ -30,8 +30,12 @@ class CustomerReconciliationDispute(models.Model):
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     session_id = fields.Many2one(
-        "customer.reconciliation.session", string="Statement", required=True, ondelete="cascade",
-        index=True, check_company=True,
+        "customer.reconciliation.session",
+        string="Statement",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="session_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="session_id.partner_id", store=True, string="Customer")
@@ -49,7 +53,8 @@ class CustomerReconciliationDispute(models.Model):
     reason = fields.Selection(DISPUTE_REASONS, required=True, default="other", tracking=True)
     source = fields.Selection(DISPUTE_SOURCES, required=True, default="internal", readonly=True)
     our_amount = fields.Monetary(
-        compute="_compute_our_amount", store=True,
+        compute="_compute_our_amount",
+        store=True,
         help="Our amount: the disputed lines, or the closing balance when the whole balance is disputed.",
     )
     customer_amount = fields.Monetary(string="Customer's Amount", tracking=True)
@@ -79,7 +84,9 @@ class CustomerReconciliationDispute(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("customer.reconciliation.dispute") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("customer.reconciliation.dispute") or "/"
+                )
         return super().create(vals_list)
 
     def is_settled(self):
@@ -91,12 +98,14 @@ class CustomerReconciliationDispute(models.Model):
         not_open = self.filtered(lambda d: d.state != "open")
         if not_open:
             raise UserError(self.env._("Dispute %s is already settled.", not_open[0].name))
-        self.write({
-            "state": state,
-            "resolution": resolution,
-            "resolved_by_id": self.env.user.id,
-            "resolved_date": fields.Datetime.now(),
-        })
+        self.write(
+            {
+                "state": state,
+                "resolution": resolution,
+                "resolved_by_id": self.env.user.id,
+                "resolved_date": fields.Datetime.now(),
+            }
+        )
 
     def action_resolve(self, resolution=None):
         self._settle("resolved", resolution or self.resolution)

@@ -34,8 +34,16 @@ class CustomerReconciliationEngine(models.AbstractModel):
     @api.model
     def _reconciliation_account_ids(self, company):
         """Receivable accounts of the company plus the extra accounts of its settings."""
-        accounts = self.env["account.account"].sudo().with_company(company).search(
-            [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.root_id.id)]
+        accounts = (
+            self.env["account.account"]
+            .sudo()
+            .with_company(company)
+            .search(
+                [
+                    ("account_type", "=", "asset_receivable"),
+                    ("company_ids", "in", company.root_id.id),
+                ]
+            )
         )
         accounts |= company.sudo().reconciliation_extra_account_ids
         return accounts.ids
@@ -44,10 +52,14 @@ class CustomerReconciliationEngine(models.AbstractModel):
     @api.model
     def _allocate_numbers(self, count, date):
         """Draw ``count`` statement numbers in one query."""
-        sequence = self.env["ir.sequence"].sudo().search(
-            [("code", "=", SEQUENCE_CODE), ("company_id", "in", [self.env.company.id, False])],
-            order="company_id",
-            limit=1,
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", SEQUENCE_CODE), ("company_id", "in", [self.env.company.id, False])],
+                order="company_id",
+                limit=1,
+            )
         )
         if not sequence:
             raise UserError(self.env._("The sequence of reconciliation statements is missing."))
@@ -65,8 +77,15 @@ class CustomerReconciliationEngine(models.AbstractModel):
 
     # ------------------------------------------------------------ customers
     @api.model
-    def _select_customers(self, company, date_from, date_to, partner_ids=None, analytic_ids=(),
-                          only_with_balance_or_activity=True):
+    def _select_customers(
+        self,
+        company,
+        date_from,
+        date_to,
+        partner_ids=None,
+        analytic_ids=(),
+        only_with_balance_or_activity=True,
+    ):
         """Return {commercial partner id: [currency ids of its items]} in one query.
 
         With ``only_with_balance_or_activity`` only customers with a non-zero balance at the
@@ -119,8 +138,17 @@ class CustomerReconciliationEngine(models.AbstractModel):
 
     # ------------------------------------------------------------ generation
     @api.model
-    def generate(self, company, date_from, date_to, partner_ids=None, analytic_ids=(),
-                 only_with_balance_or_activity=True, run=None, values=None):
+    def generate(
+        self,
+        company,
+        date_from,
+        date_to,
+        partner_ids=None,
+        analytic_ids=(),
+        only_with_balance_or_activity=True,
+        run=None,
+        values=None,
+    ):
         """Create or refresh the statements of a period; returns a dict of results.
 
         ``partner_ids``: commercial partner ids, or None for every customer of the company.
@@ -130,8 +158,13 @@ class CustomerReconciliationEngine(models.AbstractModel):
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
         if date_from > date_to:
-            raise UserError(self.env._("The period start %(start)s is after its end %(end)s.",
-                                       start=date_from, end=date_to))
+            raise UserError(
+                self.env._(
+                    "The period start %(start)s is after its end %(end)s.",
+                    start=date_from,
+                    end=date_to,
+                )
+            )
         if partner_ids is not None:
             partners = self.env["res.partner"].browse(partner_ids)
             partner_ids = list(set(partners.commercial_partner_id.ids))
@@ -146,13 +179,15 @@ class CustomerReconciliationEngine(models.AbstractModel):
             (partner.id, self._statement_currency(company, partner, customers[partner.id]))
             for partner in partners
         }
-        existing = Session.search([
-            ("company_id", "=", company.id),
-            ("date_from", "=", date_from),
-            ("date_to", "=", date_to),
-            ("scope_key", "=", scope_key),
-            ("partner_id", "in", list(customers)),
-        ])
+        existing = Session.search(
+            [
+                ("company_id", "=", company.id),
+                ("date_from", "=", date_from),
+                ("date_to", "=", date_to),
+                ("scope_key", "=", scope_key),
+                ("partner_id", "in", list(customers)),
+            ]
+        )
         latest = {}
         for session in existing.sorted("version"):
             latest[(session.partner_id.id, session.currency_id.id)] = session
@@ -166,29 +201,33 @@ class CustomerReconciliationEngine(models.AbstractModel):
             elif session and session.state != "cancelled":
                 skipped |= session
             elif not session:
-                to_create.append({
-                    "partner_id": key[0],
-                    "currency_id": key[1],
-                    "company_id": company.id,
-                    "date_from": date_from,
-                    "date_to": date_to,
-                    "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
-                    "run_id": run.id if run else False,
-                    **(values or {}),
-                })
+                to_create.append(
+                    {
+                        "partner_id": key[0],
+                        "currency_id": key[1],
+                        "company_id": company.id,
+                        "date_from": date_from,
+                        "date_to": date_to,
+                        "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
+                        "run_id": run.id if run else False,
+                        **(values or {}),
+                    }
+                )
             else:
                 # The latest statement was cancelled: a new version takes its place.
-                to_create.append({
-                    "partner_id": key[0],
-                    "currency_id": key[1],
-                    "company_id": company.id,
-                    "date_from": date_from,
-                    "date_to": date_to,
-                    "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
-                    "run_id": run.id if run else False,
-                    "version": session.version + 1,
-                    **(values or {}),
-                })
+                to_create.append(
+                    {
+                        "partner_id": key[0],
+                        "currency_id": key[1],
+                        "company_id": company.id,
+                        "date_from": date_from,
+                        "date_to": date_to,
+                        "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
+                        "run_id": run.id if run else False,
+                        "version": session.version + 1,
+                        **(values or {}),
+                    }
+                )
         created = Session.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         ).create(to_create)
@@ -214,9 +253,18 @@ class CustomerReconciliationEngine(models.AbstractModel):
                 "uid": self.env.uid,
                 "lang": self.env.lang or "en_US",
             }
-            cr.execute(SQL("DELETE FROM customer_reconciliation_line WHERE session_id = ANY(%s)", session_ids))
-            cr.execute(SQL("DELETE FROM customer_reconciliation_open_item WHERE session_id = ANY(%s)",
-                           session_ids))
+            cr.execute(
+                SQL(
+                    "DELETE FROM customer_reconciliation_line WHERE session_id = ANY(%s)",
+                    session_ids,
+                )
+            )
+            cr.execute(
+                SQL(
+                    "DELETE FROM customer_reconciliation_open_item WHERE session_id = ANY(%s)",
+                    session_ids,
+                )
+            )
             cr.execute(SQL(_ITEMS_SQL, **params))
             cr.execute(SQL(_LINES_SQL, **params))
             cr.execute(SQL(_OPEN_ITEMS_SQL, **params))

@@ -57,21 +57,33 @@ class CustomerReconciliationSession(models.Model):
         engine = self.env["customer.reconciliation.engine"]
         cr = self.env.cr
         for company in self.company_id:
-            sessions = self.filtered(lambda s: s.company_id == company)
+            sessions = self.filtered(lambda s, c=company: s.company_id == c)
             params = {"ids": sessions.ids, "accounts": engine._reconciliation_account_ids(company)}
             cr.execute(SQL(_ITEMS_SQL, **params))
             cr.execute(SQL(_DIFF_SQL, **params))
-            for session_id, aml_id, change, name, date, frozen, ledger, frozen_open, ledger_open in cr.fetchall():
-                result[session_id].append({
-                    "change": change,
-                    "move_line_id": aml_id,
-                    "name": name,
-                    "date": date,
-                    "frozen_amount": frozen,
-                    "ledger_amount": ledger,
-                    "frozen_open_amount": frozen_open,
-                    "ledger_open_amount": ledger_open,
-                })
+            for (
+                session_id,
+                aml_id,
+                change,
+                name,
+                date,
+                frozen,
+                ledger,
+                frozen_open,
+                ledger_open,
+            ) in cr.fetchall():
+                result[session_id].append(
+                    {
+                        "change": change,
+                        "move_line_id": aml_id,
+                        "name": name,
+                        "date": date,
+                        "frozen_amount": frozen,
+                        "ledger_amount": ledger,
+                        "frozen_open_amount": frozen_open,
+                        "ledger_open_amount": ledger_open,
+                    }
+                )
             cr.execute(SQL("DROP TABLE cr_items"))
         return result
 
@@ -80,19 +92,26 @@ class CustomerReconciliationSession(models.Model):
         labels = self._ledger_change_labels()
         for session in self:
             diffs = differences[session.id]
-            session.write({"ledger_check_date": now, "ledger_check_state": "differs" if diffs else "ok"})
+            session.write(
+                {"ledger_check_date": now, "ledger_check_state": "differs" if diffs else "ok"}
+            )
             if not diffs:
                 continue
             rows = Markup("").join(
-                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
-                       "<td class='text-end'>%s</td></tr>") % (
+                Markup(
+                    "<tr><td>%s</td><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end'>%s</td></tr>"
+                )
+                % (
                     labels[d["change"]],
                     d["name"] or "",
                     d["date"] or "",
                     format_amount(self.env, d["frozen_amount"], session.currency_id)
-                    if d["frozen_amount"] is not None else "",
+                    if d["frozen_amount"] is not None
+                    else "",
                     format_amount(self.env, d["ledger_amount"], session.currency_id)
-                    if d["ledger_amount"] is not None else "",
+                    if d["ledger_amount"] is not None
+                    else "",
                 )
                 for d in diffs
             )
@@ -100,10 +119,16 @@ class CustomerReconciliationSession(models.Model):
                 "<p><b>%s</b></p><table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
                 "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>"
             ) % (
-                self.env._("Warning: the ledger no longer matches this frozen statement (%s differences).",
-                           len(diffs)),
-                self.env._("Change"), self.env._("Document"), self.env._("Date"),
-                self.env._("In the statement"), self.env._("In the ledger"), rows,
+                self.env._(
+                    "Warning: the ledger no longer matches this frozen statement (%s differences).",
+                    len(diffs),
+                ),
+                self.env._("Change"),
+                self.env._("Document"),
+                self.env._("Date"),
+                self.env._("In the statement"),
+                self.env._("In the ledger"),
+                rows,
             )
             session.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
 
@@ -120,7 +145,8 @@ class CustomerReconciliationSession(models.Model):
                 "type": "warning" if count else "success",
                 "title": self.env._("Check against ledger"),
                 "message": self.env._("%s differences found; see the statement's messages.", count)
-                if count else self.env._("The statement matches the ledger."),
+                if count
+                else self.env._("The statement matches the ledger."),
                 "sticky": bool(count),
             },
         }
@@ -128,10 +154,14 @@ class CustomerReconciliationSession(models.Model):
     @api.model
     def _cron_check_ledger(self, batch_size=500):
         """Nightly: sent and confirmed statements compared with the ledger."""
-        sessions = self.search([("state", "in", ("sent", "confirmed"))], order="ledger_check_date asc, id")
+        sessions = self.search(
+            [("state", "in", ("sent", "confirmed"))], order="ledger_check_date asc, id"
+        )
         for start in range(0, len(sessions), batch_size):
-            batch = sessions[start:start + batch_size]
+            batch = sessions[start : start + batch_size]
             batch._post_ledger_check(batch._ledger_differences())
             if self.env.context.get("cron_id"):
-                self.env["ir.cron"]._commit_progress(len(batch), remaining=len(sessions) - start - len(batch))
+                self.env["ir.cron"]._commit_progress(
+                    len(batch), remaining=len(sessions) - start - len(batch)
+                )
         return True

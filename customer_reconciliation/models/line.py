@@ -36,11 +36,15 @@ class CustomerReconciliationLine(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     partner_id = fields.Many2one(related="session_id.partner_id", string="Customer")
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
-    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
     sequence = fields.Integer(readonly=True)
     kind = fields.Selection(LINE_KINDS, required=True, readonly=True)
     date = fields.Date(readonly=True)
-    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, index="btree_not_null")
+    move_id = fields.Many2one(
+        "account.move", string="Journal Entry", readonly=True, index="btree_not_null"
+    )
     move_line_id = fields.Many2one(
         "account.move.line", string="Journal Item", readonly=True, index="btree_not_null"
     )
@@ -67,13 +71,19 @@ class CustomerReconciliationLine(models.Model):
         help="Not fully reconciled by reconciliations dated on or before the statement end date.",
     )
     open_amount = fields.Monetary(
-        string="Open Amount", readonly=True, help="Residual at the end date, in the statement currency."
+        string="Open Amount",
+        readonly=True,
+        help="Residual at the end date, in the statement currency.",
     )
 
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.context.get("customer_reconciliation_engine"):
-            raise UserError(self.env._("Statement lines come from the ledger: regenerate the statement instead."))
+            raise UserError(
+                self.env._(
+                    "Statement lines come from the ledger: regenerate the statement instead."
+                )
+            )
         return super().create(vals_list)
 
     def write(self, vals):
@@ -113,7 +123,9 @@ class CustomerReconciliationOpenItem(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.context.get("customer_reconciliation_engine"):
-            raise UserError(self.env._("Open items come from the ledger: regenerate the statement instead."))
+            raise UserError(
+                self.env._("Open items come from the ledger: regenerate the statement instead.")
+            )
         return super().create(vals_list)
 
     def write(self, vals):

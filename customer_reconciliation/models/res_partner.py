@@ -62,9 +62,9 @@ class ResPartner(models.Model):
     def _compute_reconciliation_figures(self):
         Session = self.env["customer.reconciliation.session"]
         commercial = self.commercial_partner_id
-        counts = dict(Session._read_group(
-            [("partner_id", "in", commercial.ids)], ["partner_id"], ["__count"]
-        ))
+        counts = dict(
+            Session._read_group([("partner_id", "in", commercial.ids)], ["partner_id"], ["__count"])
+        )
         confirmed = Session.search(
             [("partner_id", "in", commercial.ids), ("state", "=", "confirmed")],
             order="date_to desc, version desc",
@@ -89,8 +89,9 @@ class ResPartner(models.Model):
         overdue = {}
         if commercial_ids:
             self.env["account.move.line"].flush_model()
-            self.env.cr.execute(SQL(
-                """
+            self.env.cr.execute(
+                SQL(
+                    """
                 SELECT p.commercial_partner_id, SUM(aml.amount_residual)
                   FROM account_move_line aml
                   JOIN res_partner p ON p.id = aml.partner_id
@@ -103,11 +104,16 @@ class ResPartner(models.Model):
                    AND COALESCE(aml.date_maturity, aml.date) < %s
                  GROUP BY p.commercial_partner_id
                 """,
-                commercial_ids, company.id, fields.Date.context_today(self),
-            ))
+                    commercial_ids,
+                    company.id,
+                    fields.Date.context_today(self),
+                )
+            )
             overdue = dict(self.env.cr.fetchall())
         for partner in self:
-            partner.reconciliation_overdue_amount = overdue.get(partner.commercial_partner_id.id, 0.0)
+            partner.reconciliation_overdue_amount = overdue.get(
+                partner.commercial_partner_id.id, 0.0
+            )
             partner.reconciliation_company_currency_id = company.currency_id
 
     def _reconciliation_effective_frequency(self, company):

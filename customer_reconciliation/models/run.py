@@ -35,20 +35,32 @@ class CustomerReconciliationRun(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    user_id = fields.Many2one("res.users", string="Started By", readonly=True,
-                              default=lambda self: self.env.user)
+    user_id = fields.Many2one(
+        "res.users", string="Started By", readonly=True, default=lambda self: self.env.user
+    )
     trigger = fields.Selection(
-        [("manual", "Manual"), ("scheduled", "Scheduled")], default="manual", required=True, readonly=True
+        [("manual", "Manual"), ("scheduled", "Scheduled")],
+        default="manual",
+        required=True,
+        readonly=True,
     )
     date_from = fields.Date(required=True, readonly=True)
     date_to = fields.Date(required=True, readonly=True)
     analytic_account_ids = fields.Many2many(
-        "account.analytic.account", "customer_reconciliation_run_analytic_rel", "run_id",
-        "analytic_account_id", string="Dimension Scope", readonly=True,
+        "account.analytic.account",
+        "customer_reconciliation_run_analytic_rel",
+        "run_id",
+        "analytic_account_id",
+        string="Dimension Scope",
+        readonly=True,
     )
     partner_ids = fields.Many2many(
-        "res.partner", "customer_reconciliation_run_partner_rel", "run_id", "partner_id",
-        string="Customers", readonly=True,
+        "res.partner",
+        "customer_reconciliation_run_partner_rel",
+        "run_id",
+        "partner_id",
+        string="Customers",
+        readonly=True,
     )
     only_with_balance_or_activity = fields.Boolean(readonly=True, default=True)
     state = fields.Selection(
@@ -71,7 +83,9 @@ class CustomerReconciliationRun(models.Model):
     @api.depends("date_from", "date_to", "company_id")
     def _compute_name(self):
         for run in self:
-            run.name = f"{run.company_id.name or ''} {run.date_from or ''} → {run.date_to or ''}".strip()
+            run.name = (
+                f"{run.company_id.name or ''} {run.date_from or ''} → {run.date_to or ''}".strip()
+            )
 
     @api.depends("total_count", "done_count")
     def _compute_progress(self):
@@ -81,25 +95,31 @@ class CustomerReconciliationRun(models.Model):
     def _process_batch(self, batch_size=BATCH_SIZE):
         """Generate the statements of the next batch of customers; True when finished."""
         self.ensure_one()
-        partner_ids = sorted(self.partner_ids.ids)[self.done_count:self.done_count + batch_size]
-        result = self.env["customer.reconciliation.engine"].with_company(self.company_id).generate(
-            self.company_id,
-            self.date_from,
-            self.date_to,
-            partner_ids=partner_ids,
-            analytic_ids=self.analytic_account_ids.ids,
-            only_with_balance_or_activity=self.only_with_balance_or_activity,
-            run=self,
+        partner_ids = sorted(self.partner_ids.ids)[self.done_count : self.done_count + batch_size]
+        result = (
+            self.env["customer.reconciliation.engine"]
+            .with_company(self.company_id)
+            .generate(
+                self.company_id,
+                self.date_from,
+                self.date_to,
+                partner_ids=partner_ids,
+                analytic_ids=self.analytic_account_ids.ids,
+                only_with_balance_or_activity=self.only_with_balance_or_activity,
+                run=self,
+            )
         )
         result["refreshed"].with_context(tracking_disable=True).write({"run_id": self.id})
         done = self.done_count + len(partner_ids)
-        self.write({
-            "done_count": done,
-            "created_count": self.created_count + len(result["created"]),
-            "refreshed_count": self.refreshed_count + len(result["refreshed"]),
-            "skipped_count": self.skipped_count + len(result["skipped"]),
-            "state": "done" if done >= self.total_count else "running",
-        })
+        self.write(
+            {
+                "done_count": done,
+                "created_count": self.created_count + len(result["created"]),
+                "refreshed_count": self.refreshed_count + len(result["refreshed"]),
+                "skipped_count": self.skipped_count + len(result["skipped"]),
+                "state": "done" if done >= self.total_count else "running",
+            }
+        )
         return done >= self.total_count
 
     def _process_all(self):
@@ -129,19 +149,29 @@ class CustomerReconciliationRun(models.Model):
                     return
 
     @api.model
-    def _start(self, company, date_from, date_to, partner_ids, analytic_ids=(),
-               only_with_balance_or_activity=True, trigger="manual"):
+    def _start(
+        self,
+        company,
+        date_from,
+        date_to,
+        partner_ids,
+        analytic_ids=(),
+        only_with_balance_or_activity=True,
+        trigger="manual",
+    ):
         """Create a run; small runs are processed at once, large ones queued for the cron."""
-        run = self.create({
-            "company_id": company.id,
-            "date_from": date_from,
-            "date_to": date_to,
-            "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
-            "partner_ids": [fields.Command.set(list(partner_ids))],
-            "total_count": len(partner_ids),
-            "only_with_balance_or_activity": only_with_balance_or_activity,
-            "trigger": trigger,
-        })
+        run = self.create(
+            {
+                "company_id": company.id,
+                "date_from": date_from,
+                "date_to": date_to,
+                "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
+                "partner_ids": [fields.Command.set(list(partner_ids))],
+                "total_count": len(partner_ids),
+                "only_with_balance_or_activity": only_with_balance_or_activity,
+                "trigger": trigger,
+            }
+        )
         if len(partner_ids) <= BATCH_SIZE or trigger == "scheduled":
             run._process_all()
         else:
@@ -162,12 +192,14 @@ class CustomerReconciliationRun(models.Model):
         """Generate the statements due for the last ended month, once per period."""
         today = fields.Date.to_date(today) or fields.Date.context_today(self)
         period_end = today.replace(day=1) - relativedelta(days=1)
-        companies = self.env["res.company"].search([
-            ("reconciliation_generation_day", "<=", today.day),
-            "|",
-            ("reconciliation_last_auto_period_end", "=", False),
-            ("reconciliation_last_auto_period_end", "<", period_end),
-        ])
+        companies = self.env["res.company"].search(
+            [
+                ("reconciliation_generation_day", "<=", today.day),
+                "|",
+                ("reconciliation_last_auto_period_end", "=", False),
+                ("reconciliation_last_auto_period_end", "<", period_end),
+            ]
+        )
         for company in companies:
             self.with_company(company)._generate_due_for_company(company, period_end)
             company.reconciliation_last_auto_period_end = period_end
@@ -184,7 +216,9 @@ class CustomerReconciliationRun(models.Model):
             customers = engine._select_customers(company, *period)
             partners = self.env["res.partner"].browse(list(customers))
             partners.fetch(["reconciliation_frequency"])
-            due = partners.filtered(lambda p: p._reconciliation_effective_frequency(company) == frequency)
+            due = partners.filtered(
+                lambda p, f=frequency: p._reconciliation_effective_frequency(company) == f
+            )
             if due:
                 runs |= self._start(company, *period, due.ids, trigger="scheduled")
         return runs
@@ -197,7 +231,9 @@ class CustomerReconciliationRun(models.Model):
         result = []
         for partner in partners:
             period = frequency_period(
-                partner._reconciliation_effective_frequency(company), date_to, company.fiscalyear_last_month
+                partner._reconciliation_effective_frequency(company),
+                date_to,
+                company.fiscalyear_last_month,
             )
             if period and period[0] == date_from:
                 result.append(partner.id)
@@ -205,5 +241,7 @@ class CustomerReconciliationRun(models.Model):
 
     def unlink(self):
         if any(run.state == "running" for run in self):
-            raise UserError(self.env._("A running generation cannot be deleted; wait until it ends."))
+            raise UserError(
+                self.env._("A running generation cannot be deleted; wait until it ends.")
+            )
         return super().unlink()

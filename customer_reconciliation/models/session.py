@@ -37,7 +37,9 @@ class CustomerReconciliationSession(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
     currency_id = fields.Many2one(
         "res.currency",
         string="Statement Currency",
@@ -90,10 +92,18 @@ class CustomerReconciliationSession(models.Model):
 
     # Totals: written by the generation engine, in the statement currency.
     opening_balance = fields.Monetary(readonly=True, tracking=True, copy=False)
-    period_debit = fields.Monetary(string="Invoiced", readonly=True, copy=False,
-                                   help="Debits of the period: invoices, refunds paid out, ...")
-    period_credit = fields.Monetary(string="Paid / Credited", readonly=True, copy=False,
-                                    help="Credits of the period: payments, credit notes, ...")
+    period_debit = fields.Monetary(
+        string="Invoiced",
+        readonly=True,
+        copy=False,
+        help="Debits of the period: invoices, refunds paid out, ...",
+    )
+    period_credit = fields.Monetary(
+        string="Paid / Credited",
+        readonly=True,
+        copy=False,
+        help="Credits of the period: payments, credit notes, ...",
+    )
     closing_balance = fields.Monetary(readonly=True, tracking=True, copy=False)
     closing_balance_company = fields.Monetary(
         string="Closing Balance (Company Currency)",
@@ -101,9 +111,13 @@ class CustomerReconciliationSession(models.Model):
         readonly=True,
         copy=False,
     )
-    overdue_amount = fields.Monetary(string="Overdue", readonly=True, copy=False,
-                                     help="Open amount past its due date at the end date. Credits not yet applied "
-                                     "(unapplied payments, credit notes) are counted as not due.")
+    overdue_amount = fields.Monetary(
+        string="Overdue",
+        readonly=True,
+        copy=False,
+        help="Open amount past its due date at the end date. Credits not yet applied "
+        "(unapplied payments, credit notes) are counted as not due.",
+    )
     aging_not_due = fields.Monetary(string="Not Due", readonly=True, copy=False)
     aging_1_30 = fields.Monetary(string="1-30 Days", readonly=True, copy=False)
     aging_31_60 = fields.Monetary(string="31-60 Days", readonly=True, copy=False)
@@ -161,16 +175,22 @@ class CustomerReconciliationSession(models.Model):
             # One query for the whole batch: statements are numbered by their end date.
             by_date = {}
             for vals in missing:
-                by_date.setdefault(vals.get("date_to") or fields.Date.context_today(self), []).append(vals)
+                by_date.setdefault(
+                    vals.get("date_to") or fields.Date.context_today(self), []
+                ).append(vals)
             for date_to, group in by_date.items():
-                names = self.env["customer.reconciliation.engine"]._allocate_numbers(len(group), date_to)
+                names = self.env["customer.reconciliation.engine"]._allocate_numbers(
+                    len(group), date_to
+                )
                 for vals, name in zip(group, names):
                     vals["name"] = name
         return super().create(vals_list)
 
     def write(self, vals):
         if "partner_id" in vals and vals["partner_id"]:
-            vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
+            vals["partner_id"] = (
+                self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -181,7 +201,9 @@ class CustomerReconciliationSession(models.Model):
                     self.env._(
                         "Statement %(name)s is %(state)s: only draft or cancelled statements can be deleted.",
                         name=session.name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[session.state],
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            session.state
+                        ],
                     )
                 )
 

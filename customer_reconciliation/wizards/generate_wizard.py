@@ -18,14 +18,20 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
     _description = "Generate Reconciliation Statements"
 
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company,
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
         domain=lambda self: [("id", "in", self.env.companies.ids)],
     )
     date_from = fields.Date(
-        string="From", required=True, default=lambda self: _last_month(fields.Date.context_today(self))[0]
+        string="From",
+        required=True,
+        default=lambda self: _last_month(fields.Date.context_today(self))[0],
     )
     date_to = fields.Date(
-        string="To", required=True, default=lambda self: _last_month(fields.Date.context_today(self))[1]
+        string="To",
+        required=True,
+        default=lambda self: _last_month(fields.Date.context_today(self))[1],
     )
     customer_selection = fields.Selection(
         [
@@ -38,8 +44,12 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
         default=lambda self: "selected" if self._default_partner_ids() else "active",
     )
     partner_ids = fields.Many2many(
-        "res.partner", "customer_reconciliation_generate_partner_rel", "wizard_id", "partner_id",
-        string="Selected Customers", default=lambda self: self._default_partner_ids()
+        "res.partner",
+        "customer_reconciliation_generate_partner_rel",
+        "wizard_id",
+        "partner_id",
+        string="Selected Customers",
+        default=lambda self: self._default_partner_ids(),
     )
     skip_empty = fields.Boolean(
         string="Skip customers without balance or activity",
@@ -48,8 +58,11 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
         "in the period.",
     )
     analytic_account_ids = fields.Many2many(
-        "account.analytic.account", "customer_reconciliation_generate_analytic_rel", "wizard_id",
-        "analytic_account_id", string="Dimension Scope",
+        "account.analytic.account",
+        "customer_reconciliation_generate_analytic_rel",
+        "wizard_id",
+        "analytic_account_id",
+        string="Dimension Scope",
     )
     customer_count = fields.Integer(compute="_compute_preview")
     new_count = fields.Integer(compute="_compute_preview")
@@ -59,7 +72,11 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
     @api.model
     def _default_partner_ids(self):
         if self.env.context.get("active_model") == "res.partner":
-            return self.env["res.partner"].browse(self.env.context.get("active_ids", [])).commercial_partner_id
+            return (
+                self.env["res.partner"]
+                .browse(self.env.context.get("active_ids", []))
+                .commercial_partner_id
+            )
         return self.env["res.partner"]
 
     def _customer_ids(self):
@@ -73,27 +90,42 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
                 raise UserError(self.env._("Select at least one customer."))
             partner_ids = self.partner_ids.commercial_partner_id.ids
             customers = engine._select_customers(
-                self.company_id, self.date_from, self.date_to, partner_ids,
-                self.analytic_account_ids.ids, self.skip_empty,
+                self.company_id,
+                self.date_from,
+                self.date_to,
+                partner_ids,
+                self.analytic_account_ids.ids,
+                self.skip_empty,
             )
             return sorted(customers)
         customers = engine._select_customers(
             self.company_id, self.date_from, self.date_to, None, self.analytic_account_ids.ids, True
         )
         if self.customer_selection == "due":
-            return sorted(self.env["customer.reconciliation.run"]._due_customer_ids(
-                self.company_id, self.date_from, self.date_to, list(customers)
-            ))
+            return sorted(
+                self.env["customer.reconciliation.run"]._due_customer_ids(
+                    self.company_id, self.date_from, self.date_to, list(customers)
+                )
+            )
         return sorted(customers)
 
-    @api.depends("company_id", "date_from", "date_to", "customer_selection", "partner_ids",
-                 "skip_empty", "analytic_account_ids")
+    @api.depends(
+        "company_id",
+        "date_from",
+        "date_to",
+        "customer_selection",
+        "partner_ids",
+        "skip_empty",
+        "analytic_account_ids",
+    )
     def _compute_preview(self):
         Session = self.env["customer.reconciliation.session"]
         for wizard in self:
-            if not (wizard.company_id and wizard.date_from and wizard.date_to) or \
-                    wizard.date_from > wizard.date_to or \
-                    (wizard.customer_selection == "selected" and not wizard.partner_ids):
+            if (
+                not (wizard.company_id and wizard.date_from and wizard.date_to)
+                or wizard.date_from > wizard.date_to
+                or (wizard.customer_selection == "selected" and not wizard.partner_ids)
+            ):
                 wizard.customer_count = wizard.new_count = wizard.existing_count = 0
                 wizard.preview = False
                 continue
@@ -120,25 +152,33 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
                 new=wizard.new_count,
                 existing=wizard.existing_count,
                 background=self.env._(" Runs in the background; follow its progress on the run.")
-                if background else "",
+                if background
+                else "",
             )
 
     def action_generate(self):
         self.ensure_one()
         customer_ids = self._customer_ids()
         if not customer_ids:
-            raise UserError(self.env._(
-                "No customer to reconcile for %(start)s – %(end)s: no journal item or balance on the "
-                "reconciliation accounts for the chosen customers.",
-                start=self.date_from, end=self.date_to,
-            ))
-        run = self.env["customer.reconciliation.run"].with_company(self.company_id)._start(
-            self.company_id,
-            self.date_from,
-            self.date_to,
-            customer_ids,
-            self.analytic_account_ids.ids,
-            only_with_balance_or_activity=self.skip_empty,
+            raise UserError(
+                self.env._(
+                    "No customer to reconcile for %(start)s – %(end)s: no journal item or balance on the "
+                    "reconciliation accounts for the chosen customers.",
+                    start=self.date_from,
+                    end=self.date_to,
+                )
+            )
+        run = (
+            self.env["customer.reconciliation.run"]
+            .with_company(self.company_id)
+            ._start(
+                self.company_id,
+                self.date_from,
+                self.date_to,
+                customer_ids,
+                self.analytic_account_ids.ids,
+                only_with_balance_or_activity=self.skip_empty,
+            )
         )
         if run.state != "done":
             return {
