@@ -1,1 +1,2 @@
 from . import generate_wizard
+from . import ledger_import_wizard

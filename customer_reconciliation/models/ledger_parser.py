@@ -1,0 +1,693 @@
+"""Reading a customer's ledger file (XLSX, XLS, CSV) into ledger lines. Pure Python.
+
+Customers export their accounts-payable ledger of us from their own software (Kingdee, Yonyou,
+Chanjet, Excel, SAP...). This module finds the sheet and the header row (even below a title
+block), recognises Chinese and English headers, reads dates and amounts the way those tools
+write them, skips blank and subtotal rows and converts their sign convention to ours.
+
+Every problem raises :class:`LedgerError` naming the file, and the row and column when there
+is one; nothing is returned half-read. Messages are English templates marked with ``_lt`` so
+that they are extracted for translation; the Odoo side translates them with ``env._``.
+"""
+
+import codecs
+import csv
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+MAX_FILE_SIZE = 10 * 1024 * 1024
+HEADER_SCAN_ROWS = 30
+
+ROLES = ("date", "reference", "voucher", "description", "debit", "credit", "amount", "balance", "direction")
+AMOUNT_ROLES = ("debit", "credit", "amount")
+
+
+def _lt(message):
+    """Mark a message for translation; the caller translates it (no Odoo import here)."""
+    return message
+
+
+class LedgerError(ValueError):
+    """A ledger file that cannot be read: ``message % params`` says where and why."""
+
+    def __init__(self, message, **params):
+        self.message = message
+        self.params = params
+        super().__init__(message % params)
+
+
+class Formula:
+    """A formula cell of an XLSX file without a saved (cached) value."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+
+class Table:
+    """The cells of the sheet to import: ``rows`` is a list of (row number, list of cells)."""
+
+    def __init__(self, filename, rows, file_format, detail=""):
+        self.filename = filename
+        self.rows = rows
+        self.format = file_format
+        self.detail = detail
+
+
+class LedgerLine:
+    """One line of their ledger: ``raw`` in their books (debit positive), ``amount`` in ours."""
+
+    __slots__ = ("row", "date", "reference", "voucher", "description", "debit", "credit", "raw",
+                 "raw_balance", "amount", "balance")
+
+    def __init__(self, row, date, reference, voucher, description, debit, credit, raw, raw_balance):
+        self.row = row
+        self.date = date
+        self.reference = reference
+        self.voucher = voucher
+        self.description = description
+        self.debit = debit
+        self.credit = credit
+        self.raw = raw
+        self.raw_balance = raw_balance
+        self.amount = None
+        self.balance = None
+
+
+class Ledger:
+    """The parsed ledger: lines, their opening and closing balances when the file gives them.
+
+    ``raw_opening`` / ``raw_closing``: (value, read from the balance column) or None.
+    """
+
+    def __init__(self, lines, raw_opening, raw_closing, skipped, balance_factor):
+        self.lines = lines
+        self.raw_opening = raw_opening
+        self.raw_closing = raw_closing
+        self.skipped = skipped
+        self.balance_factor = balance_factor
+        self.sign = None
+        self.opening = None
+        self.closing = None
+
+    def apply_sign(self, sign):
+        """Convert to our convention: ``sign`` -1 when their credit is our debit (their payables)."""
+        self.sign = sign
+        # A balance column shows the balance on its natural side; balance_factor says which.
+        # Unknown: positive means they owe us, whatever their convention.
+        factor = self.balance_factor if self.balance_factor is not None else sign
+
+        def convert(found):
+            if found is None:
+                return None
+            value, from_balance = found
+            return sign * factor * value if from_balance else sign * value
+
+        for line in self.lines:
+            line.amount = sign * line.raw
+            line.balance = None if line.raw_balance is None else sign * factor * line.raw_balance
+        self.opening = convert(self.raw_opening)
+        self.closing = convert(self.raw_closing)
+        if self.closing is None and self.lines and self.lines[-1].balance is not None:
+            self.closing = self.lines[-1].balance
+        if self.opening is None and self.lines and self.lines[0].balance is not None:
+            self.opening = self.lines[0].balance - self.lines[0].amount
+        return self
+
+
+# ---------------------------------------------------------------------- reading the file
+def read_table(content, filename):
+    """Detect the format and encoding of ``content`` and return its cells as a :class:`Table`."""
+    if not content or not content.strip():
+        raise LedgerError(_lt("%(file)s is empty."), file=filename)
+    if len(content) > MAX_FILE_SIZE:
+        raise LedgerError(
+            _lt("%(file)s is %(size)s MB: files up to %(limit)s MB can be imported."),
+            file=filename, size=f"{len(content) / 1024 / 1024:.1f}", limit=MAX_FILE_SIZE // 1024 // 1024,
+        )
+    if content[:4] == b"PK\x03\x04":
+        table = _read_xlsx(content, filename)
+    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        table = _read_xls(content, filename)
+    else:
+        table = _read_csv(content, filename)
+    if not any(filled(cell) for _number, cells in table.rows for cell in cells):
+        raise LedgerError(_lt("%(file)s is empty."), file=filename)
+    return table
+
+
+def _not_a_spreadsheet(filename):
+    return LedgerError(
+        _lt("%(file)s is not a spreadsheet: export the ledger as an Excel (.xlsx) or CSV file."), file=filename
+    )
+
+
+def _has_formulas(content):
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as stream:
+                    tail = b""
+                    while chunk := stream.read(1 << 20):
+                        if re.search(rb"<(?:\w+:)?f[ >/]", tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    return False
+
+
+def _read_xlsx(content, filename):
+    import openpyxl  # noqa: PLC0415 - only needed for this format
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        formulas = _has_formulas(content)
+    except Exception as error:  # noqa: BLE001 - any failure means the file is not an XLSX workbook
+        raise _not_a_spreadsheet(filename) from error
+    try:
+        sheet = _pick_sheet(book)
+        sheet.reset_dimensions()  # some exporters write wrong dimensions: read every row
+        rows = [list(values) for values in sheet.iter_rows(values_only=True)]
+        title = sheet.title
+        if formulas:
+            # Formula cells read as empty when the file was never recalculated and saved:
+            # find them in the formula view to say so instead of importing a hole.
+            formula_book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+            formula_sheet = formula_book[title]
+            formula_sheet.reset_dimensions()
+            for cells, formula_cells in zip(rows, formula_sheet.iter_rows(values_only=True), strict=False):
+                for index, value in enumerate(formula_cells):
+                    if index < len(cells) and cells[index] is None and isinstance(value, str) and value[:1] == "=":
+                        cells[index] = Formula(value)
+            formula_book.close()
+    except LedgerError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        raise _not_a_spreadsheet(filename) from error
+    finally:
+        book.close()
+    return Table(filename, list(enumerate(rows, start=1)), "xlsx", title)
+
+
+def _pick_sheet(book):
+    """The active sheet, or the first one with data when the active one is empty."""
+    sheets = [book.active] + [sheet for sheet in book.worksheets if sheet is not book.active]
+    for sheet in sheets:
+        for values in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True):
+            if any(filled(value) for value in values):
+                return sheet
+    return book.active
+
+
+def _read_xls(content, filename):
+    try:
+        import xlrd  # noqa: PLC0415 - optional: Excel 97-2003 files
+    except ImportError as error:
+        raise LedgerError(
+            _lt("%(file)s is an Excel 97-2003 (.xls) file: save it as .xlsx or CSV and import it again."),
+            file=filename,
+        ) from error
+    try:
+        book = xlrd.open_workbook(file_contents=content)
+        sheet = next((s for s in book.sheets() if s.nrows), book.sheet_by_index(0))
+        rows = []
+        for index in range(sheet.nrows):
+            cells = []
+            for cell in sheet.row(index):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    cells.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    cells.append(None)
+                else:
+                    cells.append(cell.value)
+            rows.append((index + 1, cells))
+    except Exception as error:  # noqa: BLE001
+        raise _not_a_spreadsheet(filename) from error
+    return Table(filename, rows, "xls", sheet.name)
+
+
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf", b"BM")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _decode(content, filename):
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            try:
+                return content.decode(encoding), encoding
+            except UnicodeDecodeError:
+                break
+    if content.startswith(_BINARY_MAGIC) or b"\x00" in content[:65536]:
+        raise _not_a_spreadsheet(filename)
+    candidates = ["utf-8", "gb18030"]
+    try:
+        import chardet  # noqa: PLC0415 - optional, for other legacy encodings (Big5, Shift-JIS...)
+
+        guess = chardet.detect(content[:65536]).get("encoding")
+        if guess:
+            candidates.append(guess)
+    except ImportError:
+        pass
+    for encoding in candidates:
+        try:
+            return content.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise LedgerError(
+        _lt("%(file)s: the text encoding cannot be read; save the CSV as UTF-8 or GBK."), file=filename
+    )
+
+
+def _read_csv(content, filename):
+    text, encoding = _decode(content, filename)
+    controls = sum(1 for char in text[:65536] if ord(char) < 32 and char not in "\t\r\n")
+    if controls > 0.01 * min(len(text), 65536):
+        raise _not_a_spreadsheet(filename)
+    sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS + 20])
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = max(",;\t|", key=sample.count)
+    try:
+        rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)]
+    except csv.Error as error:
+        raise _not_a_spreadsheet(filename) from error
+    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+    return Table(filename, rows, "csv", f"{encoding}, {names[delimiter]}")
+
+
+def filled(value):
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+# ---------------------------------------------------------------------- header and mapping
+_HEADERS = {
+    "date": "日期 凭证日期 记账日期 业务日期 单据日期 制单日期 交易日期 发生日期 入账日期 开票日期 付款日期 "
+    "date postingdate documentdate docdate voucherdate transactiondate invoicedate entrydate bookingdate valuedate",
+    "reference": "发票号 发票号码 单号 单据号 单据编号 业务单号 对方单号 原始单号 参考号 参考 参考单号 业务编号 "
+    "reference ref ourref yourref invoiceno invoicenumber invoice documentno documentnumber docno document "
+    "billno referenceno refno externalreference",
+    "voucher": "凭证号 凭证字号 凭证编号 凭证字 凭证 记账凭证号 voucher voucherno vouchernumber journalno entryno "
+    "journalentry",
+    "description": "摘要 说明 备注 描述 内容 业务摘要 description memo narration text details particulars label "
+    "remarks comment",
+    "debit": "借方 借方金额 借方发生额 本期借方 借 本币借方 debit debitamount dr debits",
+    "credit": "贷方 贷方金额 贷方发生额 本期贷方 贷 本币贷方 credit creditamount cr credits",
+    "amount": "金额 发生额 本币金额 原币金额 amount value sum netamount transactionamount",
+    "balance": "余额 期末余额 本币余额 balance runningbalance closingbalance",
+    "direction": "方向 借贷方向 余额方向 借或贷 借贷 dc drcr direction",
+}
+_HEADER_ROLE = {word: role for role, words in _HEADERS.items() for word in words.split()}
+_BRACKETS = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]")
+_HEADER_NOISE = re.compile(r"[\s:：*.#_\-/\\'\"]+")
+
+
+def normalize_header(value):
+    if not isinstance(value, str):
+        return ""
+    text = unicodedata.normalize("NFKC", value).lower()
+    return _HEADER_NOISE.sub("", _BRACKETS.sub("", text))
+
+
+def guess_role(value):
+    """The role of a header cell, or None."""
+    text = normalize_header(value)
+    if not text:
+        return None
+    if text in _HEADER_ROLE:
+        return _HEADER_ROLE[text]
+    for role, needles in (
+        ("balance", ("余额", "balance")),
+        ("date", ("日期", "date")),
+        ("debit", ("借方", "debit")),
+        ("credit", ("贷方", "credit")),
+        ("description", ("摘要", "description", "memo")),
+        ("reference", ("发票", "单号", "单据号", "invoice", "reference")),
+        ("voucher", ("凭证", "voucher")),
+        ("amount", ("金额", "amount")),
+    ):
+        if any(needle in text for needle in needles):
+            return role
+    return None
+
+
+def find_header(table, header_row=None):
+    """Index in ``table.rows`` of the header row among the first rows: the one naming the most
+    known columns including a date and an amount (signed, debit or credit); failing that, the
+    first row of several text cells, for the user to map by hand. ``header_row``: the row
+    number the user chose instead."""
+    if header_row:
+        for position, (number, _cells) in enumerate(table.rows):
+            if number == header_row:
+                return position
+        raise LedgerError(_lt("%(file)s has no row %(row)s."), file=table.filename, row=header_row)
+    best, best_score, fallback = None, 1, None
+    for position, (_number, cells) in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+        roles = {guess_role(cell) for cell in cells} - {None}
+        if "date" in roles and roles & set(AMOUNT_ROLES) and len(roles) > best_score:
+            best, best_score = position, len(roles)
+        texts = [cell for cell in cells if isinstance(cell, str) and cell.strip() and parse_amount_or_none(cell) is None]
+        if fallback is None and len(texts) >= 2:
+            fallback = position
+    if best is None and fallback is None:
+        raise LedgerError(
+            _lt("%(file)s: no header row found in its first %(rows)s rows. The ledger needs a date column "
+                "(日期, Date) and an amount column (金额, 借方, 贷方, Amount, Debit, Credit)."),
+            file=table.filename, rows=HEADER_SCAN_ROWS,
+        )
+    return best if best is not None else fallback
+
+
+def parse_amount_or_none(value):
+    try:
+        return parse_amount(value)
+    except ValueError:
+        return None
+
+
+def guess_mapping(headers, remembered=None):
+    """{role: column index}: the remembered headers first, then what the header texts say."""
+    mapping = {}
+    normalized = [normalize_header(header) for header in headers]
+    for role, header in (remembered or {}).items():
+        if role in ROLES and header in normalized:
+            mapping[role] = normalized.index(header)
+    used = set(mapping.values())
+    for index, header in enumerate(headers):
+        role = guess_role(header)
+        if role and role not in mapping and index not in used:
+            mapping[role] = index
+            used.add(index)
+    if ("debit" in mapping or "credit" in mapping) and "amount" in mapping and not remembered:
+        del mapping["amount"]
+    return mapping
+
+
+def column_letter(index):
+    """A, B, ..., Z, AA... for the 0-based column ``index``."""
+    letters, number = "", index + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_label(headers, index):
+    """``"金额" (D)``: the header text and the spreadsheet letter of a column."""
+    letters = column_letter(index)
+    header = headers[index] if index < len(headers) and filled(headers[index]) else ""
+    return f'"{str(header).strip()}" ({letters})' if header else f"({letters})"
+
+
+# ---------------------------------------------------------------------- values
+_DATE_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_DATE_XXY = re.compile(r"(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
+_DATE_COMPACT = re.compile(r"(19|20|21)\d{6}")
+_DATE_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+_TEXT_DATE_FORMATS = ("%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%y", "%d %B %Y", "%B %d, %Y")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _serial_date(number):
+    if 20000 <= number < 80000:  # 1954 to 2119: a serial number, not an amount or a year
+        return _EXCEL_EPOCH + timedelta(days=int(number))
+    return None
+
+
+def parse_date(value, day_first=True):
+    """A date from a cell; None when empty. Raises ValueError when unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 19000101 <= value <= 21991231 and float(value).is_integer():
+            text = str(int(value))
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        result = _serial_date(value)
+        if result:
+            return result
+        raise ValueError(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    text = re.split(r"[ T]\d{1,2}:\d{2}", text)[0].strip()
+    if match := _DATE_YMD.fullmatch(text):
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    if match := _DATE_XXY.fullmatch(text):
+        first, second, year = int(match[1]), int(match[3]), int(match[4])
+        if match[2] == "." or day_first:
+            return date(year, second, first)
+        return date(year, first, second)
+    if _DATE_COMPACT.fullmatch(text):
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    if _DATE_SERIAL.fullmatch(text) and (result := _serial_date(float(text))):
+        return result
+    for pattern in _TEXT_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def _day_first(values):
+    """For d/m/yyyy against m/d/yyyy: what the column's values prove, else month first."""
+    for value in values:
+        if isinstance(value, str) and (match := _DATE_XXY.fullmatch(unicodedata.normalize("NFKC", value).strip())):
+            if int(match[1]) > 12:
+                return True
+            if int(match[3]) > 12:
+                return False
+    return False
+
+
+_CURRENCY = re.compile(r"RMB|CNY|USD|EUR|HKD|JPY|GBP|元|圆|¥|\$|€|£", re.IGNORECASE)
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+
+
+def parse_amount(value):
+    """A Decimal from a cell; None when empty. Raises ValueError when unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(value)
+        return Decimal(repr(value))
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace("\u2212", "-")
+    text = _CURRENCY.sub("", text)
+    text = re.sub(r"[\s\u00a0']", "", text)
+    if text in ("", "-", "--", "—", "/"):
+        return None
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    if text.startswith("-"):
+        negative, text = not negative, text[1:]
+    elif text.endswith("-"):
+        negative, text = not negative, text[:-1]
+    text = text.lstrip("+")
+    if "," in text and "." in text and text.rfind(",") > text.rfind("."):
+        text = text.replace(".", "").replace(",", ".")  # 1.234,56
+    elif _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    elif _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
+    if not _PLAIN.fullmatch(text):
+        raise ValueError(value)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as error:
+        raise ValueError(value) from error
+    return -amount if negative else amount
+
+
+def _direction(value):
+    """+1 for a debit, -1 for a credit, 0 for 平 (nil), None when empty or unknown."""
+    text = normalize_header(value)
+    if text in ("借", "d", "dr", "debit", "借方"):
+        return 1
+    if text in ("贷", "c", "cr", "credit", "贷方"):
+        return -1
+    if text in ("平", "0"):
+        return 0
+    return None
+
+
+# ---------------------------------------------------------------------- rows
+_SUBTOTAL = re.compile(
+    r"(本月|本期|本年|本季|当月|当期|全年|月|年|期间)?(合计|小计|累计|总计)|本年累计|本月累计|过次页|承前页"
+    r"|sub-?totals?|totals?|grandtotal|pagetotal",
+    re.IGNORECASE,
+)
+_OPENING = re.compile(
+    r"期初余额|期初|上期结转|上年结转|上月结转|年初余额|openingbalance|opening|broughtforward|balancebroughtforward|b/?f",
+    re.IGNORECASE,
+)
+_CLOSING = re.compile(r"期末余额|本期余额|closingbalance|closing|carriedforward|balancecarriedforward|c/?f",
+                      re.IGNORECASE)
+
+
+def _row_kind(cells):
+    for cell in cells:
+        if isinstance(cell, str):
+            text = re.sub(r"[\s:：*]+", "", unicodedata.normalize("NFKC", cell))
+            if _SUBTOTAL.fullmatch(text):
+                return "subtotal"
+            if _OPENING.fullmatch(text):
+                return "opening"
+            if _CLOSING.fullmatch(text):
+                return "closing"
+    return "line"
+
+
+def check_mapping(mapping, filename):
+    if "date" not in mapping:
+        raise LedgerError(_lt("%(file)s: no date column. Map the column holding the dates (日期, Date)."),
+                          file=filename)
+    if not set(AMOUNT_ROLES) & set(mapping):
+        raise LedgerError(
+            _lt("%(file)s: no amount column. Map a signed amount column (金额, Amount) or the debit and "
+                "credit columns (借方, 贷方, Debit, Credit)."),
+            file=filename,
+        )
+    if "amount" in mapping and ("debit" in mapping or "credit" in mapping):
+        raise LedgerError(
+            _lt("%(file)s: map either a signed amount column or debit and credit columns, not both."),
+            file=filename,
+        )
+    if len(set(mapping.values())) != len(mapping):
+        raise LedgerError(_lt("%(file)s: a column is mapped to two roles."), file=filename)
+
+
+def parse_ledger(table, header_position, mapping):
+    """Read the lines below the header; raises LedgerError at the first unreadable value."""
+    filename = table.filename
+    check_mapping(mapping, filename)
+    headers = table.rows[header_position][1]
+    data = table.rows[header_position + 1:]
+
+    def cell(cells, role):
+        index = mapping.get(role)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def error(message, number, role, value):
+        raise LedgerError(message, file=filename, row=number, column=column_label(headers, mapping[role]),
+                          value=value.text if isinstance(value, Formula) else str(value).strip())
+
+    def value(cells, role, number, parser, *args):
+        raw = cell(cells, role)
+        if isinstance(raw, Formula):
+            error(_lt("%(file)s, row %(row)s, column %(column)s: the formula %(value)s has no saved value. "
+                      "Open the file in Excel or WPS, save it and import it again."), number, role, raw)
+        try:
+            return parser(raw, *args)
+        except ValueError:
+            if role == "date":
+                error(_lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date."), number, role, raw)
+            error(_lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not an amount."), number, role, raw)
+        except (TypeError, OverflowError):
+            error(_lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date."), number, role, raw)
+
+    def text(cells, role):
+        raw = cell(cells, role)
+        if raw is None or isinstance(raw, Formula):
+            return ""
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        return str(raw).strip()
+
+    day_first = _day_first(cell(cells, "date") for _number, cells in data)
+    lines, skipped = [], 0
+    raw_opening = raw_closing = None
+    for number, cells in data:
+        if not any(filled(c) for c in cells):
+            continue
+        kind = _row_kind(cells)
+        if kind == "subtotal":
+            skipped += 1
+            continue
+        debit = value(cells, "debit", number, parse_amount) if "debit" in mapping else None
+        credit = value(cells, "credit", number, parse_amount) if "credit" in mapping else None
+        amount = value(cells, "amount", number, parse_amount) if "amount" in mapping else None
+        balance = value(cells, "balance", number, parse_amount) if "balance" in mapping else None
+        direction = _direction(cell(cells, "direction")) if "direction" in mapping else None
+        if direction is not None:
+            if balance is not None and "balance" in mapping:
+                balance = abs(balance) * direction
+            elif amount is not None:
+                amount = abs(amount) * direction
+        if kind in ("opening", "closing"):
+            # Their opening / closing balance: from the balance column, else from the amounts.
+            if balance is not None:
+                found = (balance, True)
+            elif amount is not None or debit is not None or credit is not None:
+                found = (amount if amount is not None else (debit or 0) - (credit or 0), False)
+            else:
+                found = None
+            if kind == "opening":
+                raw_opening = found
+            else:
+                raw_closing = found
+            skipped += 1
+            continue
+        if amount is None and debit is None and credit is None:
+            skipped += 1  # a note, a signature line: no amount, not a ledger entry
+            continue
+        raw = amount if amount is not None else (debit or 0) - (credit or 0)
+        if not raw:
+            skipped += 1
+            continue
+        when = value(cells, "date", number, parse_date, day_first)
+        if when is None:
+            raw_date = cell(cells, "date")
+            error(_lt("%(file)s, row %(row)s, column %(column)s: the date is missing."), number, "date",
+                  raw_date if raw_date is not None else "")
+        lines.append(LedgerLine(number, when, text(cells, "reference"), text(cells, "voucher"),
+                                text(cells, "description"), debit or Decimal(0), credit or Decimal(0),
+                                raw, balance))
+    if not lines:
+        raise LedgerError(_lt("%(file)s has no ledger lines below its header row (row %(row)s)."),
+                          file=filename, row=table.rows[header_position][0])
+    opening_balance = raw_opening[0] if raw_opening and raw_opening[1] else None
+    return Ledger(lines, raw_opening, raw_closing, skipped, _balance_factor(lines, opening_balance))
+
+
+def _balance_factor(lines, raw_opening):
+    """+1 when the balance column moves with their debits, -1 with their credits, None if unknown."""
+    votes = 0
+    previous = raw_opening
+    for line in lines:
+        if line.raw_balance is None:
+            previous = None
+            continue
+        if previous is not None:
+            delta = line.raw_balance - previous
+            if delta == line.raw:
+                votes += 1
+            elif delta == -line.raw:
+                votes -= 1
+        previous = line.raw_balance
+    return 1 if votes > 0 else -1 if votes < 0 else None
+
+
+def read_ledger(content, filename, mapping=None, remembered=None):
+    """File → (table, header position, mapping, ledger) in one call (mapping guessed if not given)."""
+    table = read_table(content, filename)
+    position = find_header(table)
+    if mapping is None:
+        mapping = guess_mapping(table.rows[position][1], remembered)
+    return table, position, mapping, parse_ledger(table, position, mapping)
