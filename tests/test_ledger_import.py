@@ -198,8 +198,8 @@ class TestLedgerImport(ReconciliationCommon):
             (xlsx_bytes(bad_value), "value.xlsx", 'value.xlsx, row 7, column "借方" (E): 五千 is not an amount.'),
             (xlsx_bytes(bad_date), "date.xlsx", 'date.xlsx, row 6, column "日期" (A): 2026-02-30 is not a date.'),
             (b"a" * (ledger_parser.MAX_FILE_SIZE + 1), "big.csv", "big.csv is 10.0 MB: files up to 10 MB"),
-            (formula.getvalue(), "formula.xlsx", 'formula.xlsx, row 3, column "贷方" (C): the formula =C2*2 has no '
-                                                 "saved value"),
+            (formula.getvalue(), "formula.xlsx",
+             'formula.xlsx, row 3, column "贷方" (C): the formula =C2*2 has no saved value'),
         ]
         for content, filename, message in cases:
             with self.subTest(filename=filename):
@@ -243,6 +243,11 @@ class TestLedgerImport(ReconciliationCommon):
         self.assertIn("possibly in transit", extra.comment)
         with self.assertRaisesRegex(UserError, "Nothing to dispute"):
             differences.action_create_disputes()
+        # Compared again: the differences keep their disputes, and no second one is created.
+        session.action_match_customer_ledger()
+        self.assertEqual(session.customer_match_ids.dispute_id, disputes)
+        with self.assertRaisesRegex(UserError, "Nothing to dispute"):
+            session.customer_match_ids.action_create_disputes()
 
     def test_disputes_before_sending_keep_the_state(self):
         self.session._import_customer_ledger("l.xlsx", xlsx_bytes(self.their_rows()))

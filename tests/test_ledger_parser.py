@@ -117,7 +117,7 @@ def test_english_headers_signed_amount_and_excel_dates():
         ["Total", None, None, -6300.0, None],
     ]
     ledger = read(xlsx_bytes(rows))
-    assert summary(ledger) == [(3, date(2026, 10, 3), Decimal("11300.0")), (4, date(2026, 10, 30), Decimal("-5000"))]
+    assert summary(ledger) == [(3, date(2026, 10, 3), Decimal("11300.0")), (4, date(2026, 10, 30), Decimal(-5000))]
     assert ledger.closing == Decimal("6300.0")
     assert ledger.skipped == 1
 
@@ -131,7 +131,7 @@ def test_our_convention_single_amount_column():
 def test_formula_with_cached_value_is_read():
     rows = [["日期", "摘要", "贷方"], ["2026-10-03", "采购", 100], ["2026-10-04", "采购", None]]
     content = xlsx_bytes(rows, formulas={(2, 2): ("=C2*2", 200)})
-    assert summary(read(content)) == [(2, date(2026, 10, 3), Decimal("100")), (3, date(2026, 10, 4), Decimal("200"))]
+    assert summary(read(content)) == [(2, date(2026, 10, 3), Decimal(100)), (3, date(2026, 10, 4), Decimal(200))]
 
 
 def test_header_guess_and_remembered_mapping():
@@ -148,7 +148,7 @@ def test_blank_rows_notes_and_zero_rows_are_skipped():
     rows = [["日期", "摘要", "借方", "贷方"], [], ["2026-10-03", "采购", None, "100"], ["制表人：张三", None, None, None],
             ["2026-10-05", "调整", "0.00", None], [None, "小计", "0", "100"]]
     ledger = read(csv_bytes(rows), "ledger.csv")
-    assert summary(ledger) == [(3, date(2026, 10, 3), Decimal("100"))]
+    assert summary(ledger) == [(3, date(2026, 10, 3), Decimal(100))]
 
 
 # ---------------------------------------------------------------------- values

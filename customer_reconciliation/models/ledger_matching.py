@@ -99,7 +99,7 @@ def _digit_key(key):
 class Entry:
     """One line of either side."""
 
-    __slots__ = ("date", "amount", "refs", "kind", "keys")
+    __slots__ = ("amount", "date", "keys", "kind", "refs")
 
     def __init__(self, date, amount, refs=(), kind=None):
         self.date = date if isinstance(date, int) else date.toordinal()
@@ -112,8 +112,18 @@ class Entry:
 class Group:
     """A result: the entries of both sides that go together (either side may be empty)."""
 
-    __slots__ = ("status", "rule", "ours", "theirs", "our_amount", "their_amount", "day_diff",
-                 "amount_differs", "date_differs", "duplicate")
+    __slots__ = (
+        "amount_differs",
+        "date_differs",
+        "day_diff",
+        "duplicate",
+        "our_amount",
+        "ours",
+        "rule",
+        "status",
+        "their_amount",
+        "theirs",
+    )
 
     def __init__(self, status, rule, ours, theirs, our_amount, their_amount, day_diff=0,
                  amount_differs=False, date_differs=False, duplicate=False):

@@ -63,8 +63,19 @@ class Table:
 class LedgerLine:
     """One line of their ledger: ``raw`` in their books (debit positive), ``amount`` in ours."""
 
-    __slots__ = ("row", "date", "reference", "voucher", "description", "debit", "credit", "raw",
-                 "raw_balance", "amount", "balance")
+    __slots__ = (
+        "amount",
+        "balance",
+        "credit",
+        "date",
+        "debit",
+        "description",
+        "raw",
+        "raw_balance",
+        "reference",
+        "row",
+        "voucher",
+    )
 
     def __init__(self, row, date, reference, voucher, description, debit, credit, raw, raw_balance):
         self.row = row
@@ -162,16 +173,15 @@ def _has_formulas(content):
 
 
 def _read_xlsx(content, filename):
-    import openpyxl  # noqa: PLC0415 - only needed for this format
+    import openpyxl  # only needed for this format
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         formulas = _has_formulas(content)
-    except Exception as error:  # noqa: BLE001 - any failure means the file is not an XLSX workbook
+    except Exception as error:  # whatever the failure, this is not an XLSX workbook
         raise _not_a_spreadsheet(filename) from error
     try:
         sheet = _pick_sheet(book)
-        sheet.reset_dimensions()  # some exporters write wrong dimensions: read every row
         rows = [list(values) for values in sheet.iter_rows(values_only=True)]
         title = sheet.title
         if formulas:
@@ -187,7 +197,7 @@ def _read_xlsx(content, filename):
             formula_book.close()
     except LedgerError:
         raise
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         raise _not_a_spreadsheet(filename) from error
     finally:
         book.close()
@@ -198,6 +208,7 @@ def _pick_sheet(book):
     """The active sheet, or the first one with data when the active one is empty."""
     sheets = [book.active] + [sheet for sheet in book.worksheets if sheet is not book.active]
     for sheet in sheets:
+        sheet.reset_dimensions()  # some exporters write wrong dimensions: read every row and column
         for values in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True):
             if any(filled(value) for value in values):
                 return sheet
@@ -206,7 +217,7 @@ def _pick_sheet(book):
 
 def _read_xls(content, filename):
     try:
-        import xlrd  # noqa: PLC0415 - optional: Excel 97-2003 files
+        import xlrd  # optional: Excel 97-2003 files
     except ImportError as error:
         raise LedgerError(
             _lt("%(file)s is an Excel 97-2003 (.xls) file: save it as .xlsx or CSV and import it again."),
@@ -226,7 +237,7 @@ def _read_xls(content, filename):
                 else:
                     cells.append(cell.value)
             rows.append((index + 1, cells))
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         raise _not_a_spreadsheet(filename) from error
     return Table(filename, rows, "xls", sheet.name)
 
@@ -246,7 +257,7 @@ def _decode(content, filename):
         raise _not_a_spreadsheet(filename)
     candidates = ["utf-8", "gb18030"]
     try:
-        import chardet  # noqa: PLC0415 - optional, for other legacy encodings (Big5, Shift-JIS...)
+        import chardet  # optional: other legacy encodings (Big5, Shift-JIS...)
 
         guess = chardet.detect(content[:65536]).get("encoding")
         if guess:

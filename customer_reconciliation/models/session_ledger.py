@@ -40,7 +40,7 @@ class CustomerReconciliationSession(models.Model):
         help="Dates this many days apart still match; further apart (up to two months) they are a date difference.",
     )
     customer_ledger_amount_tolerance = fields.Monetary(
-        string="Amount Tolerance", default=0.0, help="Amounts this close match (rounding differences).",
+        string="Amount Tolerance", help="Amounts this close match (rounding differences).",
     )
     customer_ledger_outdated = fields.Boolean(compute="_compute_customer_ledger_bridge")
     customer_matched_count = fields.Integer(string="Matched", compute="_compute_customer_ledger_bridge")
@@ -218,6 +218,11 @@ class CustomerReconciliationSession(models.Model):
                 date_tolerance=session.customer_ledger_date_tolerance,
                 amount_tolerance=round(session.customer_ledger_amount_tolerance * factor),
             )
+            # Disputes already raised stay linked to the same difference when compared again.
+            disputed = {
+                (frozenset(match.our_line_ids.ids), frozenset(match.customer_line_ids.ids)): match.dispute_id.id
+                for match in session.customer_match_ids if match.dispute_id
+            }
             session.customer_match_ids.unlink()
 
             def first_date(group, ours=ours, theirs=theirs):
@@ -254,6 +259,11 @@ class CustomerReconciliationSession(models.Model):
                     "day_difference": group.day_diff,
                 })
             matches = Match.create(vals_list)
+            if disputed:
+                for group, match in zip(groups, matches, strict=True):
+                    key = (frozenset(match.our_line_ids.ids), frozenset(theirs[j].id for j in group.theirs))
+                    if key in disputed:
+                        match.dispute_id = disputed[key]
             # Their lines point at their comparison row; one statement for the whole batch.
             pairs = [(theirs[j].id, match.id, group.status)
                      for group, match in zip(groups, matches, strict=True) for j in group.theirs]
