@@ -1,63 +1,23 @@
-"""Reading a customer's ledger file (XLSX, XLS, CSV) into ledger lines. Pure Python.
+"""A customer's ledger file → ledger lines in our sign convention. Pure Python.
 
 Customers export their accounts-payable ledger of us from their own software (Kingdee, Yonyou,
-Chanjet, Excel, SAP...). This module finds the sheet and the header row (even below a title
-block), recognises Chinese and English headers, reads dates and amounts the way those tools
-write them, skips blank and subtotal rows and converts their sign convention to ours.
-
-Every problem raises :class:`LedgerError` naming the file, and the row and column when there
-is one; nothing is returned half-read. Messages are English templates marked with ``_lt`` so
-that they are extracted for translation; the Odoo side translates them with ``env._``.
+Chanjet, Excel, SAP...). This module finds the header row (even below a title block),
+recognises Chinese and English headers, skips blank and subtotal rows, reads the values
+(``ledger_values``) and converts their sign convention to ours. The file itself is read by
+``ledger_file``. Nothing is returned half-read: the first problem raises :class:`LedgerError`.
 """
 
-import codecs
-import csv
-import io
-import math
 import re
 import unicodedata
-import zipfile
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-MAX_FILE_SIZE = 10 * 1024 * 1024
-HEADER_SCAN_ROWS = 30
+from .ledger_file import HEADER_SCAN_ROWS, MAX_FILE_SIZE, Formula, LedgerError, Table, _lt, filled, read_table
+from .ledger_values import guess_day_first, parse_amount, parse_date, parse_direction
+
+__all__ = ["MAX_FILE_SIZE", "LedgerError", "Table", "filled", "parse_amount", "parse_date", "read_table"]
 
 ROLES = ("date", "reference", "voucher", "description", "debit", "credit", "amount", "balance", "direction")
 AMOUNT_ROLES = ("debit", "credit", "amount")
-
-
-def _lt(message):
-    """Mark a message for translation; the caller translates it (no Odoo import here)."""
-    return message
-
-
-class LedgerError(ValueError):
-    """A ledger file that cannot be read: ``message % params`` says where and why."""
-
-    def __init__(self, message, **params):
-        self.message = message
-        self.params = params
-        super().__init__(message % params)
-
-
-class Formula:
-    """A formula cell of an XLSX file without a saved (cached) value."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text):
-        self.text = text
-
-
-class Table:
-    """The cells of the sheet to import: ``rows`` is a list of (row number, list of cells)."""
-
-    def __init__(self, filename, rows, file_format, detail=""):
-        self.filename = filename
-        self.rows = rows
-        self.format = file_format
-        self.detail = detail
 
 
 class LedgerLine:
@@ -132,171 +92,6 @@ class Ledger:
         return self
 
 
-# ---------------------------------------------------------------------- reading the file
-def read_table(content, filename):
-    """Detect the format and encoding of ``content`` and return its cells as a :class:`Table`."""
-    if not content or not content.strip():
-        raise LedgerError(_lt("%(file)s is empty."), file=filename)
-    if len(content) > MAX_FILE_SIZE:
-        raise LedgerError(
-            _lt("%(file)s is %(size)s MB: files up to %(limit)s MB can be imported."),
-            file=filename, size=f"{len(content) / 1024 / 1024:.1f}", limit=MAX_FILE_SIZE // 1024 // 1024,
-        )
-    if content[:4] == b"PK\x03\x04":
-        table = _read_xlsx(content, filename)
-    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        table = _read_xls(content, filename)
-    else:
-        table = _read_csv(content, filename)
-    if not any(filled(cell) for _number, cells in table.rows for cell in cells):
-        raise LedgerError(_lt("%(file)s is empty."), file=filename)
-    return table
-
-
-def _not_a_spreadsheet(filename):
-    return LedgerError(
-        _lt("%(file)s is not a spreadsheet: export the ledger as an Excel (.xlsx) or CSV file."), file=filename
-    )
-
-
-def _has_formulas(content):
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with archive.open(name) as stream:
-                    tail = b""
-                    while chunk := stream.read(1 << 20):
-                        if re.search(rb"<(?:\w+:)?f[ >/]", tail + chunk):
-                            return True
-                        tail = chunk[-16:]
-    return False
-
-
-def _read_xlsx(content, filename):
-    import openpyxl  # only needed for this format
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        formulas = _has_formulas(content)
-    except Exception as error:  # whatever the failure, this is not an XLSX workbook
-        raise _not_a_spreadsheet(filename) from error
-    try:
-        sheet = _pick_sheet(book)
-        rows = [list(values) for values in sheet.iter_rows(values_only=True)]
-        title = sheet.title
-        if formulas:
-            # Formula cells read as empty when the file was never recalculated and saved:
-            # find them in the formula view to say so instead of importing a hole.
-            formula_book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-            formula_sheet = formula_book[title]
-            formula_sheet.reset_dimensions()
-            for cells, formula_cells in zip(rows, formula_sheet.iter_rows(values_only=True), strict=False):
-                for index, value in enumerate(formula_cells):
-                    if index < len(cells) and cells[index] is None and isinstance(value, str) and value[:1] == "=":
-                        cells[index] = Formula(value)
-            formula_book.close()
-    except LedgerError:
-        raise
-    except Exception as error:
-        raise _not_a_spreadsheet(filename) from error
-    finally:
-        book.close()
-    return Table(filename, list(enumerate(rows, start=1)), "xlsx", title)
-
-
-def _pick_sheet(book):
-    """The active sheet, or the first one with data when the active one is empty."""
-    sheets = [book.active] + [sheet for sheet in book.worksheets if sheet is not book.active]
-    for sheet in sheets:
-        sheet.reset_dimensions()  # some exporters write wrong dimensions: read every row and column
-        for values in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True):
-            if any(filled(value) for value in values):
-                return sheet
-    return book.active
-
-
-def _read_xls(content, filename):
-    try:
-        import xlrd  # optional: Excel 97-2003 files
-    except ImportError as error:
-        raise LedgerError(
-            _lt("%(file)s is an Excel 97-2003 (.xls) file: save it as .xlsx or CSV and import it again."),
-            file=filename,
-        ) from error
-    try:
-        book = xlrd.open_workbook(file_contents=content)
-        sheet = next((s for s in book.sheets() if s.nrows), book.sheet_by_index(0))
-        rows = []
-        for index in range(sheet.nrows):
-            cells = []
-            for cell in sheet.row(index):
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    cells.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
-                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    cells.append(None)
-                else:
-                    cells.append(cell.value)
-            rows.append((index + 1, cells))
-    except Exception as error:
-        raise _not_a_spreadsheet(filename) from error
-    return Table(filename, rows, "xls", sheet.name)
-
-
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf", b"BM")
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def _decode(content, filename):
-    for bom, encoding in _BOMS:
-        if content.startswith(bom):
-            try:
-                return content.decode(encoding), encoding
-            except UnicodeDecodeError:
-                break
-    if content.startswith(_BINARY_MAGIC) or b"\x00" in content[:65536]:
-        raise _not_a_spreadsheet(filename)
-    candidates = ["utf-8", "gb18030"]
-    try:
-        import chardet  # optional: other legacy encodings (Big5, Shift-JIS...)
-
-        guess = chardet.detect(content[:65536]).get("encoding")
-        if guess:
-            candidates.append(guess)
-    except ImportError:
-        pass
-    for encoding in candidates:
-        try:
-            return content.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
-            continue
-    raise LedgerError(
-        _lt("%(file)s: the text encoding cannot be read; save the CSV as UTF-8 or GBK."), file=filename
-    )
-
-
-def _read_csv(content, filename):
-    text, encoding = _decode(content, filename)
-    controls = sum(1 for char in text[:65536] if ord(char) < 32 and char not in "\t\r\n")
-    if controls > 0.01 * min(len(text), 65536):
-        raise _not_a_spreadsheet(filename)
-    sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS + 20])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = max(",;\t|", key=sample.count)
-    try:
-        rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)]
-    except csv.Error as error:
-        raise _not_a_spreadsheet(filename) from error
-    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
-    return Table(filename, rows, "csv", f"{encoding}, {names[delimiter]}")
-
-
-def filled(value):
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
-# ---------------------------------------------------------------------- header and mapping
 _HEADERS = {
     "date": "日期 凭证日期 记账日期 业务日期 单据日期 制单日期 交易日期 发生日期 入账日期 开票日期 付款日期 "
     "date postingdate documentdate docdate voucherdate transactiondate invoicedate entrydate bookingdate valuedate",
@@ -388,14 +183,17 @@ def guess_mapping(headers, remembered=None):
     for role, header in (remembered or {}).items():
         if role in ROLES and header in normalized:
             mapping[role] = normalized.index(header)
-    used = set(mapping.values())
+    guessed = {}
     for index, header in enumerate(headers):
         role = guess_role(header)
-        if role and role not in mapping and index not in used:
+        if role and role not in guessed:
+            guessed[role] = index
+    from_memory = set(mapping)
+    for role, index in guessed.items():
+        if role not in mapping and index not in mapping.values():
             mapping[role] = index
-            used.add(index)
-    if ("debit" in mapping or "credit" in mapping) and "amount" in mapping and not remembered:
-        del mapping["amount"]
+    if ("debit" in mapping or "credit" in mapping) and "amount" in mapping and "amount" not in from_memory:
+        del mapping["amount"]  # "金额" beside debit and credit columns is not a signed amount
     return mapping
 
 
@@ -415,130 +213,6 @@ def column_label(headers, index):
     return f'"{str(header).strip()}" ({letters})' if header else f"({letters})"
 
 
-# ---------------------------------------------------------------------- values
-_DATE_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_DATE_XXY = re.compile(r"(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
-_DATE_COMPACT = re.compile(r"(19|20|21)\d{6}")
-_DATE_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
-_TEXT_DATE_FORMATS = ("%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%y", "%d %B %Y", "%B %d, %Y")
-_EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def _serial_date(number):
-    if 20000 <= number < 80000:  # 1954 to 2119: a serial number, not an amount or a year
-        return _EXCEL_EPOCH + timedelta(days=int(number))
-    return None
-
-
-def parse_date(value, day_first=True):
-    """A date from a cell; None when empty. Raises ValueError when unreadable."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 19000101 <= value <= 21991231 and float(value).is_integer():
-            text = str(int(value))
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        result = _serial_date(value)
-        if result:
-            return result
-        raise ValueError(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if not text:
-        return None
-    text = re.split(r"[ T]\d{1,2}:\d{2}", text)[0].strip()
-    if match := _DATE_YMD.fullmatch(text):
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    if match := _DATE_XXY.fullmatch(text):
-        first, second, year = int(match[1]), int(match[3]), int(match[4])
-        if match[2] == "." or day_first:
-            return date(year, second, first)
-        return date(year, first, second)
-    if _DATE_COMPACT.fullmatch(text):
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    if _DATE_SERIAL.fullmatch(text) and (result := _serial_date(float(text))):
-        return result
-    for pattern in _TEXT_DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
-
-
-def _day_first(values):
-    """For d/m/yyyy against m/d/yyyy: what the column's values prove, else month first."""
-    for value in values:
-        if isinstance(value, str) and (match := _DATE_XXY.fullmatch(unicodedata.normalize("NFKC", value).strip())):
-            if int(match[1]) > 12:
-                return True
-            if int(match[3]) > 12:
-                return False
-    return False
-
-
-_CURRENCY = re.compile(r"RMB|CNY|USD|EUR|HKD|JPY|GBP|元|圆|¥|\$|€|£", re.IGNORECASE)
-_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
-_PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+")
-
-
-def parse_amount(value):
-    """A Decimal from a cell; None when empty. Raises ValueError when unreadable."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(value)
-        return Decimal(repr(value))
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace("\u2212", "-")
-    text = _CURRENCY.sub("", text)
-    text = re.sub(r"[\s\u00a0']", "", text)
-    if text in ("", "-", "--", "—", "/"):
-        return None
-    negative = False
-    if text.startswith("(") and text.endswith(")"):
-        negative, text = True, text[1:-1]
-    if text.startswith("-"):
-        negative, text = not negative, text[1:]
-    elif text.endswith("-"):
-        negative, text = not negative, text[:-1]
-    text = text.lstrip("+")
-    if "," in text and "." in text and text.rfind(",") > text.rfind("."):
-        text = text.replace(".", "").replace(",", ".")  # 1.234,56
-    elif _THOUSANDS.fullmatch(text):
-        text = text.replace(",", "")
-    elif _DECIMAL_COMMA.fullmatch(text):
-        text = text.replace(",", ".")
-    if not _PLAIN.fullmatch(text):
-        raise ValueError(value)
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError(value) from error
-    return -amount if negative else amount
-
-
-def _direction(value):
-    """+1 for a debit, -1 for a credit, 0 for 平 (nil), None when empty or unknown."""
-    text = normalize_header(value)
-    if text in ("借", "d", "dr", "debit", "借方"):
-        return 1
-    if text in ("贷", "c", "cr", "credit", "贷方"):
-        return -1
-    if text in ("平", "0"):
-        return 0
-    return None
-
-
-# ---------------------------------------------------------------------- rows
 _SUBTOTAL = re.compile(
     r"(本月|本期|本年|本季|当月|当期|全年|月|年|期间)?(合计|小计|累计|总计)|本年累计|本月累计|过次页|承前页"
     r"|sub-?totals?|totals?|grandtotal|pagetotal",
@@ -621,7 +295,7 @@ def parse_ledger(table, header_position, mapping):
             raw = int(raw)
         return str(raw).strip()
 
-    day_first = _day_first(cell(cells, "date") for _number, cells in data)
+    day_first = guess_day_first(cell(cells, "date") for _number, cells in data)
     lines, skipped = [], 0
     raw_opening = raw_closing = None
     for number, cells in data:
@@ -635,7 +309,7 @@ def parse_ledger(table, header_position, mapping):
         credit = value(cells, "credit", number, parse_amount) if "credit" in mapping else None
         amount = value(cells, "amount", number, parse_amount) if "amount" in mapping else None
         balance = value(cells, "balance", number, parse_amount) if "balance" in mapping else None
-        direction = _direction(cell(cells, "direction")) if "direction" in mapping else None
+        direction = parse_direction(cell(cells, "direction")) if "direction" in mapping else None
         if direction is not None:
             if balance is not None and "balance" in mapping:
                 balance = abs(balance) * direction

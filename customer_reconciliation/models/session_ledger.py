@@ -48,8 +48,11 @@ class CustomerReconciliationSession(models.Model):
     customer_only_ours_count = fields.Integer(string="Only Ours", compute="_compute_customer_ledger_bridge")
     customer_only_theirs_count = fields.Integer(string="Only Theirs", compute="_compute_customer_ledger_bridge")
     # The bridge from our closing balance to theirs.
-    customer_bridge_opening = fields.Monetary(string="Opening balance difference",
-                                              compute="_compute_customer_ledger_bridge")
+    customer_bridge_opening = fields.Monetary(
+        string="Opening balance difference", compute="_compute_customer_ledger_bridge",
+        help="Their opening balance minus ours. Zero when their file gives no opening balance: theirs is then "
+        "taken as equal to ours.",
+    )
     customer_bridge_only_ours = fields.Monetary(string="Less: only in our books",
                                                 compute="_compute_customer_ledger_bridge")
     customer_bridge_only_theirs = fields.Monetary(string="Add: only in their ledger",
