@@ -211,13 +211,14 @@ class CustomerReconciliationSession(models.Model):
         Match = self.env["customer.reconciliation.match"]
         for session in self:
             factor = 10 ** session.currency_id.decimal_places
-            ours = session.line_ids.filtered(lambda line: line.kind != "opening")
-            theirs = session.customer_line_ids
+            # Plain values read once: the loops below never go back to the ORM per line.
+            ours = [(line.id, line.date, line.name or "", line.customer_ref, line.kind, round(line.amount * factor))
+                    for line in session.line_ids if line.kind != "opening"]
+            theirs = [(line.id, line.date, line.reference or "", line.description or "", line.row_number,
+                       round(line.amount * factor)) for line in session.customer_line_ids]
             groups = lm.match(
-                [lm.Entry(line.date, round(line.amount * factor), (line.name, line.customer_ref), line.kind)
-                 for line in ours],
-                [lm.Entry(line.date, round(line.amount * factor), (line.reference, line.description))
-                 for line in theirs],
+                [lm.Entry(day, amount, (name, ref), kind) for _id, day, name, ref, kind, amount in ours],
+                [lm.Entry(day, amount, (ref, text)) for _id, day, ref, text, _row, amount in theirs],
                 date_tolerance=session.customer_ledger_date_tolerance,
                 amount_tolerance=round(session.customer_ledger_amount_tolerance * factor),
             )
@@ -227,16 +228,13 @@ class CustomerReconciliationSession(models.Model):
                 for match in session.customer_match_ids if match.dispute_id
             }
             session.customer_match_ids.unlink()
-
-            def first_date(group, ours=ours, theirs=theirs):
-                dates = [ours[i].date for i in group.ours] + [theirs[j].date for j in group.theirs]
-                return min(dates)
-
-            groups.sort(key=lambda g: (first_date(g), g.ours[:1], g.theirs[:1]))
+            groups.sort(key=lambda g: (min([ours[i][1] for i in g.ours] + [theirs[j][1] for j in g.theirs]),
+                                       g.ours[:1], g.theirs[:1]))
             vals_list = []
             for sequence, group in enumerate(groups, start=1):
-                our_lines = ours.browse([ours[i].id for i in group.ours])
+                our_lines = [ours[i] for i in group.ours]
                 their_lines = [theirs[j] for j in group.theirs]
+                kinds = {line[4] for line in our_lines}
                 vals_list.append({
                     "session_id": session.id,
                     "sequence": sequence,
@@ -245,33 +243,32 @@ class CustomerReconciliationSession(models.Model):
                     "amount_differs": group.amount_differs,
                     "date_differs": group.date_differs,
                     "is_duplicate": group.duplicate,
-                    "our_line_ids": [fields.Command.set(our_lines.ids)],
-                    "our_date": max(our_lines.mapped("date")) if our_lines else False,
-                    "our_document": ", ".join(name for name in our_lines.mapped("name") if name)[:250],
-                    "our_kind": our_lines[0].kind if len(set(our_lines.mapped("kind"))) == 1 else False,
+                    "our_line_ids": [fields.Command.set([line[0] for line in our_lines])],
+                    "our_date": max(line[1] for line in our_lines) if our_lines else False,
+                    "our_document": ", ".join(line[2] for line in our_lines if line[2])[:250],
+                    "our_kind": kinds.pop() if len(kinds) == 1 else False,
                     "our_amount": group.our_amount / factor,
                     "our_count": len(our_lines),
-                    "their_date": max(line.date for line in their_lines) if their_lines else False,
-                    "their_reference": ", ".join(line.reference for line in their_lines if line.reference)[:250],
-                    "their_description": " / ".join(
-                        line.description for line in their_lines if line.description)[:250],
+                    "their_date": max(line[1] for line in their_lines) if their_lines else False,
+                    "their_reference": ", ".join(line[2] for line in their_lines if line[2])[:250],
+                    "their_description": " / ".join(line[3] for line in their_lines if line[3])[:250],
                     "their_amount": group.their_amount / factor,
                     "their_count": len(their_lines),
-                    "their_rows": ", ".join(str(line.row_number) for line in their_lines)[:250],
+                    "their_rows": ", ".join(str(line[4]) for line in their_lines)[:250],
                     "difference": (group.their_amount - group.our_amount) / factor,
                     "day_difference": group.day_diff,
                 })
             matches = Match.create(vals_list)
-            if disputed:
-                for group, match in zip(groups, matches, strict=True):
-                    key = (frozenset(match.our_line_ids.ids), frozenset(theirs[j].id for j in group.theirs))
-                    if key in disputed:
-                        match.dispute_id = disputed[key]
-            # Their lines point at their comparison row; one statement for the whole batch.
-            pairs = [(theirs[j].id, match.id, group.status)
-                     for group, match in zip(groups, matches, strict=True) for j in group.theirs]
+            pairs = []
+            for group, match in zip(groups, matches, strict=True):
+                their_ids = [theirs[j][0] for j in group.theirs]
+                pairs += [(their_id, match.id, group.status) for their_id in their_ids]
+                key = (frozenset(ours[i][0] for i in group.ours), frozenset(their_ids))
+                if key in disputed:
+                    match.dispute_id = disputed[key]
+            # Their lines point at their comparison row: one statement for the whole batch.
             if pairs:
-                theirs.flush_recordset()
+                session.customer_line_ids.flush_recordset()
                 self.env.cr.execute(SQL(
                     """
                     UPDATE customer_reconciliation_customer_line c
@@ -281,7 +278,8 @@ class CustomerReconciliationSession(models.Model):
                     """,
                     [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs],
                 ))
-                theirs.invalidate_recordset(["match_id", "match_status"])
+                session.customer_line_ids.invalidate_recordset(["match_id", "match_status"])
+                matches.invalidate_recordset(["customer_line_ids"])
             session.customer_ledger_match_date = fields.Datetime.now()
         return True
 
