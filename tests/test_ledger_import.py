@@ -9,7 +9,7 @@ import openpyxl
 import xlsxwriter
 from common import ReconciliationCommon
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools.misc import formatLang
 
 from odoo.addons.customer_reconciliation.models import ledger_parser
@@ -165,6 +165,26 @@ class TestLedgerImport(ReconciliationCommon):
         again.action_read_file()
         self.assertEqual(again.column_ids.filtered(lambda c: c.header == "Text").role, "reference")
         self.assertFalse(again.column_ids.filtered(lambda c: c.header == "Our Invoice").role)
+
+    def test_wizard_through_its_form_view(self):
+        # The file widget fills the (invisible) file name in the browser.
+        form = Form(self.env["customer.reconciliation.ledger.import.wizard"].with_context(
+            default_session_id=self.session.id, default_filename="西湖家居.xlsx"))
+        form.file = base64.b64encode(xlsx_bytes(self.their_rows()))
+        wizard = form.save()
+        wizard.action_read_file()
+        self.assertEqual(wizard.header_row, 3)
+        self.assertIn("XLSX", wizard.file_info)
+        with Form(wizard) as mapping:
+            self.assertEqual(mapping.sign_convention, "mirror")
+            with mapping.column_ids.edit(3) as column:  # 发票号
+                self.assertEqual(column.role, "reference")
+            mapping.date_tolerance = 3
+        wizard.action_import()
+        self.assertEqual(len(self.session.customer_line_ids), 5)
+        self.assertEqual(self.session.customer_ledger_date_tolerance, 3)
+        arch = self.Session.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="customer_ledger_comparison"', arch)
 
     def test_wizard_rejects_a_role_twice(self):
         wizard = self.env["customer.reconciliation.ledger.import.wizard"].with_context(
