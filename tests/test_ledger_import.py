@@ -71,13 +71,14 @@ class TestLedgerImport(ReconciliationCommon):
 
     def test_import_compares_explains_and_bridges(self):
         session = self.session
-        lines = session._import_customer_ledger("西湖家居.xlsx", xlsx_bytes(self.their_rows()))
+        content = xlsx_bytes(self.their_rows())
+        lines = session._import_customer_ledger("西湖家居.xlsx", content)
         self.assertEqual(len(lines), 5)
         self.assertEqual(session.customer_ledger_sign, "mirror")
         self.assertEqual(lines.mapped("amount"), [1200, 5000, -5000, -5000, 4000])
         self.assertEqual(lines.mapped("row_number"), [5, 6, 7, 8, 10])
         self.assertEqual(lines.attachment_id, session.customer_ledger_attachment_id)
-        self.assertEqual(session.customer_ledger_attachment_id.raw, xlsx_bytes(self.their_rows()))
+        self.assertEqual(session.customer_ledger_attachment_id.raw, content)
 
         matches = self.by_doc()
         a, b, e = matches[self.inv_a.name], matches[self.inv_b.name], matches[self.inv_e.name]
