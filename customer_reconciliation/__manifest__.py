@@ -26,6 +26,9 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "security/ledger_security.xml",
+        "wizards/ledger_import_wizard_views.xml",
+        "views/session_ledger_views.xml",
     ],
     "demo": [
         "demo/demo_data.xml",

@@ -11,3 +11,8 @@ from . import line
 from . import res_partner
 from . import account_move
 from . import demo_builder
+from . import customer_line
+from . import ledger_match
+from . import session_ledger
+from . import ledger_export
+from . import res_partner_ledger

@@ -1,0 +1,130 @@
+"""Dates and amounts as customers' accounting software writes them. Pure Python."""
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+_DATE_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_DATE_XXY = re.compile(r"(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
+_DATE_COMPACT = re.compile(r"(19|20|21)\d{6}")
+_DATE_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+_TEXT_DATE_FORMATS = ("%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%y", "%d %B %Y", "%B %d, %Y")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _serial_date(number):
+    if 20000 <= number < 80000:  # 1954 to 2119: a serial number, not an amount or a year
+        return _EXCEL_EPOCH + timedelta(days=int(number))
+    return None
+
+
+def parse_date(value, day_first=True):
+    """A date from a cell; None when empty. Raises ValueError when unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 19000101 <= value <= 21991231 and float(value).is_integer():
+            text = str(int(value))
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        result = _serial_date(value)
+        if result:
+            return result
+        raise ValueError(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    text = re.split(r"[ T]\d{1,2}:\d{2}", text)[0].strip()
+    if match := _DATE_YMD.fullmatch(text):
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    if match := _DATE_XXY.fullmatch(text):
+        first, second, year = int(match[1]), int(match[3]), int(match[4])
+        if match[2] == "." or day_first:
+            return date(year, second, first)
+        return date(year, first, second)
+    if _DATE_COMPACT.fullmatch(text):
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    if _DATE_SERIAL.fullmatch(text) and (result := _serial_date(float(text))):
+        return result
+    for pattern in _TEXT_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def guess_day_first(values):
+    """For d/m/yyyy against m/d/yyyy: what the column's values prove, else month first."""
+    for value in values:
+        if isinstance(value, str) and (match := _DATE_XXY.fullmatch(unicodedata.normalize("NFKC", value).strip())):
+            if int(match[1]) > 12:
+                return True
+            if int(match[3]) > 12:
+                return False
+    return False
+
+
+_CURRENCY = re.compile(r"RMB|CNY|USD|EUR|HKD|JPY|GBP|元|圆|¥|\$|€|£", re.IGNORECASE)
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+
+
+def parse_amount(value):
+    """A Decimal from a cell; None when empty. Raises ValueError when unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(value)
+        return Decimal(repr(value))
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace("\u2212", "-")
+    text = _CURRENCY.sub("", text)
+    text = re.sub(r"[\s\u00a0']", "", text)
+    if text in ("", "-", "--", "—", "/"):
+        return None
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    if text.startswith("-"):
+        negative, text = not negative, text[1:]
+    elif text.endswith("-"):
+        negative, text = not negative, text[:-1]
+    text = text.lstrip("+")
+    if "," in text and "." in text and text.rfind(",") > text.rfind("."):
+        text = text.replace(".", "").replace(",", ".")  # 1.234,56
+    elif _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    elif _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
+    if not _PLAIN.fullmatch(text):
+        raise ValueError(value)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as error:
+        raise ValueError(value) from error
+    return -amount if negative else amount
+
+
+def parse_direction(value):
+    """+1 for a debit, -1 for a credit, 0 for 平 (nil), None when empty or unknown."""
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"[\s.:：/]+", "", unicodedata.normalize("NFKC", value).lower())
+    if text in ("借", "d", "dr", "debit", "借方"):
+        return 1
+    if text in ("贷", "c", "cr", "credit", "贷方"):
+        return -1
+    if text in ("平", "0"):
+        return 0
+    return None

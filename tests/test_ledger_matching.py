@@ -1,0 +1,239 @@
+"""The ledger matcher (pure Python, no database): each rule, and synthetic ledgers made from a
+statement with injected differences of every kind."""
+
+import random
+from datetime import date
+
+import pytest
+from ledger_pure import load
+
+lm = load("ledger_matching")
+
+D = date(2026, 10, 1).toordinal()
+
+
+def E(day, amount, *refs, kind=None):
+    return lm.Entry(D + day, amount, refs, kind)
+
+
+def by_entry(groups):
+    """{('o', i) or ('t', j): group} and the check that each entry is in exactly one group."""
+    seen = {}
+    for group in groups:
+        for i in group.ours:
+            assert ("o", i) not in seen
+            seen[("o", i)] = group
+        for j in group.theirs:
+            assert ("t", j) not in seen
+            seen[("t", j)] = group
+    return seen
+
+
+# ---------------------------------------------------------------------- references
+@pytest.mark.parametrize("text", [
+    "INV/2026/00412", "inv/2026/00412", "INV-2026-00412", "INV 2026 00412", " INV/2026/412 ", "ＩＮＶ／２０２６／００４１２",
+    "No. INV/2026/00412", "NO.INV-2026-00412", "发票号：INV/2026/00412", "#INV2026/00412",
+])
+def test_normalize_ref(text):
+    assert lm.normalize_ref(text) == "INV|2026|412"
+
+
+def test_references_without_a_number_are_ignored():
+    assert lm.normalize_ref("付款") == "" and lm.normalize_ref("记-9") == "" and lm.normalize_ref(None) == ""
+    assert lm.reference_keys("收到 INV/2026/00412 货款") == ["INV|2026|412"]
+
+
+def test_reference_match_ignores_the_sign_of_other_documents():
+    # Our payment carries the invoice number as memo: their invoice line goes to our invoice.
+    ours = [E(0, 113000, "INV/2026/00412"), E(5, -113000, "PBNK1/2026/00007", "INV/2026/00412")]
+    theirs = [E(2, -113000, "付 INV/2026/00412"), E(1, 113000, "inv-2026-412")]
+    groups = lm.match(ours, theirs)
+    seen = by_entry(groups)
+    assert seen[("o", 0)] is seen[("t", 1)] and seen[("o", 0)].status == lm.MATCHED
+    assert seen[("o", 1)] is seen[("t", 0)] and seen[("o", 1)].rule == lm.RULE_REFERENCE
+
+
+def test_amount_difference_on_the_same_document():
+    [group] = lm.match([E(0, 123000, "INV/2026/00398")], [E(1, 120000, "INV-2026-00398")])
+    assert (group.status, group.amount_differs, group.date_differs, group.difference) == (
+        lm.DIFFERENCE, True, False, -3000)
+
+
+def test_date_beyond_tolerance():
+    [group] = lm.match([E(0, 5000, "INV/1/0001")], [E(20, 5000, "INV/1/0001")], date_tolerance=7)
+    assert (group.status, group.date_differs, group.amount_differs, group.day_diff) == (
+        lm.DIFFERENCE, True, False, 20)
+    [group] = lm.match([E(0, 5000, "INV/1/0001")], [E(7, 5000, "INV/1/0001")], date_tolerance=7)
+    assert group.status == lm.MATCHED
+
+
+def test_amount_and_date_without_reference():
+    groups = lm.match([E(0, 5000), E(3, 5000), E(40, 777)], [E(4, 5000), E(1, 5000), E(80, 777)])
+    seen = by_entry(groups)
+    assert {seen[("o", 0)].status, seen[("o", 1)].status} == {lm.MATCHED}
+    # 777 forty days apart: same amount, dates beyond the tolerance but within the window.
+    assert seen[("o", 2)] is seen[("t", 2)] and seen[("o", 2)].date_differs
+
+
+def test_amount_tolerance():
+    groups = lm.match([E(0, 10000)], [E(1, 10001)], amount_tolerance=1)
+    assert [g.status for g in groups] == [lm.MATCHED]
+    groups = lm.match([E(0, 10000)], [E(1, 10001)])
+    assert sorted(g.status for g in groups) == [lm.ONLY_OURS, lm.ONLY_THEIRS]
+
+
+def test_one_payment_of_theirs_for_several_of_ours():
+    ours = [E(0, -30000, "PBNK1/2026/00001"), E(1, -45000, "PBNK1/2026/00002"), E(1, -25000, "PBNK1/2026/00003"),
+            E(2, -99999, "PBNK1/2026/00004")]
+    theirs = [E(3, -100000, "FK-0088"), E(2, -99999, "PBNK1/2026/00004")]
+    seen = by_entry(lm.match(ours, theirs))
+    group = seen[("t", 0)]
+    assert (group.status, group.rule, sorted(group.ours)) == (lm.MATCHED, lm.RULE_SUM, [0, 1, 2])
+
+
+def test_one_of_ours_booked_as_several_of_theirs():
+    ours = [E(0, 250000, "INV/2026/00001")]
+    theirs = [E(2, 100000, "进项 A"), E(2, 100000, "进项 B"), E(3, 50000, "运费")]
+    [group] = lm.match(ours, theirs)
+    assert (group.status, group.rule, sorted(group.theirs)) == (lm.MATCHED, lm.RULE_SUM, [0, 1, 2])
+
+
+def test_same_reference_split_on_their_side():
+    [group] = lm.match([E(0, 113000, "INV/2026/00412")],
+                       [E(1, 100000, "INV/2026/00412"), E(1, 13000, "INV/2026/00412 税额")])
+    assert (group.status, group.rule, len(group.theirs)) == (lm.MATCHED, lm.RULE_REFERENCE, 2)
+
+
+def test_only_ours_only_theirs_and_duplicates():
+    ours = [E(0, 113000, "INV/2026/00001"), E(2, 5000, "INV/2026/00002")]
+    theirs = [E(1, 113000, "INV/2026/00001"), E(1, 113000, "INV/2026/00001"), E(9, -70000, "FK-1")]
+    seen = by_entry(lm.match(ours, theirs))
+    assert seen[("o", 1)].status == lm.ONLY_OURS and not seen[("o", 1)].duplicate
+    twice = [seen[("t", 0)], seen[("t", 1)]]
+    assert sorted(g.status for g in twice) == [lm.MATCHED, lm.ONLY_THEIRS]
+    assert [g.duplicate for g in twice if g.status == lm.ONLY_THEIRS] == [True]
+    assert seen[("t", 2)].status == lm.ONLY_THEIRS and not seen[("t", 2)].duplicate
+
+
+def test_guess_sign():
+    ours = [113000, -5000, 2000]
+    assert lm.guess_sign(ours, [-113000, 5000, 1]) == -1
+    assert lm.guess_sign(ours, [113000, -5000]) == 1
+    assert lm.guess_sign(ours, []) == -1
+
+
+def test_sum_search_is_bounded():
+    # Many candidates and no solution: the search stops at its budget instead of exploding.
+    rnd = random.Random(1)
+    ours = [E(rnd.randint(0, 5), rnd.randint(1, 10**6)) for _n in range(3000)]
+    theirs = [E(rnd.randint(0, 5), 10**7 + rnd.randint(1, 10**6)) for _n in range(3000)]
+    groups = lm.match(ours, theirs, sum_budget=500)
+    assert sum(len(g.ours) for g in groups) == 3000 and sum(len(g.theirs) for g in groups) == 3000
+
+
+# ---------------------------------------------------------------------- synthetic ledgers
+STYLES = [
+    lambda ref: ref,
+    lambda ref: ref.replace("/", "-").lower(),
+    lambda ref: "No. " + ref.replace("/", " "),
+    lambda ref: ref.translate(str.maketrans("0123456789/", "０１２３４５６７８９／")),
+    lambda ref: f"收到发票{ref}",
+]
+
+
+def make_statement(rnd, count):
+    """Our lines in date order: invoices, credit notes and payments (memo = an invoice number)."""
+    ours = []
+    for n in range(count):
+        day = n * 90 // count
+        roll = rnd.random()
+        if roll < 0.6:
+            ours.append(E(day, rnd.randint(10_000, 5_000_000), f"INV/2026/{n:05d}", f"PO{rnd.randint(100, 999)}",
+                          kind="invoice"))
+        elif roll < 0.7:
+            ours.append(E(day, -rnd.randint(1_000, 500_000), f"RINV/2026/{n:05d}", kind="credit_note"))
+        else:
+            ours.append(E(day, -rnd.randint(10_000, 5_000_000), f"PBNK1/2026/{n:05d}", f"INV/2026/{max(n - 3, 0):05d}",
+                          kind="payment"))
+    return ours
+
+
+def make_their_ledger(rnd, ours):
+    """Their ledger made from ours with injected differences; returns it and the expectations."""
+    theirs, expect = [], {}
+    n, count = 0, len(ours)
+    plan = ["missing", "amount", "date", "split", "merge", "renamed"] * 4
+    positions = sorted(rnd.sample(range(5, count - 5, 6), len(plan)))
+    injected = dict(zip(positions, rnd.sample(plan, len(plan)), strict=True))
+
+    def copy(entry, **changes):
+        ref = entry.refs[0]
+        theirs.append(lm.Entry(changes.get("date", entry.date + rnd.randint(0, 3)),
+                               changes.get("amount", entry.amount),
+                               changes.get("refs", (rnd.choice(STYLES)(ref),))))
+        return len(theirs) - 1
+
+    while n < count:
+        entry, kind = ours[n], injected.get(n)
+        if kind == "missing":
+            expect[("o", n)] = (lm.ONLY_OURS, None)
+        elif kind == "amount":
+            j = copy(entry, amount=entry.amount + rnd.choice([-1, 1]) * rnd.randint(100, 99_999))
+            expect[("o", n)] = expect[("t", j)] = (lm.DIFFERENCE, "amount")
+        elif kind == "date":
+            j = copy(entry, date=entry.date + rnd.choice([-1, 1]) * rnd.randint(15, 45))
+            expect[("o", n)] = expect[("t", j)] = (lm.DIFFERENCE, "date")
+        elif kind == "split" and all((o.amount > 0) == (entry.amount > 0) for o in ours[n:n + 3]):
+            # They booked three of our lines as one (one payment for three invoices...).
+            j = copy(entry, amount=sum(o.amount for o in ours[n:n + 3]), refs=("合并",),
+                     date=max(o.date for o in ours[n:n + 3]) + 1)
+            for k in range(n, n + 3):
+                expect[("o", k)] = (lm.MATCHED, "sum")
+            expect[("t", j)] = (lm.MATCHED, "sum")
+            n += 3
+            continue
+        elif kind == "merge":
+            # They booked one of ours as two lines without our number.
+            first = entry.amount // 3
+            j1 = copy(entry, amount=first, refs=("part one",))
+            j2 = copy(entry, amount=entry.amount - first, refs=("part two",))
+            expect[("o", n)] = expect[("t", j1)] = expect[("t", j2)] = (lm.MATCHED, "sum")
+        elif kind == "renamed":
+            j = copy(entry, refs=(f"THEIR-{rnd.randint(10**6, 10**7)}",))
+            expect[("o", n)] = expect[("t", j)] = (lm.MATCHED, "amount_date")
+        else:
+            copy(entry)
+        n += 1
+    for _k in range(4):
+        theirs.append(lm.Entry(ours[0].date + rnd.randint(0, 90), -rnd.randint(10_000, 900_000), ("银行付款",)))
+        expect[("t", len(theirs) - 1)] = (lm.ONLY_THEIRS, None)
+    order = list(range(len(theirs)))
+    rnd.shuffle(order)
+    shuffled = [theirs[j] for j in order]
+    position = {old: new for new, old in enumerate(order)}
+    expect = {(side, position[k] if side == "t" else k): value for (side, k), value in expect.items()}
+    return shuffled, expect
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_synthetic_ledger_every_injected_difference_is_found(seed):
+    rnd = random.Random(seed)
+    ours = make_statement(rnd, 400)
+    theirs, expect = make_their_ledger(rnd, ours)
+    groups = lm.match(ours, theirs)
+    seen = by_entry(groups)
+    assert len(seen) == len(ours) + len(theirs)
+    for key, group in seen.items():
+        status, detail = expect.get(key, (lm.MATCHED, None))
+        assert group.status == status, (key, group, detail)
+        if detail == "amount":
+            assert group.amount_differs and not group.date_differs
+        elif detail == "date":
+            assert group.date_differs and not group.amount_differs
+        elif detail == "sum":
+            assert group.rule == lm.RULE_SUM, (key, group)
+        elif detail == "amount_date":
+            assert group.rule == lm.RULE_AMOUNT_DATE
+    flagged = [g for g in groups if g.status != lm.MATCHED]
+    expected_flags = {key for key, (status, _detail) in expect.items() if status != lm.MATCHED}
+    assert {key for g in flagged for key in [("o", i) for i in g.ours] + [("t", j) for j in g.theirs]} == expected_flags
