@@ -23,10 +23,19 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "reports/reconciliation_reports.xml",
+        "reports/report_statement.xml",
+        "reports/report_balance_confirmation.xml",
+        "views/session_report_views.xml",
     ],
     "demo": [
         "demo/demo_data.xml",
     ],
+    "assets": {
+        "web.report_assets_common": [
+            "customer_reconciliation/static/src/scss/report_statement.scss",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -10,3 +10,6 @@ from . import line
 from . import res_partner
 from . import account_move
 from . import demo_builder
+from . import session_report
+from . import session_xlsx
+from . import ir_actions_report
