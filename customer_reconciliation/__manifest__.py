@@ -29,10 +29,19 @@
         "security/ledger_security.xml",
         "wizards/ledger_import_wizard_views.xml",
         "views/session_ledger_views.xml",
+        "reports/reconciliation_reports.xml",
+        "reports/report_statement.xml",
+        "reports/report_balance_confirmation.xml",
+        "views/session_report_views.xml",
     ],
     "demo": [
         "demo/demo_data.xml",
     ],
+    "assets": {
+        "web.report_assets_common": [
+            "customer_reconciliation/static/src/scss/report_statement.scss",
+        ],
+    },
     "installable": True,
     "application": False,
 }

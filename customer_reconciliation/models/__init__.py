@@ -16,3 +16,6 @@ from . import ledger_match
 from . import session_ledger
 from . import ledger_export
 from . import res_partner_ledger
+from . import session_report
+from . import session_xlsx
+from . import ir_actions_report

@@ -266,6 +266,8 @@ class CustomerReconciliationEngine(models.AbstractModel):
                 )
             )
             cr.execute(SQL(_ITEMS_SQL, **params))
+            # Fresh statistics: the three statements below join this table with the sessions.
+            cr.execute(SQL("ANALYZE cr_items"))
             cr.execute(SQL(_LINES_SQL, **params))
             cr.execute(SQL(_OPEN_ITEMS_SQL, **params))
             cr.execute(SQL(_TOTALS_SQL, **params))
