@@ -23,7 +23,20 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "security/portal_security.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_portal_data.xml",
+        "wizards/send_wizard_views.xml",
+        "views/send_batch_views.xml",
+        "views/session_portal_views.xml",
+        "views/res_config_settings_portal_views.xml",
+        "views/portal_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_reconciliation/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/demo_data.xml",
     ],

@@ -10,3 +10,9 @@ from . import line
 from . import res_partner
 from . import account_move
 from . import demo_builder
+from . import res_company_portal
+from . import res_config_settings_portal
+from . import session_portal
+from . import session_sending
+from . import dispute_portal
+from . import send_batch

@@ -1,1 +1,2 @@
 from . import generate_wizard
+from . import send_wizard
