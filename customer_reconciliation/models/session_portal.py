@@ -130,11 +130,20 @@ class CustomerReconciliationSession(models.Model):
         for filename, content, _mimetype in files:
             if len(content) > MAX_DISPUTE_FILE_SIZE:
                 raise UserError(self.env._("%s is larger than 10 MB.", filename))
+        comment = (comment or "").strip() or False
+        duplicate = self.dispute_ids.filtered(
+            lambda d: d.state == "open" and d.source == "portal" and d.reason == reason
+            and d.line_ids == chosen and d.comment == comment
+            and d.currency_id.compare_amounts(d.customer_amount, customer_amount or 0.0) == 0
+        )
+        if duplicate and not files:
+            # A double click or a replayed post: the same dispute is not raised twice.
+            return duplicate[:1]
         dispute = self._record_dispute([{
             "line_ids": [fields.Command.set(chosen.ids)],
             "reason": reason,
             "customer_amount": customer_amount or 0.0,
-            "comment": (comment or "").strip() or False,
+            "comment": comment,
         }], source="portal")
         author = user.partner_id if user and not user._is_public() else self._reconciliation_recipient()
         dispute._portal_ensure_token()
