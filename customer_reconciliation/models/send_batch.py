@@ -62,10 +62,10 @@ class CustomerReconciliationSendBatch(models.Model):
             self.env.ref("customer_reconciliation.ir_cron_send_statements")._trigger()
         return batch
 
-    def _process_batch(self, batch_size=SEND_BATCH_SIZE):
+    def _process_batch(self, batch_size=None):
         """Send the next pending statements; True while some remain."""
         self.ensure_one()
-        pending = self.line_ids.filtered(lambda line: line.state == "pending")[:batch_size]
+        pending = self.line_ids.filtered(lambda line: line.state == "pending")[:batch_size or SEND_BATCH_SIZE]
         if not pending:
             self.state = "done"
             return False
@@ -75,7 +75,10 @@ class CustomerReconciliationSendBatch(models.Model):
         for line in pending:
             error = errors.get(line.session_id)
             line.write({"state": "failed", "error": error} if error else {"state": "sent"})
-        return bool(self.line_ids.filtered(lambda line: line.state == "pending"))
+        remaining = bool(self.line_ids.filtered(lambda line: line.state == "pending"))
+        if not remaining:
+            self.state = "done"
+        return remaining
 
     @api.model
     def _cron_send_statements(self):
