@@ -64,14 +64,20 @@ class TestPortalSending(PortalCommon):
         self.assertEqual(self._sent_message(self.nb).partner_ids, self.customer_b)
 
     def test_language_of_the_mail(self):
-        self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms(["customer_reconciliation"], ["zh_CN"], overwrite=True)
+        for lang in ("zh_CN", "zh_TW"):
+            self.env["res.lang"]._activate_lang(lang)
+        self.env["ir.module.module"]._load_module_terms(["customer_reconciliation"], ["zh_CN", "zh_TW"],
+                                                        overwrite=True)
         self.customer_a.reconciliation_lang = "zh_CN"
         self.assertEqual(self.na.statement_lang, "zh_CN")
         self._send(self.na)
         message = self._sent_message(self.na)
         self.assertIn("对账单", message.subject)
         self.assertIn("确认", message.body)
+        self.customer_b.reconciliation_lang = "zh_TW"
+        self._send(self.nb)
+        self.assertIn("對帳單", self._sent_message(self.nb).subject)
+        self.assertIn("確認", self._sent_message(self.nb).body)
         # English for the others
         self._send(self.nc)
         self.assertIn("account statement", self._sent_message(self.nc).subject)
