@@ -33,6 +33,9 @@
         "views/portal_templates.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "customer_reconciliation/static/src/scss/statement_portal.scss",
+        ],
         "web.assets_tests": [
             "customer_reconciliation/static/tests/tours/**/*",
         ],
