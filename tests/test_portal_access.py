@@ -1,7 +1,8 @@
 """Who sees what on the portal: the access matrix against every statement route, over real HTTP."""
 
-from odoo.tests import HttpCase, tagged
 from portal_common import PortalCommon, csrf_from
+
+from odoo.tests import HttpCase, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -62,7 +63,9 @@ class TestPortalAccess(PortalCommon, HttpCase):
 
     def test_home_counter(self):
         self._login(self.user_a_contact)
-        result = self.make_jsonrpc_request("/my/counters", {"counters": ["reconciliation_statement_count"]})
+        result = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["reconciliation_statement_count"]}
+        )
         self.assertEqual(result["reconciliation_statement_count"], 1)
 
     def test_list_filters_sorting_pagination(self):
@@ -144,8 +147,12 @@ class TestPortalAccess(PortalCommon, HttpCase):
     # ------------------------------------------------------------------ confirm and dispute
     def _answer(self, session, token=None):
         data = {"access_token": token} if token else {}
-        confirm = self._post(self._detail(session) + "/confirm", {**data, "confirmed_by": "Mallory"})
-        dispute = self._post(self._detail(session) + "/dispute", {**data, "reason": "other", "comment": "x"})
+        confirm = self._post(
+            self._detail(session) + "/confirm", {**data, "confirmed_by": "Mallory"}
+        )
+        dispute = self._post(
+            self._detail(session) + "/dispute", {**data, "reason": "other", "comment": "x"}
+        )
         return confirm, dispute
 
     def _assert_refused(self, session, responses, code=403):
@@ -176,8 +183,10 @@ class TestPortalAccess(PortalCommon, HttpCase):
             with self.subTest(user=user and user.login):
                 self.sa.write({"state": "sent", "confirmed_date": False})
                 self._login(user)
-                confirm = self._post(self._detail(self.sa) + "/confirm",
-                                     {"access_token": token or "", "confirmed_by": "Alice"})
+                confirm = self._post(
+                    self._detail(self.sa) + "/confirm",
+                    {"access_token": token or "", "confirmed_by": "Alice"},
+                )
                 self.assertEqual(confirm.status_code, 303)
                 self.sa.invalidate_recordset()
                 self.assertEqual(self.sa.state, "confirmed")
@@ -205,5 +214,9 @@ class TestPortalAccess(PortalCommon, HttpCase):
         self.assertEqual(self._get(url, access_token=dispute.access_token).status_code, 200)
         self.assertEqual(self._get(url, access_token=self.token_b).status_code, 403)
         # A dispute reached through another statement's URL is not found.
-        self.assertEqual(self._get(f"/my/statements/{self.sb.id}/disputes/{dispute.id}",
-                                   access_token=self.token_b).status_code, 404)
+        self.assertEqual(
+            self._get(
+                f"/my/statements/{self.sb.id}/disputes/{dispute.id}", access_token=self.token_b
+            ).status_code,
+            404,
+        )

@@ -1,14 +1,17 @@
 """Confirm and dispute through real HTTP posts: CSRF, replay, what gets recorded."""
 
-from odoo.tests import HttpCase, tagged
 from portal_common import PortalCommon, csrf_from
+
+from odoo.tests import HttpCase, tagged
 
 
 @tagged("post_install", "-at_install")
 class TestPortalAnswer(PortalCommon, HttpCase):
     def _page(self, session=None, token=None):
         session = session or self.sa
-        response = self.url_open(f"/my/statements/{session.id}", params={"access_token": token} if token else None)
+        response = self.url_open(
+            f"/my/statements/{session.id}", params={"access_token": token} if token else None
+        )
         self.assertEqual(response.status_code, 200)
         return response
 
@@ -19,18 +22,27 @@ class TestPortalAnswer(PortalCommon, HttpCase):
             data["csrf_token"] = csrf
         if token:
             data["access_token"] = token
-        return self.url_open(f"/my/statements/{self.sa.id}/confirm", data=data, allow_redirects=False,
-                             headers={"User-Agent": "StatementTest/1.0"})
+        return self.url_open(
+            f"/my/statements/{self.sa.id}/confirm",
+            data=data,
+            allow_redirects=False,
+            headers={"User-Agent": "StatementTest/1.0"},
+        )
 
     def _dispute(self, csrf, token=None, files=None, **values):
-        data = {"reason": "payment_not_recorded", "customer_amount": "1000.00",
-                "comment": "We paid INV twice", **values}
+        data = {
+            "reason": "payment_not_recorded",
+            "customer_amount": "1000.00",
+            "comment": "We paid INV twice",
+            **values,
+        }
         if csrf:
             data["csrf_token"] = csrf
         if token:
             data["access_token"] = token
-        return self.url_open(f"/my/statements/{self.sa.id}/dispute", data=data, files=files,
-                             allow_redirects=False)
+        return self.url_open(
+            f"/my/statements/{self.sa.id}/dispute", data=data, files=files, allow_redirects=False
+        )
 
     # ------------------------------------------------------------------ confirm
     def test_confirm_without_csrf_is_refused(self):
@@ -62,13 +74,27 @@ class TestPortalAnswer(PortalCommon, HttpCase):
         new = self.sa.message_ids - messages_before
         self.assertTrue(any("Alice Alpha" in (m.body or "") for m in new), new.mapped("body"))
         self.assertIn(self.contact_a, new.author_id, "the chatter shows the customer as author")
-        notified = self.env["mail.message"].sudo().search([
-            ("model", "=", self.sa._name), ("res_id", "=", self.sa.id), ("message_type", "=", "user_notification"),
-        ])
-        self.assertIn(self.accountant.partner_id, notified.partner_ids, "the responsible accountant is notified")
+        notified = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self.sa._name),
+                    ("res_id", "=", self.sa.id),
+                    ("message_type", "=", "user_notification"),
+                ]
+            )
+        )
+        self.assertIn(
+            self.accountant.partner_id,
+            notified.partner_ids,
+            "the responsible accountant is notified",
+        )
         page = self._page().text
         self.assertIn("statement_confirmation_info", page)
-        self.assertNotIn('id="statement_confirm_form"', page, "a confirmed statement can no longer be answered")
+        self.assertNotIn(
+            'id="statement_confirm_form"', page, "a confirmed statement can no longer be answered"
+        )
 
     def test_confirm_via_link_and_replay(self):
         self.authenticate(None, None)
@@ -116,9 +142,12 @@ class TestPortalAnswer(PortalCommon, HttpCase):
     def test_dispute_lines_with_attachment(self):
         self.authenticate("portal_a", "portal_a")
         csrf = csrf_from(self._page().text)
-        line = self.sa.line_ids.filtered(lambda l: l.move_id == self.inv_a2)
-        response = self._dispute(csrf, line_ids=str(line.id),
-                                 files={"attachments": ("remittance.pdf", b"%PDF-1.4 remittance", "application/pdf")})
+        line = self.sa.line_ids.filtered(lambda line: line.move_id == self.inv_a2)
+        response = self._dispute(
+            csrf,
+            line_ids=str(line.id),
+            files={"attachments": ("remittance.pdf", b"%PDF-1.4 remittance", "application/pdf")},
+        )
         self.assertEqual(response.status_code, 303)
         self.assertIn("message=disputed", response.headers["Location"])
         self.sa.invalidate_recordset()
@@ -130,7 +159,9 @@ class TestPortalAnswer(PortalCommon, HttpCase):
         self.assertEqual(dispute.source, "portal")
         self.assertEqual(dispute.customer_amount, 1000.0)
         self.assertEqual(dispute.comment, "We paid INV twice")
-        attachment = self.env["ir.attachment"].search([("res_model", "=", dispute._name), ("res_id", "=", dispute.id)])
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", dispute._name), ("res_id", "=", dispute.id)]
+        )
         self.assertEqual(attachment.name, "remittance.pdf")
         self.assertEqual(attachment.raw, b"%PDF-1.4 remittance")
         thread = dispute.message_ids.filtered(lambda m: m.message_type == "comment")
@@ -144,7 +175,9 @@ class TestPortalAnswer(PortalCommon, HttpCase):
         second = self._dispute(csrf, reason="duplicate")
         self.assertEqual(second.status_code, 303)
         self.assertEqual(len(self.sa.dispute_ids), 2)
-        self.assertFalse(self.sa.dispute_ids.sorted("id")[-1].line_ids, "no line ticked: the whole balance")
+        self.assertFalse(
+            self.sa.dispute_ids.sorted("id")[-1].line_ids, "no line ticked: the whole balance"
+        )
 
     def test_dispute_without_csrf_is_refused(self):
         self.authenticate(None, None)
@@ -155,7 +188,7 @@ class TestPortalAnswer(PortalCommon, HttpCase):
     def test_dispute_of_another_statements_line_is_refused(self):
         self.authenticate("portal_a", "portal_a")
         csrf = csrf_from(self._page().text)
-        foreign_line = self.sb.line_ids.filtered(lambda l: l.kind != "opening")[:1]
+        foreign_line = self.sb.line_ids.filtered(lambda line: line.kind != "opening")[:1]
         response = self._dispute(csrf, line_ids=str(foreign_line.id))
         self.assertIn("error=dispute_invalid", response.headers["Location"])
         self.assertFalse(self.sa.dispute_ids)
@@ -165,9 +198,13 @@ class TestPortalAnswer(PortalCommon, HttpCase):
     def test_dispute_bad_amount_or_reason(self):
         self.authenticate("portal_a", "portal_a")
         csrf = csrf_from(self._page().text)
-        self.assertIn("error=dispute_amount", self._dispute(csrf, customer_amount="abc").headers["Location"])
+        self.assertIn(
+            "error=dispute_amount", self._dispute(csrf, customer_amount="abc").headers["Location"]
+        )
         self.assertIn("error=dispute_reason", self._dispute(csrf, reason="").headers["Location"])
-        self.assertIn("error=dispute_invalid", self._dispute(csrf, reason="bogus").headers["Location"])
+        self.assertIn(
+            "error=dispute_invalid", self._dispute(csrf, reason="bogus").headers["Location"]
+        )
         self.assertFalse(self.sa.dispute_ids)
 
     def test_dispute_replay_via_link(self):

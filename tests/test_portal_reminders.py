@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from odoo.tests import tagged
 from portal_common import PortalCommon
+
+from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install")
@@ -16,14 +17,21 @@ class TestPortalReminders(PortalCommon):
 
     def setUp(self):
         super().setUp()
-        self.patch(type(self.env["ir.cron"]), "_commit_progress",
-                   lambda self, processed=0, remaining=None, deactivate=False: 60.0)
+        self.patch(
+            type(self.env["ir.cron"]),
+            "_commit_progress",
+            lambda self, processed=0, remaining=None, deactivate=False: 60.0,
+        )
 
     def _run(self, day, hour=10):
-        self.env["customer.reconciliation.session"]._cron_send_reminders(now=datetime(2026, 11, day, hour))
+        self.env["customer.reconciliation.session"]._cron_send_reminders(
+            now=datetime(2026, 11, day, hour)
+        )
 
     def _reminders(self, session):
-        return session.message_ids.filtered(lambda m: m.message_type == "comment" and "Reminder" in (m.subject or ""))
+        return session.message_ids.filtered(
+            lambda m: m.message_type == "comment" and "Reminder" in (m.subject or "")
+        )
 
     def _followups(self, session):
         return session.activity_ids.filtered(lambda a: a.activity_type_id == self.call)
@@ -72,10 +80,14 @@ class TestPortalReminders(PortalCommon):
         self.assertEqual(len(self._followups(self.sa)), 1)
 
     def test_follow_up_goes_to_salesperson_without_responsible(self):
-        salesperson = self.env["res.users"].create({
-            "name": "Chen Sales", "login": "chen_sales", "email": "chen@ourcompany.example",
-            "group_ids": [(6, 0, [self.env.ref("base.group_user").id])],
-        })
+        salesperson = self.env["res.users"].create(
+            {
+                "name": "Chen Sales",
+                "login": "chen_sales",
+                "email": "chen@ourcompany.example",
+                "group_ids": [(6, 0, [self.env.ref("base.group_user").id])],
+            }
+        )
         self.sa.write({"user_id": False, "salesperson_id": salesperson.id})
         self.company.reconciliation_reminder_max = 0
         self._run(9)
@@ -89,7 +101,9 @@ class TestPortalReminders(PortalCommon):
         self.assertEqual(len(self._followups(self.sa)), 1)
 
     def test_deemed_confirmation(self):
-        self.company.write({"reconciliation_deemed_confirmation": True, "reconciliation_deemed_days": 10})
+        self.company.write(
+            {"reconciliation_deemed_confirmation": True, "reconciliation_deemed_days": 10}
+        )
         self._run(9)
         self.assertEqual(self.sa.reminder_count, 1)
         self._run(12, hour=8)

@@ -1,9 +1,10 @@
-"""Sending statements by email: recipient, language, attachments, link with token, bulk with a bad address."""
+"""Sending statements by email: recipient, language, attachments, token link, bulk sending."""
 
 from datetime import date
 
-from odoo.tests import tagged
 from portal_common import PortalCommon
+
+from odoo.tests import tagged
 
 from odoo.addons.customer_reconciliation.models import send_batch as send_batch_module
 
@@ -20,16 +21,25 @@ class TestPortalSending(PortalCommon):
         super().setUpClass()
         cls.customer_c = cls._customer("Gamma Foods", email="ap@gamma.example")
         cls._invoice(cls.customer_c, 250.0, date(2026, 11, 4))
-        november = cls.Engine.generate(cls.company, date(2026, 11, 1), date(2026, 11, 30),
-                                       (cls.customer_a | cls.customer_b | cls.customer_c).ids)["created"]
-        cls.na, cls.nb, cls.nc = (november.filtered(lambda s, p=p: s.partner_id == p)
-                                  for p in (cls.customer_a, cls.customer_b, cls.customer_c))
+        november = cls.Engine.generate(
+            cls.company,
+            date(2026, 11, 1),
+            date(2026, 11, 30),
+            (cls.customer_a | cls.customer_b | cls.customer_c).ids,
+        )["created"]
+        cls.na, cls.nb, cls.nc = (
+            november.filtered(lambda s, p=p: s.partner_id == p)
+            for p in (cls.customer_a, cls.customer_b, cls.customer_c)
+        )
         november.write({"state": "approved", "user_id": cls.accountant.id})
         cls.template = cls.env.ref("customer_reconciliation.mail_template_statement_send")
 
     def _send(self, sessions):
-        wizard = self.env["customer.reconciliation.send.wizard"].with_context(
-            active_model=sessions._name, active_ids=sessions.ids).create({})
+        wizard = (
+            self.env["customer.reconciliation.send.wizard"]
+            .with_context(active_model=sessions._name, active_ids=sessions.ids)
+            .create({})
+        )
         return wizard, wizard.action_send()
 
     def _sent_message(self, session):
@@ -42,16 +52,22 @@ class TestPortalSending(PortalCommon):
         self.assertEqual(self.na.state, "sent")
         self.assertTrue(self.na.sent_date)
         message = self._sent_message(self.na)
-        self.assertEqual(message.partner_ids, self.contact_a, "the customer's statement contact receives it")
+        self.assertEqual(
+            message.partner_ids, self.contact_a, "the customer's statement contact receives it"
+        )
         self.assertIn(self.na.name, message.subject)
         self.assertTrue(self.na.access_token)
-        self.assertIn(f"/my/statements/{self.na.id}?access_token={self.na.access_token}", message.body)
+        self.assertIn(
+            f"/my/statements/{self.na.id}?access_token={self.na.access_token}", message.body
+        )
         mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
         self.assertTrue(mail, "an email is queued")
 
     def test_attachments(self):
         for xmlid in REPORTS:
-            self.assertTrue(self.env.ref(xmlid, raise_if_not_found=False), f"{xmlid} missing (reports branch)")
+            self.assertTrue(
+                self.env.ref(xmlid, raise_if_not_found=False), f"{xmlid} missing (reports branch)"
+            )
         self._send(self.na)
         attachments = self._sent_message(self.na).attachment_ids
         self.assertEqual(len(attachments), 2, attachments.mapped("name"))
@@ -66,8 +82,9 @@ class TestPortalSending(PortalCommon):
     def test_language_of_the_mail(self):
         for lang in ("zh_CN", "zh_TW"):
             self.env["res.lang"]._activate_lang(lang)
-        self.env["ir.module.module"]._load_module_terms(["customer_reconciliation"], ["zh_CN", "zh_TW"],
-                                                        overwrite=True)
+        self.env["ir.module.module"]._load_module_terms(
+            ["customer_reconciliation"], ["zh_CN", "zh_TW"], overwrite=True
+        )
         self.customer_a.reconciliation_lang = "zh_CN"
         self.assertEqual(self.na.statement_lang, "zh_CN")
         self._send(self.na)
@@ -91,7 +108,7 @@ class TestPortalSending(PortalCommon):
         batch = self.env["customer.reconciliation.send.batch"].browse(action["res_id"])
         self.assertEqual(batch.state, "done")
         self.assertEqual((batch.sent_count, batch.failed_count), (2, 1))
-        failed = batch.line_ids.filtered(lambda l: l.state == "failed")
+        failed = batch.line_ids.filtered(lambda line: line.state == "failed")
         self.assertEqual(failed.session_id, self.nb)
         self.assertIn("no valid email address", failed.error)
         self.assertEqual(self.nb.state, "approved", "the failed one is not marked sent")
@@ -101,9 +118,16 @@ class TestPortalSending(PortalCommon):
     def test_bulk_in_background_batches(self):
         self.patch(send_batch_module, "SEND_BATCH_SIZE", 2)
         commits = []
-        self.patch(type(self.env["ir.cron"]), "_commit_progress",
-                   lambda self, processed=0, remaining=None, deactivate=False: commits.append(processed) or 60.0)
-        batch = self.env["customer.reconciliation.send.batch"]._start(self.na | self.nb | self.nc, self.template)
+        self.patch(
+            type(self.env["ir.cron"]),
+            "_commit_progress",
+            lambda self, processed=0, remaining=None, deactivate=False: (
+                commits.append(processed) or 60.0
+            ),
+        )
+        batch = self.env["customer.reconciliation.send.batch"]._start(
+            self.na | self.nb | self.nc, self.template
+        )
         self.assertEqual(batch.state, "queued", "more than one batch: left to the cron")
         self.assertEqual(batch.sent_count, 0)
         self.env["customer.reconciliation.send.batch"]._cron_send_statements()

@@ -45,15 +45,27 @@ class ReconciliationPortal(CustomerPortal):
 
     def _statement_searchbar_filters(self):
         env = request.env
-        return OrderedDict([
-            ("open", {"label": env._("Waiting for your answer"), "domain": [("state", "=", "sent")]}),
-            ("answered", {"label": env._("Answered"),
-                          "domain": [("state", "in", ("confirmed", "disputed", "closed"))]}),
-            ("all", {"label": env._("All"), "domain": []}),
-        ])
+        return OrderedDict(
+            [
+                (
+                    "open",
+                    {"label": env._("Waiting for your answer"), "domain": [("state", "=", "sent")]},
+                ),
+                (
+                    "answered",
+                    {
+                        "label": env._("Answered"),
+                        "domain": [("state", "in", ("confirmed", "disputed", "closed"))],
+                    },
+                ),
+                ("all", {"label": env._("All"), "domain": []}),
+            ]
+        )
 
     # ------------------------------------------------------------------ list
-    @http.route(["/my/statements", "/my/statements/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/statements", "/my/statements/page/<int:page>"], type="http", auth="user", website=True
+    )
     def portal_my_statements(self, page=1, sortby=None, filterby=None, **kw):
         Session = request.env[SESSION_MODEL]
         values = self._prepare_portal_layout_values()
@@ -71,20 +83,29 @@ class ReconciliationPortal(CustomerPortal):
             page=page,
             step=self._items_per_page,
         )
-        statements = Session.search(
-            domain, order=sortings[sortby]["order"], limit=self._items_per_page, offset=pager["offset"]
-        ) if can_read else Session
+        statements = (
+            Session.search(
+                domain,
+                order=sortings[sortby]["order"],
+                limit=self._items_per_page,
+                offset=pager["offset"],
+            )
+            if can_read
+            else Session
+        )
         request.session["my_statements_history"] = statements.ids[:100]
-        values.update({
-            "statements": statements,
-            "page_name": "reconciliation_statement",
-            "pager": pager,
-            "default_url": "/my/statements",
-            "searchbar_sortings": sortings,
-            "sortby": sortby,
-            "searchbar_filters": filters,
-            "filterby": filterby,
-        })
+        values.update(
+            {
+                "statements": statements,
+                "page_name": "reconciliation_statement",
+                "pager": pager,
+                "default_url": "/my/statements",
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+                "searchbar_filters": filters,
+                "filterby": filterby,
+            }
+        )
         return request.render("customer_reconciliation.portal_my_statements", values)
 
     # ------------------------------------------------------------------ access
@@ -118,15 +139,29 @@ class ReconciliationPortal(CustomerPortal):
 
     # ------------------------------------------------------------------ detail
     @http.route(["/my/statements/<int:statement_id>"], type="http", auth="public", website=True)
-    def portal_my_statement(self, statement_id, access_token=None, report_type=None, download=False,
-                            message=None, error=None, **kw):
+    def portal_my_statement(
+        self,
+        statement_id,
+        access_token=None,
+        report_type=None,
+        download=False,
+        message=None,
+        error=None,
+        **kw,
+    ):
         session_sudo = self._statement_check_access(statement_id, access_token)
         if report_type in ("pdf", "html"):
             if not request.env.ref(STATEMENT_REPORT, raise_if_not_found=False):
                 raise NotFound()
-            return self._show_report(model=session_sudo, report_type=report_type, report_ref=STATEMENT_REPORT,
-                                     download=download)
-        values = self._statement_page_values(session_sudo, access_token, message=message, error=error, **kw)
+            return self._show_report(
+                model=session_sudo,
+                report_type=report_type,
+                report_ref=STATEMENT_REPORT,
+                download=download,
+            )
+        values = self._statement_page_values(
+            session_sudo, access_token, message=message, error=error, **kw
+        )
         return request.render("customer_reconciliation.portal_statement_page", values)
 
     def _statement_page_values(self, session_sudo, access_token, message=None, error=None, **kw):
@@ -147,74 +182,126 @@ class ReconciliationPortal(CustomerPortal):
             "default_confirmer": "" if request.env.user._is_public() else request.env.user.name,
             "dispute_url": lambda dispute: self._dispute_url(dispute, access_token),
         }
-        return self._get_page_view_values(session_sudo, access_token, values, "my_statements_history", False, **kw)
+        return self._get_page_view_values(
+            session_sudo, access_token, values, "my_statements_history", False, **kw
+        )
 
     def _dispute_url(self, dispute_sudo, access_token=None):
         url = dispute_sudo.access_url
         return f"{url}?{url_encode({'access_token': access_token})}" if access_token else url
 
-    @http.route(["/my/statements/<int:statement_id>/xlsx"], type="http", auth="public", website=True)
+    @http.route(
+        ["/my/statements/<int:statement_id>/xlsx"], type="http", auth="public", website=True
+    )
     def portal_my_statement_xlsx(self, statement_id, access_token=None, **kw):
         session_sudo = self._statement_check_access(statement_id, access_token)
         if not hasattr(session_sudo, "_get_xlsx_content"):
             raise NotFound()
         content, filename = session_sudo._get_xlsx_content()
-        return request.make_response(content, headers=[
-            ("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            ("Content-Length", len(content)),
-            ("Content-Disposition", content_disposition(filename)),
-        ])
+        return request.make_response(
+            content,
+            headers=[
+                (
+                    "Content-Type",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                ("Content-Length", len(content)),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )
 
     # ------------------------------------------------------------------ answers
-    @http.route(["/my/statements/<int:statement_id>/confirm"], type="http", auth="public", methods=["POST"],
-                website=True)
-    def portal_statement_confirm(self, statement_id, access_token=None, confirmed_by=None, title=None,
-                                 comment=None, **kw):
+    @http.route(
+        ["/my/statements/<int:statement_id>/confirm"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_statement_confirm(
+        self, statement_id, access_token=None, confirmed_by=None, title=None, comment=None, **kw
+    ):
         session_sudo = self._statement_check_access(statement_id, access_token)
         if not (confirmed_by or "").strip():
-            return request.redirect(self._statement_url(session_sudo, access_token, error="confirm_name"))
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, error="confirm_name")
+            )
         httprequest = request.httprequest
         done = session_sudo.with_context(
             reconciliation_portal_author_id=self._portal_author(session_sudo).id
         )._portal_confirm(
-            confirmed_by, title=title, comment=comment, user=request.env.user,
-            ip=httprequest.remote_addr, user_agent=httprequest.headers.get("User-Agent"),
+            confirmed_by,
+            title=title,
+            comment=comment,
+            user=request.env.user,
+            ip=httprequest.remote_addr,
+            user_agent=httprequest.headers.get("User-Agent"),
         )
         message = "confirmed" if done else "already_answered"
         return request.redirect(self._statement_url(session_sudo, access_token, message=message))
 
-    @http.route(["/my/statements/<int:statement_id>/dispute"], type="http", auth="public", methods=["POST"],
-                website=True)
-    def portal_statement_dispute(self, statement_id, access_token=None, reason=None, customer_amount=None,
-                                 comment=None, **kw):
+    @http.route(
+        ["/my/statements/<int:statement_id>/dispute"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_statement_dispute(
+        self, statement_id, access_token=None, reason=None, customer_amount=None, comment=None, **kw
+    ):
         session_sudo = self._statement_check_access(statement_id, access_token)
         if not session_sudo._portal_can_dispute():
-            return request.redirect(self._statement_url(session_sudo, access_token, message="already_answered"))
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, message="already_answered")
+            )
         form = request.httprequest.form
         try:
             line_ids = [int(value) for value in form.getlist("line_ids") if value]
-            amount = float(customer_amount.replace(",", "")) if (customer_amount or "").strip() else 0.0
+            amount = (
+                float(customer_amount.replace(",", "")) if (customer_amount or "").strip() else 0.0
+            )
         except ValueError:
-            return request.redirect(self._statement_url(session_sudo, access_token, error="dispute_amount"))
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, error="dispute_amount")
+            )
         if not reason:
-            return request.redirect(self._statement_url(session_sudo, access_token, error="dispute_reason"))
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, error="dispute_reason")
+            )
         files = [
             (re.sub(r"[\\/]", "_", upload.filename or "attachment"), upload.read(), upload.mimetype)
-            for upload in request.httprequest.files.getlist("attachments") if upload and upload.filename
+            for upload in request.httprequest.files.getlist("attachments")
+            if upload and upload.filename
         ]
         try:
             dispute = session_sudo.with_context(
                 reconciliation_portal_author_id=self._portal_author(session_sudo).id
-            )._portal_dispute(line_ids, reason, customer_amount=amount, comment=comment, files=files,
-                              user=request.env.user)
+            )._portal_dispute(
+                line_ids,
+                reason,
+                customer_amount=amount,
+                comment=comment,
+                files=files,
+                user=request.env.user,
+            )
         except UserError:
-            return request.redirect(self._statement_url(session_sudo, access_token, error="dispute_invalid"))
-        return request.redirect(self._statement_url(session_sudo, access_token, message="disputed",
-                                                    dispute=dispute.name))
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, error="dispute_invalid")
+            )
+        return request.redirect(
+            self._statement_url(
+                session_sudo, access_token, message="disputed", dispute=dispute.name
+            )
+        )
 
     # ------------------------------------------------------------------ disputes
-    @http.route(["/my/statements/<int:statement_id>/disputes/<int:dispute_id>"], type="http", auth="public",
-                website=True)
+    @http.route(
+        ["/my/statements/<int:statement_id>/disputes/<int:dispute_id>"],
+        type="http",
+        auth="public",
+        website=True,
+    )
     def portal_my_statement_dispute(self, statement_id, dispute_id, access_token=None, **kw):
         try:
             # The statement's token (links on the statement page) ...
@@ -237,7 +324,9 @@ class ReconciliationPortal(CustomerPortal):
             "page_name": "reconciliation_dispute",
             "statement_url": self._statement_url(session_sudo, access_token),
         }
-        values = self._get_page_view_values(dispute_sudo, access_token, values, "my_disputes_history", False, **kw)
+        values = self._get_page_view_values(
+            dispute_sudo, access_token, values, "my_disputes_history", False, **kw
+        )
         # The thread accepts the customer's replies with the dispute's own token.
         values["token"] = dispute_sudo._portal_ensure_token()
         return request.render("customer_reconciliation.portal_dispute_page", values)

@@ -18,15 +18,24 @@ class CustomerReconciliationSendBatch(models.Model):
     _order = "id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
-    company_id = fields.Many2one("res.company", required=True, readonly=True, default=lambda self: self.env.company)
-    user_id = fields.Many2one("res.users", string="Sent By", readonly=True, default=lambda self: self.env.user)
-    template_id = fields.Many2one("mail.template", required=True, readonly=True, ondelete="restrict")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Sent By", readonly=True, default=lambda self: self.env.user
+    )
+    template_id = fields.Many2one(
+        "mail.template", required=True, readonly=True, ondelete="restrict"
+    )
     state = fields.Selection(
         [("queued", "Queued"), ("running", "Sending"), ("done", "Done")],
-        default="queued", required=True, readonly=True,
+        default="queued",
+        required=True,
+        readonly=True,
     )
-    line_ids = fields.One2many("customer.reconciliation.send.batch.line", "batch_id", string="Statements",
-                               readonly=True)
+    line_ids = fields.One2many(
+        "customer.reconciliation.send.batch.line", "batch_id", string="Statements", readonly=True
+    )
     total_count = fields.Integer(compute="_compute_counts", string="Statement Count")
     sent_count = fields.Integer(compute="_compute_counts", string="Sent")
     failed_count = fields.Integer(compute="_compute_counts", string="Failed")
@@ -35,7 +44,10 @@ class CustomerReconciliationSendBatch(models.Model):
     @api.depends("create_date")
     def _compute_name(self):
         for batch in self:
-            batch.name = self.env._("Sending of %s", fields.Datetime.to_string(batch.create_date or fields.Datetime.now()))
+            batch.name = self.env._(
+                "Sending of %s",
+                fields.Datetime.to_string(batch.create_date or fields.Datetime.now()),
+            )
 
     @api.depends("line_ids.state")
     def _compute_counts(self):
@@ -50,11 +62,15 @@ class CustomerReconciliationSendBatch(models.Model):
     @api.model
     def _start(self, sessions, template):
         """Create the batch; small ones are sent at once, large ones queued for the cron."""
-        batch = self.create({
-            "template_id": template.id,
-            "company_id": sessions.company_id[:1].id or self.env.company.id,
-            "line_ids": [fields.Command.create({"session_id": session.id}) for session in sessions],
-        })
+        batch = self.create(
+            {
+                "template_id": template.id,
+                "company_id": sessions.company_id[:1].id or self.env.company.id,
+                "line_ids": [
+                    fields.Command.create({"session_id": session.id}) for session in sessions
+                ],
+            }
+        )
         if len(sessions) <= SEND_BATCH_SIZE:
             while batch._process_batch():
                 pass
@@ -65,7 +81,9 @@ class CustomerReconciliationSendBatch(models.Model):
     def _process_batch(self, batch_size=None):
         """Send the next pending statements; True while some remain."""
         self.ensure_one()
-        pending = self.line_ids.filtered(lambda line: line.state == "pending")[:batch_size or SEND_BATCH_SIZE]
+        pending = self.line_ids.filtered(lambda line: line.state == "pending")[
+            : batch_size or SEND_BATCH_SIZE
+        ]
         if not pending:
             self.state = "done"
             return False
@@ -104,7 +122,13 @@ class CustomerReconciliationSendBatch(models.Model):
             "name": self.env._("Statements not sent"),
             "res_model": "customer.reconciliation.session",
             "view_mode": "list,form",
-            "domain": [("id", "in", self.line_ids.filtered(lambda line: line.state == "failed").session_id.ids)],
+            "domain": [
+                (
+                    "id",
+                    "in",
+                    self.line_ids.filtered(lambda line: line.state == "failed").session_id.ids,
+                )
+            ],
         }
 
 
@@ -115,11 +139,20 @@ class CustomerReconciliationSendBatchLine(models.Model):
     _description = "Customer Reconciliation Statement Sending Line"
     _order = "batch_id, id"
 
-    batch_id = fields.Many2one("customer.reconciliation.send.batch", required=True, ondelete="cascade", index=True)
-    session_id = fields.Many2one("customer.reconciliation.session", string="Statement", required=True,
-                                 ondelete="cascade", index=True)
+    batch_id = fields.Many2one(
+        "customer.reconciliation.send.batch", required=True, ondelete="cascade", index=True
+    )
+    session_id = fields.Many2one(
+        "customer.reconciliation.session",
+        string="Statement",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
     partner_id = fields.Many2one(related="session_id.partner_id", string="Customer")
     state = fields.Selection(
-        [("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")], default="pending", required=True,
+        [("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
+        default="pending",
+        required=True,
     )
     error = fields.Char(readonly=True)

@@ -19,14 +19,19 @@ class CustomerReconciliationSession(models.Model):
     _mail_post_access = "read"
 
     confirmation_user_id = fields.Many2one(
-        "res.users", string="Confirmed by Portal User", readonly=True, copy=False,
-        help="The portal user who confirmed; empty when confirmed through the emailed link without login.",
+        "res.users",
+        string="Confirmed by Portal User",
+        readonly=True,
+        copy=False,
+        help="The portal user who confirmed; empty when confirmed through the emailed link "
+        "without login.",
     )
     confirmation_ip = fields.Char(string="Confirmation IP Address", readonly=True, copy=False)
     confirmation_user_agent = fields.Char(string="Confirmation Browser", readonly=True, copy=False)
     is_deemed_confirmed = fields.Boolean(
         compute="_compute_is_deemed_confirmed",
-        help="Confirmed because the customer did not answer in time (contract clause), not explicitly.",
+        help="Confirmed because the customer did not answer in time (contract clause), "
+        "not explicitly.",
     )
 
     def message_post(self, **kwargs):
@@ -95,21 +100,27 @@ class CustomerReconciliationSession(models.Model):
             channel="portal" if logged_in else "link",
             comment=(comment or "").strip() or None,
         )
-        self.write({
-            "confirmation_user_id": user.id if logged_in else False,
-            "confirmation_ip": (ip or "")[:64] or False,
-            "confirmation_user_agent": (user_agent or "")[:512] or False,
-        })
+        self.write(
+            {
+                "confirmation_user_id": user.id if logged_in else False,
+                "confirmation_ip": (ip or "")[:64] or False,
+                "confirmation_user_agent": (user_agent or "")[:512] or False,
+            }
+        )
         self._notify_responsible(
             self.env._("Statement %(name)s confirmed by the customer", name=self.name),
             self.env._(
                 "%(who)s (%(title)s) confirmed the balance of %(partner)s online.",
-                who=name, title=title or "-", partner=self.partner_id.display_name,
+                who=name,
+                title=title or "-",
+                partner=self.partner_id.display_name,
             ),
         )
         return True
 
-    def _portal_dispute(self, line_ids, reason, customer_amount=None, comment=None, files=(), user=None):
+    def _portal_dispute(
+        self, line_ids, reason, customer_amount=None, comment=None, files=(), user=None
+    ):
         """Record a dispute raised online and return it.
 
         ``line_ids``: ids among the statement's lines (others are refused); empty disputes the
@@ -132,29 +143,50 @@ class CustomerReconciliationSession(models.Model):
                 raise UserError(self.env._("%s is larger than 10 MB.", filename))
         comment = (comment or "").strip() or False
         duplicate = self.dispute_ids.filtered(
-            lambda d: d.state == "open" and d.source == "portal" and d.reason == reason
-            and d.line_ids == chosen and d.comment == comment
-            and d.currency_id.compare_amounts(d.customer_amount, customer_amount or 0.0) == 0
+            lambda d: (
+                d.state == "open"
+                and d.source == "portal"
+                and d.reason == reason
+                and d.line_ids == chosen
+                and d.comment == comment
+                and d.currency_id.compare_amounts(d.customer_amount, customer_amount or 0.0) == 0
+            )
         )
         if duplicate and not files:
             # A double click or a replayed post: the same dispute is not raised twice.
             return duplicate[:1]
-        dispute = self._record_dispute([{
-            "line_ids": [fields.Command.set(chosen.ids)],
-            "reason": reason,
-            "customer_amount": customer_amount or 0.0,
-            "comment": comment,
-        }], source="portal")
-        author = user.partner_id if user and not user._is_public() else self._reconciliation_recipient()
+        dispute = self._record_dispute(
+            [
+                {
+                    "line_ids": [fields.Command.set(chosen.ids)],
+                    "reason": reason,
+                    "customer_amount": customer_amount or 0.0,
+                    "comment": comment,
+                }
+            ],
+            source="portal",
+        )
+        author = (
+            user.partner_id if user and not user._is_public() else self._reconciliation_recipient()
+        )
         dispute._portal_ensure_token()
         dispute.message_subscribe(partner_ids=(author | self.user_id.partner_id).ids)
-        attachments = self.env["ir.attachment"].sudo().create([{
-            "name": filename,
-            "datas": base64.b64encode(content),
-            "mimetype": mimetype or None,
-            "res_model": dispute._name,
-            "res_id": dispute.id,
-        } for filename, content, mimetype in files])
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": filename,
+                        "datas": base64.b64encode(content),
+                        "mimetype": mimetype or None,
+                        "res_model": dispute._name,
+                        "res_id": dispute.id,
+                    }
+                    for filename, content, mimetype in files
+                ]
+            )
+        )
         dispute.message_post(
             body=dispute.comment or self.env._("Dispute raised on the portal."),
             author_id=author.id,
@@ -166,7 +198,9 @@ class CustomerReconciliationSession(models.Model):
             self.env._("Statement %(name)s disputed by the customer", name=self.name),
             self.env._(
                 "%(partner)s disputes statement %(name)s: %(dispute)s (%(reason)s).",
-                partner=self.partner_id.display_name, name=self.name, dispute=dispute.name,
+                partner=self.partner_id.display_name,
+                name=self.name,
+                dispute=dispute.name,
                 reason=dict(Dispute._fields["reason"]._description_selection(self.env))[reason],
             ),
         )

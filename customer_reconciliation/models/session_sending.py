@@ -17,17 +17,23 @@ class CustomerReconciliationSession(models.Model):
     _inherit = "customer.reconciliation.session"
 
     statement_contact_id = fields.Many2one(
-        "res.partner", string="Statement Contact", compute="_compute_statement_contact",
-        help="Who receives the statement: the customer's statement contact, else the company's contact rule.",
+        "res.partner",
+        string="Statement Contact",
+        compute="_compute_statement_contact",
+        help="Who receives the statement: the customer's statement contact, else the company's "
+        "contact rule.",
     )
     statement_lang = fields.Char(
         compute="_compute_statement_contact",
-        help="Language of the mails: the customer's statement language, else the contact's language.",
+        help="Language of the mails: the customer's statement language, else the contact's "
+        "language.",
     )
     reminder_count = fields.Integer(string="Reminders Sent", readonly=True, copy=False)
     last_reminder_date = fields.Datetime(string="Last Reminder", readonly=True, copy=False)
     no_answer_activity_date = fields.Datetime(
-        string="Follow-up Scheduled On", readonly=True, copy=False,
+        string="Follow-up Scheduled On",
+        readonly=True,
+        copy=False,
         help="When the reminders ran out and a phone follow-up was scheduled (once per statement).",
     )
 
@@ -35,11 +41,18 @@ class CustomerReconciliationSession(models.Model):
     @api.depends_context("lang")
     def _compute_statement_contact(self):
         for session in self:
-            contact = session.partner_id._reconciliation_statement_contact(session.company_id) \
-                if session.partner_id else session.env["res.partner"]
+            contact = (
+                session.partner_id._reconciliation_statement_contact(session.company_id)
+                if session.partner_id
+                else session.env["res.partner"]
+            )
             session.statement_contact_id = contact
-            session.statement_lang = session.partner_id.reconciliation_lang or contact.lang or \
-                session.partner_id.lang or False
+            session.statement_lang = (
+                session.partner_id.reconciliation_lang
+                or contact.lang
+                or session.partner_id.lang
+                or False
+            )
 
     def _reconciliation_recipient(self):
         self.ensure_one()
@@ -56,11 +69,14 @@ class CustomerReconciliationSession(models.Model):
             return self.env._("Statement %(name)s is not approved.", name=self.name)
         contact = self.statement_contact_id
         if not contact:
-            return self.env._("%(partner)s has no statement contact.", partner=self.partner_id.display_name)
+            return self.env._(
+                "%(partner)s has no statement contact.", partner=self.partner_id.display_name
+            )
         if not email_normalize(contact.email or ""):
             return self.env._(
                 "%(contact)s has no valid email address (%(email)s).",
-                contact=contact.display_name, email=contact.email or self.env._("none"),
+                contact=contact.display_name,
+                email=contact.email or self.env._("none"),
             )
         return None
 
@@ -80,7 +96,9 @@ class CustomerReconciliationSession(models.Model):
                     with self.env.cr.savepoint():
                         session._portal_ensure_token()
                         session.message_post_with_source(
-                            template, message_type="comment", subtype_xmlid="mail.mt_comment",
+                            template,
+                            message_type="comment",
+                            subtype_xmlid="mail.mt_comment",
                         )
                         session.action_mark_sent()
                 except (UserError, ValidationError, AccessError, ValueError) as exc:
@@ -111,7 +129,7 @@ class CustomerReconciliationSession(models.Model):
         Cron = self.env["ir.cron"]
         Cron._commit_progress(remaining=len(due))
         for start in range(0, len(due), REMINDER_BATCH_SIZE):
-            batch = due[start:start + REMINDER_BATCH_SIZE]
+            batch = due[start : start + REMINDER_BATCH_SIZE]
             for session in batch:
                 session._process_reminder(now)
             if Cron._commit_progress(len(batch)) <= 0:
@@ -119,13 +137,15 @@ class CustomerReconciliationSession(models.Model):
         return True
 
     def _reminder_action(self, now):
-        """What the reminder cron does today for this sent statement: deem, remind, follow_up or None."""
+        """What the reminder cron does today: deem, remind, follow_up or None."""
         self.ensure_one()
         company = self.company_id
         if self.state != "sent" or not self.sent_date:
             return None
-        if company.reconciliation_deemed_confirmation and \
-                self.sent_date + timedelta(days=company.reconciliation_deemed_days) <= now:
+        if (
+            company.reconciliation_deemed_confirmation
+            and self.sent_date + timedelta(days=company.reconciliation_deemed_days) <= now
+        ):
             return "deem"
         last = self.last_reminder_date or self.sent_date
         if last + timedelta(days=company.reconciliation_reminder_days) > now:
@@ -150,9 +170,13 @@ class CustomerReconciliationSession(models.Model):
     def _deem_confirmed(self, now):
         days = self.company_id.reconciliation_deemed_days
         self._record_confirmation(
-            None, channel="deemed", date=now,
-            comment=self.env._("No answer within %s days of sending: deemed confirmed as agreed "
-                               "in the contract.", days),
+            None,
+            channel="deemed",
+            date=now,
+            comment=self.env._(
+                "No answer within %s days of sending: deemed confirmed as agreed in the contract.",
+                days,
+            ),
         )
 
     def _send_reminder(self, now):
@@ -160,12 +184,18 @@ class CustomerReconciliationSession(models.Model):
         if error:
             # No address to remind: go straight to the phone follow-up.
             self.message_post(body=self.env._("Reminder not sent: %s", error))
-            self.write({"reminder_count": self.company_id.reconciliation_reminder_max, "last_reminder_date": now})
+            self.write(
+                {
+                    "reminder_count": self.company_id.reconciliation_reminder_max,
+                    "last_reminder_date": now,
+                }
+            )
             return
         with self.env.cr.savepoint():
             self.message_post_with_source(
                 self.env.ref("customer_reconciliation.mail_template_statement_reminder"),
-                message_type="comment", subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
             )
         self.write({"reminder_count": self.reminder_count + 1, "last_reminder_date": now})
 
@@ -178,7 +208,9 @@ class CustomerReconciliationSession(models.Model):
                 summary=self.env._("No answer — follow up by phone"),
                 note=self.env._(
                     "%(partner)s has not answered statement %(name)s after %(count)s reminder(s).",
-                    partner=self.partner_id.display_name, name=self.name, count=self.reminder_count,
+                    partner=self.partner_id.display_name,
+                    name=self.name,
+                    count=self.reminder_count,
                 ),
             )
         self.no_answer_activity_date = now

@@ -11,26 +11,38 @@ class CustomerReconciliationSendWizard(models.TransientModel):
     _description = "Send Reconciliation Statements"
 
     session_ids = fields.Many2many(
-        "customer.reconciliation.session", "customer_reconciliation_send_wizard_session_rel",
-        "wizard_id", "session_id", string="Statements", required=True,
+        "customer.reconciliation.session",
+        "customer_reconciliation_send_wizard_session_rel",
+        "wizard_id",
+        "session_id",
+        string="Statements",
+        required=True,
     )
     template_id = fields.Many2one(
-        "mail.template", string="Email Template", required=True,
+        "mail.template",
+        string="Email Template",
+        required=True,
         domain="[('model', '=', 'customer.reconciliation.session')]",
-        default=lambda self: self.env.ref("customer_reconciliation.mail_template_statement_send",
-                                          raise_if_not_found=False),
+        default=lambda self: self.env.ref(
+            "customer_reconciliation.mail_template_statement_send", raise_if_not_found=False
+        ),
     )
     session_count = fields.Integer(compute="_compute_summary")
     sendable_count = fields.Integer(compute="_compute_summary", string="Ready to Send")
     warning = fields.Text(compute="_compute_summary")
-    background = fields.Boolean(compute="_compute_summary",
-                                help="Many statements: they are sent in the background, batch by batch.")
+    background = fields.Boolean(
+        compute="_compute_summary",
+        help="Many statements: they are sent in the background, batch by batch.",
+    )
 
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         context = self.env.context
-        if "session_ids" in fields_list and context.get("active_model") == "customer.reconciliation.session":
+        if (
+            "session_ids" in fields_list
+            and context.get("active_model") == "customer.reconciliation.session"
+        ):
             values["session_ids"] = [fields.Command.set(context.get("active_ids") or [])]
         return values
 
