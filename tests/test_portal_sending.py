@@ -141,3 +141,11 @@ class TestPortalSending(PortalCommon):
         self.assertEqual(wizard.sendable_count, 1)
         self.assertEqual(self.nc.state, "draft")
         self.assertEqual(self.na.state, "sent")
+
+    def test_portal_link_and_qr_for_the_pdf(self):
+        url = self.na._get_portal_answer_url()
+        self.assertTrue(url.startswith("http"))
+        self.assertTrue(url.endswith(f"/my/statements/{self.na.id}?access_token={self.na.access_token}"))
+        qr = self.na._get_portal_answer_qr()
+        self.assertTrue(qr.startswith("data:image/png;base64,"))
+        self.assertGreater(len(qr), 500)

@@ -51,9 +51,17 @@ class CustomerReconciliationSession(models.Model):
         for session in self:
             session.access_url = f"/my/statements/{session.id}"
 
-    def _get_report_base_filename(self):
+    def _get_portal_answer_url(self):
+        """The absolute link to this statement in the portal, with its token (mails and PDF)."""
         self.ensure_one()
-        return self.env._("Statement %s", self.name)
+        return self.get_base_url() + self.get_portal_url()
+
+    def _get_portal_answer_qr(self):
+        """A QR code of that link as a data URI, printed on the PDF statement and letter."""
+        png = self.env["ir.actions.report"].barcode(
+            "QR", self._get_portal_answer_url(), width=240, height=240, quiet=False
+        )
+        return "data:image/png;base64," + base64.b64encode(png).decode()
 
     def _portal_is_visible(self):
         self.ensure_one()
