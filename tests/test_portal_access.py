@@ -220,3 +220,31 @@ class TestPortalAccess(PortalCommon, HttpCase):
             ).status_code,
             404,
         )
+
+    def _reply(self, dispute, body, **access):
+        return self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": dispute._name,
+                "thread_id": dispute.id,
+                "post_data": {"body": body, "message_type": "comment"},
+                **access,
+            },
+        )
+
+    def test_reply_in_the_dispute_thread(self):
+        dispute = self.sa._portal_dispute([], "other", comment="Please check")
+        self._login(self.user_a_contact)
+        self._reply(dispute, "Here is our ledger extract")
+        self._login(None)
+        self._reply(dispute, "Sent from the emailed link", token=dispute.access_token)
+        bodies = dispute.message_ids.mapped("body")
+        self.assertTrue(any("Here is our ledger extract" in b for b in bodies), bodies)
+        self.assertTrue(any("Sent from the emailed link" in b for b in bodies), bodies)
+        authors = dispute.message_ids.filtered(lambda m: "ledger extract" in m.body).author_id
+        self.assertEqual(authors, self.contact_a)
+        # Another customer's user cannot post in it.
+        self._login(self.user_b)
+        with self.assertRaises(Exception):
+            self._reply(dispute, "Intruder")
+        self.assertFalse(any("Intruder" in b for b in dispute.message_ids.mapped("body")))
