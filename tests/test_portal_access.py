@@ -2,7 +2,7 @@
 
 from portal_common import PortalCommon, csrf_from
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, JsonRpcException, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -245,6 +245,7 @@ class TestPortalAccess(PortalCommon, HttpCase):
         self.assertEqual(authors, self.contact_a)
         # Another customer's user cannot post in it.
         self._login(self.user_b)
-        with self.assertRaises(Exception):
+        with self.assertRaises(JsonRpcException) as caught:
             self._reply(dispute, "Intruder")
+        self.assertIn("NotFound", str(caught.exception.args))
         self.assertFalse(any("Intruder" in b for b in dispute.message_ids.mapped("body")))
