@@ -23,6 +23,10 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "reports/reconciliation_reports.xml",
+        "reports/report_statement.xml",
+        "reports/report_balance_confirmation.xml",
+        "views/session_report_views.xml",
         "security/portal_security.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_portal_data.xml",
@@ -32,7 +36,13 @@
         "views/res_config_settings_portal_views.xml",
         "views/portal_templates.xml",
     ],
+    "demo": [
+        "demo/demo_data.xml",
+    ],
     "assets": {
+        "web.report_assets_common": [
+            "customer_reconciliation/static/src/scss/report_statement.scss",
+        ],
         "web.assets_frontend": [
             "customer_reconciliation/static/src/scss/statement_portal.scss",
         ],
@@ -40,9 +50,6 @@
             "customer_reconciliation/static/tests/tours/**/*",
         ],
     },
-    "demo": [
-        "demo/demo_data.xml",
-    ],
     "installable": True,
     "application": False,
 }

@@ -10,6 +10,9 @@ from . import line
 from . import res_partner
 from . import account_move
 from . import demo_builder
+from . import session_report
+from . import session_xlsx
+from . import ir_actions_report
 from . import res_company_portal
 from . import res_config_settings_portal
 from . import session_portal
