@@ -35,6 +35,7 @@
         "views/session_portal_views.xml",
         "views/res_config_settings_portal_views.xml",
         "views/portal_templates.xml",
+        "reports/report_portal_answer.xml",
     ],
     "demo": [
         "demo/demo_data.xml",

@@ -1,5 +1,8 @@
 """Who sees what on the portal: the access matrix against every statement route, over real HTTP."""
 
+import shutil
+import subprocess
+
 from portal_common import PortalCommon, csrf_from
 
 from odoo.tests import HttpCase, JsonRpcException, tagged
@@ -30,7 +33,8 @@ class TestPortalAccess(PortalCommon, HttpCase):
         ]
 
     def assertNoLeak(self, response, *sessions):
-        body = response.text if "pdf" not in response.headers.get("Content-Type", "") else ""
+        # In test mode Odoo renders PDF reports as HTML: their text can be checked too.
+        body = response.content.decode(errors="replace")
         for session in sessions:
             for secret in self._secrets_of(session):
                 self.assertNotIn(secret, body, f"{secret!r} leaked in {response.url}")
@@ -93,7 +97,8 @@ class TestPortalAccess(PortalCommon, HttpCase):
             self.assertIn("statement_answer", detail.text)
             with self.subTest(route="pdf content"):
                 self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
-                self.assertTrue(pdf.content.startswith(b"%PDF"))
+                self.assertIn("attachment", pdf.headers["Content-Disposition"])
+                self.assertIn(session.name.encode(), pdf.content)
             with self.subTest(route="xlsx content"):
                 self.assertIn("spreadsheetml", xlsx.headers["Content-Type"])
                 self.assertTrue(xlsx.content.startswith(b"PK"))
@@ -249,3 +254,32 @@ class TestPortalAccess(PortalCommon, HttpCase):
             self._reply(dispute, "Intruder")
         self.assertIn("NotFound", str(caught.exception.args))
         self.assertFalse(any("Intruder" in b for b in dispute.message_ids.mapped("body")))
+
+    def test_real_pdf_carries_the_portal_link_and_qr(self):
+        if not shutil.which("pdftotext"):
+            self.skipTest("pdftotext (poppler-utils) is needed to read the PDF back")
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() != "ok":
+            self.skipTest("wkhtmltopdf is needed to render the PDF")
+        Report = type(self.env["ir.actions.report"])
+        render = Report._render_qweb_pdf
+
+        def forced(report, report_ref, res_ids=None, data=None):
+            report = report.with_context(force_report_rendering=True)
+            return render(report, report_ref, res_ids=res_ids, data=data)
+
+        self.patch(Report, "_render_qweb_pdf", forced)
+        self._login(None)
+        pdf = self._get(
+            self._detail(self.sa), access_token=self.token_a, report_type="pdf", download="true"
+        )
+        self.assertEqual(pdf.status_code, 200)
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+        self.assertIn(self.sa.name.replace("/", "-"), pdf.headers["Content-Disposition"])
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout.decode()
+        flat = "".join(text.split())
+        self.assertIn("Answeronline", flat)
+        self.assertIn(f"/my/statements/{self.sa.id}?access_token={self.token_a}", flat)
+        self.assertEqual(flat.count("Answeronline"), 2, "on the statement and on the letter")
+        self.assertNotIn(self.sb.name, text)

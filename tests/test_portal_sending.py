@@ -36,7 +36,7 @@ class TestPortalSending(PortalCommon):
 
     def _send(self, sessions):
         wizard = (
-            self.env["customer.reconciliation.send.wizard"]
+            sessions.env["customer.reconciliation.send.wizard"]
             .with_context(active_model=sessions._name, active_ids=sessions.ids)
             .create({})
         )
@@ -68,10 +68,16 @@ class TestPortalSending(PortalCommon):
             self.assertTrue(
                 self.env.ref(xmlid, raise_if_not_found=False), f"{xmlid} missing (reports branch)"
             )
-        self._send(self.na)
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() != "ok":
+            self.skipTest("wkhtmltopdf is needed to render the PDFs")
+        self._send(self.na.with_context(force_report_rendering=True))
         attachments = self._sent_message(self.na).attachment_ids
         self.assertEqual(len(attachments), 2, attachments.mapped("name"))
         self.assertTrue(all(a.mimetype == "application/pdf" for a in attachments))
+        self.assertTrue(all(a.raw.startswith(b"%PDF") for a in attachments))
+        names = " ".join(attachments.mapped("name"))
+        self.assertIn("Statement", names)
+        self.assertIn("Balance Confirmation", names)
 
     def test_recipient_falls_back_on_the_customer(self):
         self.customer_b.reconciliation_contact_id = False
@@ -145,7 +151,9 @@ class TestPortalSending(PortalCommon):
     def test_portal_link_and_qr_for_the_pdf(self):
         url = self.na._get_portal_answer_url()
         self.assertTrue(url.startswith("http"))
-        self.assertTrue(url.endswith(f"/my/statements/{self.na.id}?access_token={self.na.access_token}"))
+        self.assertTrue(
+            url.endswith(f"/my/statements/{self.na.id}?access_token={self.na.access_token}")
+        )
         qr = self.na._get_portal_answer_qr()
         self.assertTrue(qr.startswith("data:image/png;base64,"))
         self.assertGreater(len(qr), 500)

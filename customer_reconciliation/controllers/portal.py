@@ -153,16 +153,37 @@ class ReconciliationPortal(CustomerPortal):
         if report_type in ("pdf", "html"):
             if not request.env.ref(STATEMENT_REPORT, raise_if_not_found=False):
                 raise NotFound()
-            return self._show_report(
-                model=session_sudo,
-                report_type=report_type,
-                report_ref=STATEMENT_REPORT,
-                download=download,
-            )
+            if report_type == "html":
+                return self._show_report(
+                    model=session_sudo, report_type="html", report_ref=STATEMENT_REPORT
+                )
+            return self._statement_pdf_response(session_sudo, download)
         values = self._statement_page_values(
             session_sudo, access_token, message=message, error=error, **kw
         )
         return request.render("customer_reconciliation.portal_statement_page", values)
+
+    def _statement_pdf_response(self, session_sudo, download=False):
+        """The statement with its confirmation letter, named as the reports name it."""
+        pdf = (
+            request.env["ir.actions.report"]
+            .sudo()
+            .with_company(session_sudo.company_id)
+            ._render_qweb_pdf(STATEMENT_REPORT, session_sudo.ids)[0]
+        )
+        filename = f"{session_sudo._get_report_base_filename('statement_letter')}.pdf"
+        disposition = "attachment" if download else "inline"
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                (
+                    "Content-Disposition",
+                    content_disposition(filename, disposition_type=disposition),
+                ),
+            ],
+        )
 
     def _statement_page_values(self, session_sudo, access_token, message=None, error=None, **kw):
         Dispute = request.env[DISPUTE_MODEL]

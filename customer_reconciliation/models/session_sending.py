@@ -47,12 +47,8 @@ class CustomerReconciliationSession(models.Model):
                 else session.env["res.partner"]
             )
             session.statement_contact_id = contact
-            session.statement_lang = (
-                session.partner_id.reconciliation_lang
-                or contact.lang
-                or session.partner_id.lang
-                or False
-            )
+            # The language the reports are printed in, so mail and attachments agree.
+            session.statement_lang = session._get_report_lang() if session.partner_id else False
 
     def _reconciliation_recipient(self):
         self.ensure_one()
