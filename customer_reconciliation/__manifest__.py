@@ -33,6 +33,15 @@
         "reports/report_statement.xml",
         "reports/report_balance_confirmation.xml",
         "views/session_report_views.xml",
+        "security/portal_security.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_portal_data.xml",
+        "wizards/send_wizard_views.xml",
+        "views/send_batch_views.xml",
+        "views/session_portal_views.xml",
+        "views/res_config_settings_portal_views.xml",
+        "views/portal_templates.xml",
+        "reports/report_portal_answer.xml",
     ],
     "demo": [
         "demo/demo_data.xml",
@@ -40,6 +49,12 @@
     "assets": {
         "web.report_assets_common": [
             "customer_reconciliation/static/src/scss/report_statement.scss",
+        ],
+        "web.assets_frontend": [
+            "customer_reconciliation/static/src/scss/statement_portal.scss",
+        ],
+        "web.assets_tests": [
+            "customer_reconciliation/static/tests/tours/**/*",
         ],
     },
     "installable": True,

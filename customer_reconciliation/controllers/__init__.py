@@ -1,1 +1,2 @@
 from . import download
+from . import portal

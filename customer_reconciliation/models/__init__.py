@@ -19,3 +19,9 @@ from . import res_partner_ledger
 from . import session_report
 from . import session_xlsx
 from . import ir_actions_report
+from . import res_company_portal
+from . import res_config_settings_portal
+from . import session_portal
+from . import session_sending
+from . import dispute_portal
+from . import send_batch

@@ -200,6 +200,7 @@ class CustomerReconciliationDemo(models.AbstractModel):
         sessions.filtered(lambda s: s.partner_id == hualian).tag_ids = tags[0]
         sessions.filtered(lambda s: s.partner_id == tianfu).tag_ids = tags[1]
         sessions.filtered(lambda s: s.partner_id == pacific).tag_ids = tags[2]
+        self._demo_portal_user(pearl, company)
         self._demo_workflow(
             sessions,
             users,
@@ -208,6 +209,27 @@ class CustomerReconciliationDemo(models.AbstractModel):
         self.env["ir.config_parameter"].sudo().set_param(
             "customer_reconciliation.demo_loaded_on", fields.Date.to_string(today)
         )
+
+    @api.model
+    def _demo_portal_user(self, customer, company):
+        """Pearl River's accounts-payable clerk answers statements in the portal."""
+        contact = self.env["res.partner"].create({
+            "name": "Lily Chen (Pearl River AP)",
+            "parent_id": customer.id,
+            "type": "invoice",
+            "email": "lily.chen@pearlriver.example.com",
+            "lang": "en_US",
+        })
+        customer.reconciliation_contact_id = contact
+        self.env["res.users"].with_context(no_reset_password=True).create({
+            "name": contact.name,
+            "login": "pearl",
+            "password": "pearl",
+            "partner_id": contact.id,
+            "company_id": company.id,
+            "company_ids": [Command.set([company.id])],
+            "group_ids": [Command.set([self.env.ref("base.group_portal").id])],
+        })
 
     @api.model
     def _demo_workflow(self, sessions, users, partners_by_state):

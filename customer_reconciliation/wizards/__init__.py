@@ -2,3 +2,4 @@ from . import generate_wizard
 from . import reject_wizard
 from . import answer_wizard
 from . import ledger_import_wizard
+from . import send_wizard

@@ -1,0 +1,353 @@
+"""The customer's side of the statements: list, detail, downloads, confirm and dispute."""
+
+import re
+from collections import OrderedDict
+
+from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.urls import url_encode
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import content_disposition, request
+
+from odoo.addons.customer_reconciliation.models.session_portal import PORTAL_STATES
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+SESSION_MODEL = "customer.reconciliation.session"
+DISPUTE_MODEL = "customer.reconciliation.dispute"
+STATEMENT_REPORT = "customer_reconciliation.action_report_statement_with_letter"
+
+
+class ReconciliationPortal(CustomerPortal):
+    # ------------------------------------------------------------------ home
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "reconciliation_statement_count" in counters:
+            Session = request.env[SESSION_MODEL]
+            values["reconciliation_statement_count"] = (
+                Session.search_count(self._statement_domain()) if Session.has_access("read") else 0
+            )
+        return values
+
+    def _statement_domain(self):
+        commercial = request.env.user.partner_id.commercial_partner_id
+        return [("partner_id", "child_of", [commercial.id]), ("state", "in", list(PORTAL_STATES))]
+
+    def _statement_searchbar_sortings(self):
+        env = request.env
+        return {
+            "date": {"label": env._("Period"), "order": "date_to desc, version desc, id desc"},
+            "name": {"label": env._("Number"), "order": "name desc, id desc"},
+            "balance": {"label": env._("Balance"), "order": "closing_balance desc, id desc"},
+            "state": {"label": env._("Status"), "order": "state, date_to desc, id desc"},
+        }
+
+    def _statement_searchbar_filters(self):
+        env = request.env
+        return OrderedDict(
+            [
+                (
+                    "open",
+                    {"label": env._("Waiting for your answer"), "domain": [("state", "=", "sent")]},
+                ),
+                (
+                    "answered",
+                    {
+                        "label": env._("Answered"),
+                        "domain": [("state", "in", ("confirmed", "disputed", "closed"))],
+                    },
+                ),
+                ("all", {"label": env._("All"), "domain": []}),
+            ]
+        )
+
+    # ------------------------------------------------------------------ list
+    @http.route(
+        ["/my/statements", "/my/statements/page/<int:page>"], type="http", auth="user", website=True
+    )
+    def portal_my_statements(self, page=1, sortby=None, filterby=None, **kw):
+        Session = request.env[SESSION_MODEL]
+        values = self._prepare_portal_layout_values()
+        sortings = self._statement_searchbar_sortings()
+        filters = self._statement_searchbar_filters()
+        sortby = sortby if sortby in sortings else "date"
+        filterby = filterby if filterby in filters else "all"
+        domain = self._statement_domain() + filters[filterby]["domain"]
+        can_read = Session.has_access("read")
+        total = Session.search_count(domain) if can_read else 0
+        pager = portal_pager(
+            url="/my/statements",
+            url_args={"sortby": sortby, "filterby": filterby},
+            total=total,
+            page=page,
+            step=self._items_per_page,
+        )
+        statements = (
+            Session.search(
+                domain,
+                order=sortings[sortby]["order"],
+                limit=self._items_per_page,
+                offset=pager["offset"],
+            )
+            if can_read
+            else Session
+        )
+        request.session["my_statements_history"] = statements.ids[:100]
+        values.update(
+            {
+                "statements": statements,
+                "page_name": "reconciliation_statement",
+                "pager": pager,
+                "default_url": "/my/statements",
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+                "searchbar_filters": filters,
+                "filterby": filterby,
+            }
+        )
+        return request.render("customer_reconciliation.portal_my_statements", values)
+
+    # ------------------------------------------------------------------ access
+    def _statement_check_access(self, statement_id, access_token=None):
+        """The statement, sudoed, if the visitor may see it: 404 when unknown or not yet sent,
+        403 when it belongs to someone else and no valid token was given."""
+        try:
+            session_sudo = self._document_check_access(SESSION_MODEL, statement_id, access_token)
+        except MissingError as exc:
+            raise NotFound() from exc
+        except AccessError as exc:
+            raise Forbidden() from exc
+        if not session_sudo._portal_is_visible():
+            raise NotFound()
+        if request.env.user._is_public() and not request.cookies.get("frontend_lang"):
+            # Someone opening the emailed link: show the statement in its language.
+            lang = session_sudo.statement_lang
+            if lang and lang in dict(request.env["res.lang"].get_installed()):
+                request.update_context(lang=lang)
+        return session_sudo
+
+    def _statement_url(self, session_sudo, access_token=None, **params):
+        if access_token:
+            params["access_token"] = access_token
+        query = url_encode({k: v for k, v in params.items() if v})
+        return f"{session_sudo.access_url}{'?' + query if query else ''}"
+
+    def _portal_author(self, session_sudo):
+        user = request.env.user
+        return user.partner_id if not user._is_public() else session_sudo.statement_contact_id
+
+    # ------------------------------------------------------------------ detail
+    @http.route(["/my/statements/<int:statement_id>"], type="http", auth="public", website=True)
+    def portal_my_statement(
+        self,
+        statement_id,
+        access_token=None,
+        report_type=None,
+        download=False,
+        message=None,
+        error=None,
+        **kw,
+    ):
+        session_sudo = self._statement_check_access(statement_id, access_token)
+        if report_type in ("pdf", "html"):
+            if not request.env.ref(STATEMENT_REPORT, raise_if_not_found=False):
+                raise NotFound()
+            if report_type == "html":
+                return self._show_report(
+                    model=session_sudo, report_type="html", report_ref=STATEMENT_REPORT
+                )
+            return self._statement_pdf_response(session_sudo, download)
+        values = self._statement_page_values(
+            session_sudo, access_token, message=message, error=error, **kw
+        )
+        return request.render("customer_reconciliation.portal_statement_page", values)
+
+    def _statement_pdf_response(self, session_sudo, download=False):
+        """The statement with its confirmation letter, named as the reports name it."""
+        pdf = (
+            request.env["ir.actions.report"]
+            .sudo()
+            .with_company(session_sudo.company_id)
+            ._render_qweb_pdf(STATEMENT_REPORT, session_sudo.ids)[0]
+        )
+        filename = f"{session_sudo._get_report_base_filename('statement_letter')}.pdf"
+        disposition = "attachment" if download else "inline"
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                (
+                    "Content-Disposition",
+                    content_disposition(filename, disposition_type=disposition),
+                ),
+            ],
+        )
+
+    def _statement_page_values(self, session_sudo, access_token, message=None, error=None, **kw):
+        Dispute = request.env[DISPUTE_MODEL]
+        values = {
+            "statement": session_sudo,
+            "page_name": "reconciliation_statement",
+            "lines": session_sudo.line_ids,
+            "disputable_line_ids": set(session_sudo._portal_lines().ids),
+            "disputes": session_sudo.dispute_ids.sorted("id"),
+            "reasons": Dispute._fields["reason"]._description_selection(request.env),
+            "can_confirm": session_sudo._portal_can_confirm(),
+            "can_dispute": session_sudo._portal_can_dispute(),
+            "has_pdf": bool(request.env.ref(STATEMENT_REPORT, raise_if_not_found=False)),
+            "has_xlsx": hasattr(session_sudo, "_get_xlsx_content"),
+            "message": message,
+            "error": error,
+            "default_confirmer": "" if request.env.user._is_public() else request.env.user.name,
+            "dispute_url": lambda dispute: self._dispute_url(dispute, access_token),
+        }
+        return self._get_page_view_values(
+            session_sudo, access_token, values, "my_statements_history", False, **kw
+        )
+
+    def _dispute_url(self, dispute_sudo, access_token=None):
+        url = dispute_sudo.access_url
+        return f"{url}?{url_encode({'access_token': access_token})}" if access_token else url
+
+    @http.route(
+        ["/my/statements/<int:statement_id>/xlsx"], type="http", auth="public", website=True
+    )
+    def portal_my_statement_xlsx(self, statement_id, access_token=None, **kw):
+        session_sudo = self._statement_check_access(statement_id, access_token)
+        if not hasattr(session_sudo, "_get_xlsx_content"):
+            raise NotFound()
+        content, filename = session_sudo._get_xlsx_content()
+        return request.make_response(
+            content,
+            headers=[
+                (
+                    "Content-Type",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                ("Content-Length", len(content)),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )
+
+    # ------------------------------------------------------------------ answers
+    @http.route(
+        ["/my/statements/<int:statement_id>/confirm"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_statement_confirm(
+        self, statement_id, access_token=None, confirmed_by=None, title=None, comment=None, **kw
+    ):
+        session_sudo = self._statement_check_access(statement_id, access_token)
+        if not (confirmed_by or "").strip():
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, error="confirm_name")
+            )
+        httprequest = request.httprequest
+        done = session_sudo.with_context(
+            reconciliation_portal_author_id=self._portal_author(session_sudo).id
+        )._portal_confirm(
+            confirmed_by,
+            title=title,
+            comment=comment,
+            user=request.env.user,
+            ip=httprequest.remote_addr,
+            user_agent=httprequest.headers.get("User-Agent"),
+        )
+        message = "confirmed" if done else "already_answered"
+        return request.redirect(self._statement_url(session_sudo, access_token, message=message))
+
+    @http.route(
+        ["/my/statements/<int:statement_id>/dispute"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_statement_dispute(
+        self, statement_id, access_token=None, reason=None, customer_amount=None, comment=None, **kw
+    ):
+        session_sudo = self._statement_check_access(statement_id, access_token)
+        if not session_sudo._portal_can_dispute():
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, message="already_answered")
+            )
+        form = request.httprequest.form
+        try:
+            line_ids = [int(value) for value in form.getlist("line_ids") if value]
+            amount = (
+                float(customer_amount.replace(",", "")) if (customer_amount or "").strip() else 0.0
+            )
+        except ValueError:
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, error="dispute_amount")
+            )
+        if not reason:
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, error="dispute_reason")
+            )
+        files = [
+            (re.sub(r"[\\/]", "_", upload.filename or "attachment"), upload.read(), upload.mimetype)
+            for upload in request.httprequest.files.getlist("attachments")
+            if upload and upload.filename
+        ]
+        try:
+            dispute = session_sudo.with_context(
+                reconciliation_portal_author_id=self._portal_author(session_sudo).id
+            )._portal_dispute(
+                line_ids,
+                reason,
+                customer_amount=amount,
+                comment=comment,
+                files=files,
+                user=request.env.user,
+            )
+        except UserError:
+            return request.redirect(
+                self._statement_url(session_sudo, access_token, error="dispute_invalid")
+            )
+        return request.redirect(
+            self._statement_url(
+                session_sudo, access_token, message="disputed", dispute=dispute.name
+            )
+        )
+
+    # ------------------------------------------------------------------ disputes
+    @http.route(
+        ["/my/statements/<int:statement_id>/disputes/<int:dispute_id>"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_my_statement_dispute(self, statement_id, dispute_id, access_token=None, **kw):
+        try:
+            # The statement's token (links on the statement page) ...
+            session_sudo = self._statement_check_access(statement_id, access_token)
+            dispute_sudo = session_sudo.dispute_ids.filtered(lambda d: d.id == dispute_id)
+        except Forbidden:
+            # ... or the dispute's own (links in the dispute's notification mails).
+            try:
+                dispute_sudo = self._document_check_access(DISPUTE_MODEL, dispute_id, access_token)
+            except (AccessError, MissingError) as exc:
+                raise Forbidden() from exc
+            session_sudo = dispute_sudo.session_id
+            if session_sudo.id != statement_id or not session_sudo._portal_is_visible():
+                raise NotFound() from None
+        if not dispute_sudo:
+            raise NotFound()
+        values = {
+            "statement": session_sudo,
+            "dispute": dispute_sudo,
+            "page_name": "reconciliation_dispute",
+            "statement_url": self._statement_url(session_sudo, access_token),
+        }
+        values = self._get_page_view_values(
+            dispute_sudo, access_token, values, "my_disputes_history", False, **kw
+        )
+        # The thread accepts the customer's replies with the dispute's own token.
+        values["token"] = dispute_sudo._portal_ensure_token()
+        return request.render("customer_reconciliation.portal_dispute_page", values)
