@@ -23,7 +23,12 @@ from pathlib import Path
 
 TARGET_SECONDS = 5.0
 
-_PATH = Path(__file__).resolve().parent.parent / "customer_reconciliation" / "models" / "ledger_matching.py"
+_PATH = (
+    Path(__file__).resolve().parent.parent
+    / "customer_reconciliation"
+    / "models"
+    / "ledger_matching.py"
+)
 _spec = importlib.util.spec_from_file_location("ledger_matching", _PATH)
 lm = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(lm)
@@ -38,11 +43,15 @@ def make_ledgers(count, seed):
         day = start + n * 365 // count + rnd.randint(0, 2)  # in date order, as a statement is
         roll = rnd.random()
         if roll < 0.6:
-            ours.append(lm.Entry(day, rnd.randint(1_000, 5_000_000), (f"INV/2026/{n:06d}", f"PO-{n % 997}")))
+            ours.append(
+                lm.Entry(day, rnd.randint(1_000, 5_000_000), (f"INV/2026/{n:06d}", f"PO-{n % 997}"))
+            )
         elif roll < 0.7:
             ours.append(lm.Entry(day, -rnd.randint(1_000, 500_000), (f"RINV/2026/{n:06d}", None)))
         else:
-            ours.append(lm.Entry(day, -rnd.randint(1_000, 5_000_000), (f"PBNK1/2026/{n:06d}", f"memo {n}")))
+            ours.append(
+                lm.Entry(day, -rnd.randint(1_000, 5_000_000), (f"PBNK1/2026/{n:06d}", f"memo {n}"))
+            )
     styles = [
         lambda ref: ref,
         lambda ref: ref.replace("/", "-").lower(),
@@ -58,30 +67,60 @@ def make_ledgers(count, seed):
         if roll < 0.02:
             counts["missing in theirs"] += 1
         elif roll < 0.035:
-            theirs.append(lm.Entry(entry.date + 1, entry.amount + rnd.choice([-1, 1]) * rnd.randint(100, 9_900),
-                                   (rnd.choice(styles)(ref), None)))
+            theirs.append(
+                lm.Entry(
+                    entry.date + 1,
+                    entry.amount + rnd.choice([-1, 1]) * rnd.randint(100, 9_900),
+                    (rnd.choice(styles)(ref), None),
+                )
+            )
             counts["amount changed"] += 1
         elif roll < 0.05:
-            theirs.append(lm.Entry(entry.date + rnd.choice([-1, 1]) * rnd.randint(10, 40), entry.amount,
-                                   (None, f"摘要 {rnd.choice(styles)(ref)} 货款")))
+            theirs.append(
+                lm.Entry(
+                    entry.date + rnd.choice([-1, 1]) * rnd.randint(10, 40),
+                    entry.amount,
+                    (None, f"摘要 {rnd.choice(styles)(ref)} 货款"),
+                )
+            )
             counts["date shifted"] += 1
-        elif roll < 0.06 and k + 2 < len(ours) and all(
-                (o.amount >= 0) == (entry.amount >= 0) for o in ours[k:k + 3]):
-            group = ours[k:k + 3]
-            theirs.append(lm.Entry(max(o.date for o in group) + 2, sum(o.amount for o in group),
-                                   (None, "合并付款")))
+        elif (
+            roll < 0.06
+            and k + 2 < len(ours)
+            and all((o.amount >= 0) == (entry.amount >= 0) for o in ours[k : k + 3])
+        ):
+            group = ours[k : k + 3]
+            theirs.append(
+                lm.Entry(
+                    max(o.date for o in group) + 2, sum(o.amount for o in group), (None, "合并付款")
+                )
+            )
             counts["three in one"] += 1
             k += 3
             continue
         elif roll < 0.08:
-            theirs.append(lm.Entry(entry.date + rnd.randint(0, 3), entry.amount, (f"X{rnd.randint(1, 99999)}", None)))
+            theirs.append(
+                lm.Entry(
+                    entry.date + rnd.randint(0, 3),
+                    entry.amount,
+                    (f"X{rnd.randint(1, 99999)}", None),
+                )
+            )
             counts["renamed reference"] += 1
         else:
-            theirs.append(lm.Entry(entry.date + rnd.randint(0, 3), entry.amount, (rnd.choice(styles)(ref), None)))
+            theirs.append(
+                lm.Entry(
+                    entry.date + rnd.randint(0, 3), entry.amount, (rnd.choice(styles)(ref), None)
+                )
+            )
         k += 1
     extra = count - len(theirs)
     for n in range(max(extra, 0)):
-        theirs.append(lm.Entry(start + rnd.randint(0, 364), -rnd.randint(1_000, 900_000), (f"FK{n:07d}", "付款")))
+        theirs.append(
+            lm.Entry(
+                start + rnd.randint(0, 364), -rnd.randint(1_000, 900_000), (f"FK{n:07d}", "付款")
+            )
+        )
     counts["only in theirs"] = max(extra, 0)
     rnd.shuffle(theirs)
     return ours, theirs, counts
@@ -91,7 +130,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--tracemalloc", action="store_true", help="measure Python allocations (slower)")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="measure Python allocations (slower)"
+    )
     args = parser.parse_args(argv)
     ours, theirs, injected = make_ledgers(args.lines, args.seed)
     print(f"ours: {len(ours):,} lines, theirs: {len(theirs):,} lines")
@@ -106,14 +147,20 @@ def main(argv=None):
     counts = Counter(group.status for group in groups)
     rules = Counter((group.status, group.rule) for group in groups)
     print(f"matching time: {elapsed:.2f} s (target <= {TARGET_SECONDS:.0f} s)")
-    print(f"peak RSS: {rss_after / 1024:.0f} MB (growth during matching {(rss_after - rss_before) / 1024:.0f} MB)")
+    print(
+        f"peak RSS: {rss_after / 1024:.0f} MB (growth during matching {(rss_after - rss_before) / 1024:.0f} MB)"
+    )
     if args.tracemalloc:
         _current, peak = tracemalloc.get_traced_memory()
         print(f"tracemalloc peak: {peak / 1024 / 1024:.0f} MB")
     for status in (lm.MATCHED, lm.DIFFERENCE, lm.ONLY_OURS, lm.ONLY_THEIRS):
-        detail = ", ".join(f"{rule} {n:,}" for (st, rule), n in sorted(rules.items()) if st == status)
+        detail = ", ".join(
+            f"{rule} {n:,}" for (st, rule), n in sorted(rules.items()) if st == status
+        )
         print(f"  {status:<12} {counts[status]:>7,}  ({detail})")
-    assert sum(len(g.ours) for g in groups) == len(ours) and sum(len(g.theirs) for g in groups) == len(theirs)
+    assert sum(len(g.ours) for g in groups) == len(ours) and sum(
+        len(g.theirs) for g in groups
+    ) == len(theirs)
     return 0 if elapsed <= TARGET_SECONDS else 1
 
 

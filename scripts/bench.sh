@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# `make bench`: ensure PostgreSQL and the Odoo config, then run bench/bench.py --config <odoo.conf>.
-# Arguments are passed to bench/bench.py. CR_ODOO_CONF and CR_REPO_ROOT are exported too.
+# `make bench`: ensure PostgreSQL and the Odoo config, then run the three benchmarks:
+#   bench/bench.py          statement generation vs OCA partner_statement (arguments go here)
+#   bench/bench_reports.py  a 2,000-line statement PDF and a 100,000-line XLSX export
+#   bench/bench_matching.py the customer-ledger matcher, 50,000 x 50,000 lines
+# CR_ODOO_CONF and CR_REPO_ROOT are exported too.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -10,4 +13,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 setup_env
 export CR_ODOO_CONF="$ODOO_CONF" CR_REPO_ROOT="$CR_ROOT"
 cd "$CR_ROOT"
-exec "$PY" bench/bench.py --config "$ODOO_CONF" "$@"
+"$PY" bench/bench.py --config "$ODOO_CONF" "$@"
+"$PY" bench/bench_reports.py --config "$ODOO_CONF" --db cr_bench_reports --out "$LOCAL_DIR/bench-reports"
+"$PY" bench/bench_matching.py

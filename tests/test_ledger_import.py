@@ -8,6 +8,7 @@ from datetime import date
 import openpyxl
 import xlsxwriter
 from common import ReconciliationCommon
+
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools.misc import formatLang
@@ -28,7 +29,9 @@ def xlsx_bytes(rows):
 
 
 def csv_bytes(rows, encoding="utf-8"):
-    return "\n".join(",".join("" if v is None else f'"{v}"' for v in row) for row in rows).encode(encoding)
+    return "\n".join(",".join("" if v is None else f'"{v}"' for v in row) for row in rows).encode(
+        encoding
+    )
 
 
 @tagged("post_install", "-at_install")
@@ -44,8 +47,9 @@ class TestLedgerImport(ReconciliationCommon):
         cls.inv_d = cls._invoice(cls.customer, 3000, date(2026, 10, 12))
         cls.inv_e = cls._invoice(cls.customer, 4000, date(2026, 10, 13))  # booked 20 days later
         cls.payment = cls._advance(cls.customer, 5000, date(2026, 10, 20), memo="货款")
-        cls.session = cls.Engine.generate(cls.company, date(2026, 10, 1), date(2026, 10, 31),
-                                          cls.customer.ids)["created"]
+        cls.session = cls.Engine.generate(
+            cls.company, date(2026, 10, 1), date(2026, 10, 31), cls.customer.ids
+        )["created"]
 
     def their_rows(self):
         """The customer's AP ledger of us (their credit = our invoice), Kingdee style."""
@@ -54,8 +58,15 @@ class TestLedgerImport(ReconciliationCommon):
             ["供应商：上海星河贸易有限公司", None, None, None, "2026年10月"],
             ["日期", "凭证字号", "摘要", "发票号", "借方", "贷方", "余额"],
             [None, None, "期初余额", None, None, None, "800.00"],
-            ["2026-10-06", "记-1", "采购家具", self.inv_b.name.replace("/", "-").lower(), None, "1,200.00",
-             "2,000.00"],
+            [
+                "2026-10-06",
+                "记-1",
+                "采购家具",
+                self.inv_b.name.replace("/", "-").lower(),
+                None,
+                "1,200.00",
+                "2,000.00",
+            ],
             ["2026/10/13", "记-2", "采购 两张发票", None, None, "5,000.00", "7,000.00"],
             ["2026年10月21日", "记-5", "付款", "FK-001", "5,000.00", None, "2,000.00"],
             ["20261030", "记-8", "付款", "FK-002", "5,000.00", None, "-3,000.00"],
@@ -67,7 +78,11 @@ class TestLedgerImport(ReconciliationCommon):
         return formatLang(self.env, amount, currency_obj=self.session.currency_id)
 
     def by_doc(self):
-        return {match.our_document: match for match in self.session.customer_match_ids if match.our_document}
+        return {
+            match.our_document: match
+            for match in self.session.customer_match_ids
+            if match.our_document
+        }
 
     def test_import_compares_explains_and_bridges(self):
         session = self.session
@@ -83,27 +98,47 @@ class TestLedgerImport(ReconciliationCommon):
         matches = self.by_doc()
         a, b, e = matches[self.inv_a.name], matches[self.inv_b.name], matches[self.inv_e.name]
         self.assertEqual((a.status, a.dispute_reason), ("only_ours", "missing_invoice"))
-        self.assertEqual(a.explanation, (
-            f"Invoice {self.inv_a.name} of {self.money(11300)} dated 10/28/2026 is not in the customer's ledger — "
-            "possibly not yet received by them."))
-        self.assertEqual((b.status, b.amount_differs, b.date_differs, b.dispute_reason),
-                         ("difference", True, False, "amount_differs"))
-        self.assertEqual(b.explanation, f"Amounts differ by {self.money(30)} on {self.inv_b.name} "
-                                        f"(ours {self.money(1230)}, theirs {self.money(1200)}).")
-        self.assertEqual((e.status, e.date_differs, e.amount_differs, e.day_difference), ("difference", True, False, 20))
+        self.assertEqual(
+            a.explanation,
+            (
+                f"Invoice {self.inv_a.name} of {self.money(11300)} dated 10/28/2026 is not in the customer's ledger — "
+                "possibly not yet received by them."
+            ),
+        )
+        self.assertEqual(
+            (b.status, b.amount_differs, b.date_differs, b.dispute_reason),
+            ("difference", True, False, "amount_differs"),
+        )
+        self.assertEqual(
+            b.explanation,
+            f"Amounts differ by {self.money(30)} on {self.inv_b.name} "
+            f"(ours {self.money(1230)}, theirs {self.money(1200)}).",
+        )
+        self.assertEqual(
+            (e.status, e.date_differs, e.amount_differs, e.day_difference),
+            ("difference", True, False, 20),
+        )
         self.assertIn("20 days apart", e.explanation)
         cd = matches[f"{self.inv_c.name}, {self.inv_d.name}"]
         self.assertEqual((cd.status, cd.rule, cd.their_count), ("matched", "sum", 1))
         paid = session.customer_match_ids.filtered(lambda m: m.our_kind == "payment")
-        self.assertEqual((paid.status, paid.rule, paid.their_reference), ("matched", "amount_date", "FK-001"))
+        self.assertEqual(
+            (paid.status, paid.rule, paid.their_reference), ("matched", "amount_date", "FK-001")
+        )
         [extra] = session.customer_match_ids.filtered(lambda m: m.status == "only_theirs")
         self.assertEqual(extra.dispute_reason, "payment_not_recorded")
-        self.assertEqual(extra.explanation, (
-            f"The customer's payment of {self.money(5000)} on 10/30/2026 (their reference FK-002) is not in our "
-            "books — possibly in transit."))
+        self.assertEqual(
+            extra.explanation,
+            (
+                f"The customer's payment of {self.money(5000)} on 10/30/2026 (their reference FK-002) is not in our "
+                "books — possibly in transit."
+            ),
+        )
         # Every line of both sides in exactly one class.
-        self.assertEqual(len(session.customer_match_ids.our_line_ids),
-                         len(session.line_ids.filtered(lambda l: l.kind != "opening")))
+        self.assertEqual(
+            len(session.customer_match_ids.our_line_ids),
+            len(session.line_ids.filtered(lambda l: l.kind != "opening")),
+        )
         self.assertTrue(all(line.match_id for line in lines))
         self.assertEqual(lines.filtered(lambda l: l.row_number == 8).match_status, "only_theirs")
 
@@ -116,10 +151,19 @@ class TestLedgerImport(ReconciliationCommon):
         self.assertAlmostEqual(session.customer_bridge_their_closing, 1000)
         self.assertAlmostEqual(session.customer_ledger_closing_reported, 1000)
         self.assertAlmostEqual(session.customer_bridge_unexplained, 0)
-        self.assertEqual((session.customer_matched_count, session.customer_difference_count,
-                          session.customer_only_ours_count, session.customer_only_theirs_count), (2, 2, 1, 1))
+        self.assertEqual(
+            (
+                session.customer_matched_count,
+                session.customer_difference_count,
+                session.customer_only_ours_count,
+                session.customer_only_theirs_count,
+            ),
+            (2, 2, 1, 1),
+        )
         # The mapping is remembered for the customer.
-        self.assertEqual(self.customer.reconciliation_ledger_mapping["columns"]["reference"], "发票号")
+        self.assertEqual(
+            self.customer.reconciliation_ledger_mapping["columns"]["reference"], "发票号"
+        )
         self.assertEqual(self.customer.reconciliation_ledger_mapping["sign"], "mirror")
         self.assertIn("西湖家居.xlsx", session.message_ids[0].body)
 
@@ -141,16 +185,27 @@ class TestLedgerImport(ReconciliationCommon):
     # ------------------------------------------------------------------ wizard
     def test_wizard_maps_columns_and_remembers_them(self):
         rows = [["Customer ledger"], ["Date", "Text", "Our Invoice", "Debit", "Credit"]] + [
-            [r[0], r[2], r[3], r[4], r[5]] for r in self.their_rows()[4:8]]
-        wizard = self.env["customer.reconciliation.ledger.import.wizard"].with_context(
-            default_session_id=self.session.id).create({
-                "file": base64.b64encode(csv_bytes(rows, "gbk")), "filename": "ledger.csv"})
+            [r[0], r[2], r[3], r[4], r[5]] for r in self.their_rows()[4:8]
+        ]
+        wizard = (
+            self.env["customer.reconciliation.ledger.import.wizard"]
+            .with_context(default_session_id=self.session.id)
+            .create({"file": base64.b64encode(csv_bytes(rows, "gbk")), "filename": "ledger.csv"})
+        )
         wizard.action_read_file()
         self.assertEqual(wizard.step, "mapping")
         self.assertEqual(wizard.header_row, 2)
         roles = {column.header: column.role for column in wizard.column_ids}
-        self.assertEqual(roles, {"Date": "date", "Text": "description", "Our Invoice": "reference",
-                                 "Debit": "debit", "Credit": "credit"})
+        self.assertEqual(
+            roles,
+            {
+                "Date": "date",
+                "Text": "description",
+                "Our Invoice": "reference",
+                "Debit": "debit",
+                "Credit": "credit",
+            },
+        )
         self.assertEqual(wizard.sign_convention, "mirror")
         # The user says the "Text" column holds our invoice numbers, not "Our Invoice".
         wizard.column_ids.filtered(lambda c: c.header == "Our Invoice").role = False
@@ -158,19 +213,28 @@ class TestLedgerImport(ReconciliationCommon):
         wizard.action_import()
         self.assertEqual(len(self.session.customer_line_ids), 4)
         self.assertEqual(self.session.customer_line_ids[0].reference, "采购家具")
-        self.assertEqual(self.customer.reconciliation_ledger_mapping["columns"]["reference"], "text")
+        self.assertEqual(
+            self.customer.reconciliation_ledger_mapping["columns"]["reference"], "text"
+        )
         # Next import: the remembered mapping is proposed.
-        again = self.env["customer.reconciliation.ledger.import.wizard"].with_context(
-            default_session_id=self.session.id).create({
-                "file": base64.b64encode(csv_bytes(rows, "utf-8-sig")), "filename": "ledger2.csv"})
+        again = (
+            self.env["customer.reconciliation.ledger.import.wizard"]
+            .with_context(default_session_id=self.session.id)
+            .create(
+                {"file": base64.b64encode(csv_bytes(rows, "utf-8-sig")), "filename": "ledger2.csv"}
+            )
+        )
         again.action_read_file()
         self.assertEqual(again.column_ids.filtered(lambda c: c.header == "Text").role, "reference")
         self.assertFalse(again.column_ids.filtered(lambda c: c.header == "Our Invoice").role)
 
     def test_wizard_through_its_form_view(self):
         # The file widget fills the (invisible) file name in the browser.
-        form = Form(self.env["customer.reconciliation.ledger.import.wizard"].with_context(
-            default_session_id=self.session.id, default_filename="西湖家居.xlsx"))
+        form = Form(
+            self.env["customer.reconciliation.ledger.import.wizard"].with_context(
+                default_session_id=self.session.id, default_filename="西湖家居.xlsx"
+            )
+        )
         form.file = base64.b64encode(xlsx_bytes(self.their_rows()))
         wizard = form.save()
         wizard.action_read_file()
@@ -188,9 +252,11 @@ class TestLedgerImport(ReconciliationCommon):
         self.assertIn('name="customer_ledger_comparison"', arch)
 
     def test_wizard_rejects_a_role_twice(self):
-        wizard = self.env["customer.reconciliation.ledger.import.wizard"].with_context(
-            default_session_id=self.session.id).create({
-                "file": base64.b64encode(xlsx_bytes(self.their_rows())), "filename": "l.xlsx"})
+        wizard = (
+            self.env["customer.reconciliation.ledger.import.wizard"]
+            .with_context(default_session_id=self.session.id)
+            .create({"file": base64.b64encode(xlsx_bytes(self.their_rows())), "filename": "l.xlsx"})
+        )
         wizard.action_read_file()
         wizard.column_ids.filtered(lambda c: c.header == "摘要").role = "date"
         with self.assertRaisesRegex(UserError, "Two columns are mapped as Date"):
@@ -200,10 +266,18 @@ class TestLedgerImport(ReconciliationCommon):
     def test_bad_files_give_one_clear_error_and_leave_nothing(self):
         session = self.session
         session._import_customer_ledger("good.xlsx", xlsx_bytes(self.their_rows()))
-        before = (session.customer_line_ids, session.customer_match_ids, session.customer_ledger_attachment_id)
+        before = (
+            session.customer_line_ids,
+            session.customer_match_ids,
+            session.customer_ledger_attachment_id,
+        )
         attachments = self.env["ir.attachment"].search_count([("res_model", "=", session._name)])
         workbook = openpyxl.Workbook()
-        for row in [["日期", "摘要", "贷方"], ["2026-10-03", "采购", 100], ["2026-10-04", "采购", "=C2*2"]]:
+        for row in [
+            ["日期", "摘要", "贷方"],
+            ["2026-10-03", "采购", 100],
+            ["2026-10-04", "采购", "=C2*2"],
+        ]:
             workbook.active.append(row)
         formula = io.BytesIO()
         workbook.save(formula)
@@ -214,13 +288,36 @@ class TestLedgerImport(ReconciliationCommon):
         cases = [
             (b"", "empty.csv", "empty.csv is empty."),
             (b"%PDF-1.4 binary", "scan.pdf", "scan.pdf is not a spreadsheet"),
-            (csv_bytes([["摘要", "贷方"], ["采购", "100"]]), "nodate.csv", "nodate.csv: no date column"),
-            (csv_bytes([["日期", "摘要"], ["2026-10-03", "采购"]]), "noamount.csv", "noamount.csv: no amount column"),
-            (xlsx_bytes(bad_value), "value.xlsx", 'value.xlsx, row 7, column "借方" (E): 五千 is not an amount.'),
-            (xlsx_bytes(bad_date), "date.xlsx", 'date.xlsx, row 6, column "日期" (A): 2026-02-30 is not a date.'),
-            (b"a" * (ledger_parser.MAX_FILE_SIZE + 1), "big.csv", "big.csv is 10.0 MB: files up to 10 MB"),
-            (formula.getvalue(), "formula.xlsx",
-             'formula.xlsx, row 3, column "贷方" (C): the formula =C2*2 has no saved value'),
+            (
+                csv_bytes([["摘要", "贷方"], ["采购", "100"]]),
+                "nodate.csv",
+                "nodate.csv: no date column",
+            ),
+            (
+                csv_bytes([["日期", "摘要"], ["2026-10-03", "采购"]]),
+                "noamount.csv",
+                "noamount.csv: no amount column",
+            ),
+            (
+                xlsx_bytes(bad_value),
+                "value.xlsx",
+                'value.xlsx, row 7, column "借方" (E): 五千 is not an amount.',
+            ),
+            (
+                xlsx_bytes(bad_date),
+                "date.xlsx",
+                'date.xlsx, row 6, column "日期" (A): 2026-02-30 is not a date.',
+            ),
+            (
+                b"a" * (ledger_parser.MAX_FILE_SIZE + 1),
+                "big.csv",
+                "big.csv is 10.0 MB: files up to 10 MB",
+            ),
+            (
+                formula.getvalue(),
+                "formula.xlsx",
+                'formula.xlsx, row 3, column "贷方" (C): the formula =C2*2 has no saved value',
+            ),
         ]
         for content, filename, message in cases:
             with self.subTest(filename=filename):
@@ -228,14 +325,23 @@ class TestLedgerImport(ReconciliationCommon):
                     session._import_customer_ledger(filename, content)
                 self.assertIn(message, str(caught.exception))
                 self.assertEqual(
-                    (session.customer_line_ids, session.customer_match_ids, session.customer_ledger_attachment_id),
-                    before)
-                self.assertEqual(self.env["ir.attachment"].search_count([("res_model", "=", session._name)]),
-                                 attachments)
+                    (
+                        session.customer_line_ids,
+                        session.customer_match_ids,
+                        session.customer_ledger_attachment_id,
+                    ),
+                    before,
+                )
+                self.assertEqual(
+                    self.env["ir.attachment"].search_count([("res_model", "=", session._name)]),
+                    attachments,
+                )
 
     def test_bad_file_on_a_fresh_statement_creates_nothing(self):
         with self.assertRaises(UserError):
-            self.session._import_customer_ledger("x.csv", csv_bytes([["日期", "贷方"], ["someday", "1"]]))
+            self.session._import_customer_ledger(
+                "x.csv", csv_bytes([["日期", "贷方"], ["someday", "1"]])
+            )
         self.assertFalse(self.session.customer_line_ids)
         self.assertFalse(self.session.customer_ledger_import_date)
         self.assertFalse(self.customer.reconciliation_ledger_mapping)
@@ -251,8 +357,10 @@ class TestLedgerImport(ReconciliationCommon):
         self.assertEqual(len(disputes), 4)
         self.assertEqual(session.state, "disputed")
         self.assertEqual(set(disputes.mapped("source")), {"ledger"})
-        self.assertEqual(sorted(disputes.mapped("reason")),
-                         ["amount_differs", "missing_invoice", "other", "payment_not_recorded"])
+        self.assertEqual(
+            sorted(disputes.mapped("reason")),
+            ["amount_differs", "missing_invoice", "other", "payment_not_recorded"],
+        )
         missing = differences.filtered(lambda m: m.status == "only_ours").dispute_id
         self.assertEqual(missing.line_ids.move_id, self.inv_a)
         self.assertAlmostEqual(missing.difference, -11300)
@@ -278,18 +386,24 @@ class TestLedgerImport(ReconciliationCommon):
         self.assertEqual(differences.dispute_id.reason, "missing_invoice")
         self.session.state = "closed"
         with self.assertRaisesRegex(UserError, "takes no new disputes"):
-            self.session.customer_match_ids.filtered(lambda m: m.status == "only_theirs").action_create_disputes()
+            self.session.customer_match_ids.filtered(
+                lambda m: m.status == "only_theirs"
+            ).action_create_disputes()
 
     # ------------------------------------------------------------------ export, security
     def test_export_xlsx(self):
         self.session._import_customer_ledger("l.xlsx", xlsx_bytes(self.their_rows()))
         action = self.session.action_export_customer_comparison()
-        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
         book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
         sheet = book["Comparison"]
         self.assertEqual(sheet["A4"].value, "Our Date")
         self.assertEqual(sheet["L4"].value, "Explanation")
-        statuses = [sheet.cell(row, 10).value for row in range(5, 5 + len(self.session.customer_match_ids))]
+        statuses = [
+            sheet.cell(row, 10).value for row in range(5, 5 + len(self.session.customer_match_ids))
+        ]
         self.assertEqual(statuses.count("Only in our books"), 1)
         bridge = {row[0]: row[1] for row in book["Bridge"].iter_rows(min_row=4, values_only=True)}
         self.assertAlmostEqual(bridge["Our closing balance"], 17330)

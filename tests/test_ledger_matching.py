@@ -30,16 +30,31 @@ def by_entry(groups):
 
 
 # ---------------------------------------------------------------------- references
-@pytest.mark.parametrize("text", [
-    "INV/2026/00412", "inv/2026/00412", "INV-2026-00412", "INV 2026 00412", " INV/2026/412 ", "ＩＮＶ／２０２６／００４１２",
-    "No. INV/2026/00412", "NO.INV-2026-00412", "发票号：INV/2026/00412", "#INV2026/00412",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INV/2026/00412",
+        "inv/2026/00412",
+        "INV-2026-00412",
+        "INV 2026 00412",
+        " INV/2026/412 ",
+        "ＩＮＶ／２０２６／００４１２",
+        "No. INV/2026/00412",
+        "NO.INV-2026-00412",
+        "发票号：INV/2026/00412",
+        "#INV2026/00412",
+    ],
+)
 def test_normalize_ref(text):
     assert lm.normalize_ref(text) == "INV|2026|412"
 
 
 def test_references_without_a_number_are_ignored():
-    assert lm.normalize_ref("付款") == "" and lm.normalize_ref("记-9") == "" and lm.normalize_ref(None) == ""
+    assert (
+        lm.normalize_ref("付款") == ""
+        and lm.normalize_ref("记-9") == ""
+        and lm.normalize_ref(None) == ""
+    )
     assert lm.reference_keys("收到 INV/2026/00412 货款") == ["INV|2026|412"]
 
 
@@ -56,13 +71,21 @@ def test_reference_match_ignores_the_sign_of_other_documents():
 def test_amount_difference_on_the_same_document():
     [group] = lm.match([E(0, 123000, "INV/2026/00398")], [E(1, 120000, "INV-2026-00398")])
     assert (group.status, group.amount_differs, group.date_differs, group.difference) == (
-        lm.DIFFERENCE, True, False, -3000)
+        lm.DIFFERENCE,
+        True,
+        False,
+        -3000,
+    )
 
 
 def test_date_beyond_tolerance():
     [group] = lm.match([E(0, 5000, "INV/1/0001")], [E(20, 5000, "INV/1/0001")], date_tolerance=7)
     assert (group.status, group.date_differs, group.amount_differs, group.day_diff) == (
-        lm.DIFFERENCE, True, False, 20)
+        lm.DIFFERENCE,
+        True,
+        False,
+        20,
+    )
     [group] = lm.match([E(0, 5000, "INV/1/0001")], [E(7, 5000, "INV/1/0001")], date_tolerance=7)
     assert group.status == lm.MATCHED
 
@@ -83,8 +106,12 @@ def test_amount_tolerance():
 
 
 def test_one_payment_of_theirs_for_several_of_ours():
-    ours = [E(0, -30000, "PBNK1/2026/00001"), E(1, -45000, "PBNK1/2026/00002"), E(1, -25000, "PBNK1/2026/00003"),
-            E(2, -99999, "PBNK1/2026/00004")]
+    ours = [
+        E(0, -30000, "PBNK1/2026/00001"),
+        E(1, -45000, "PBNK1/2026/00002"),
+        E(1, -25000, "PBNK1/2026/00003"),
+        E(2, -99999, "PBNK1/2026/00004"),
+    ]
     theirs = [E(3, -100000, "FK-0088"), E(2, -99999, "PBNK1/2026/00004")]
     seen = by_entry(lm.match(ours, theirs))
     group = seen[("t", 0)]
@@ -99,8 +126,10 @@ def test_one_of_ours_booked_as_several_of_theirs():
 
 
 def test_same_reference_split_on_their_side():
-    [group] = lm.match([E(0, 113000, "INV/2026/00412")],
-                       [E(1, 100000, "INV/2026/00412"), E(1, 13000, "INV/2026/00412 税额")])
+    [group] = lm.match(
+        [E(0, 113000, "INV/2026/00412")],
+        [E(1, 100000, "INV/2026/00412"), E(1, 13000, "INV/2026/00412 税额")],
+    )
     assert (group.status, group.rule, len(group.theirs)) == (lm.MATCHED, lm.RULE_REFERENCE, 2)
 
 
@@ -148,13 +177,29 @@ def make_statement(rnd, count):
         day = n * 90 // count
         roll = rnd.random()
         if roll < 0.6:
-            ours.append(E(day, rnd.randint(10_000, 5_000_000), f"INV/2026/{n:05d}", f"PO{rnd.randint(100, 999)}",
-                          kind="invoice"))
+            ours.append(
+                E(
+                    day,
+                    rnd.randint(10_000, 5_000_000),
+                    f"INV/2026/{n:05d}",
+                    f"PO{rnd.randint(100, 999)}",
+                    kind="invoice",
+                )
+            )
         elif roll < 0.7:
-            ours.append(E(day, -rnd.randint(1_000, 500_000), f"RINV/2026/{n:05d}", kind="credit_note"))
+            ours.append(
+                E(day, -rnd.randint(1_000, 500_000), f"RINV/2026/{n:05d}", kind="credit_note")
+            )
         else:
-            ours.append(E(day, -rnd.randint(10_000, 5_000_000), f"PBNK1/2026/{n:05d}", f"INV/2026/{max(n - 3, 0):05d}",
-                          kind="payment"))
+            ours.append(
+                E(
+                    day,
+                    -rnd.randint(10_000, 5_000_000),
+                    f"PBNK1/2026/{n:05d}",
+                    f"INV/2026/{max(n - 3, 0):05d}",
+                    kind="payment",
+                )
+            )
     return ours
 
 
@@ -168,9 +213,13 @@ def make_their_ledger(rnd, ours):
 
     def copy(entry, **changes):
         ref = entry.refs[0]
-        theirs.append(lm.Entry(changes.get("date", entry.date + rnd.randint(0, 3)),
-                               changes.get("amount", entry.amount),
-                               changes.get("refs", (rnd.choice(STYLES)(ref),))))
+        theirs.append(
+            lm.Entry(
+                changes.get("date", entry.date + rnd.randint(0, 3)),
+                changes.get("amount", entry.amount),
+                changes.get("refs", (rnd.choice(STYLES)(ref),)),
+            )
+        )
         return len(theirs) - 1
 
     while n < count:
@@ -183,10 +232,14 @@ def make_their_ledger(rnd, ours):
         elif kind == "date":
             j = copy(entry, date=entry.date + rnd.choice([-1, 1]) * rnd.randint(15, 45))
             expect[("o", n)] = expect[("t", j)] = (lm.DIFFERENCE, "date")
-        elif kind == "split" and all((o.amount > 0) == (entry.amount > 0) for o in ours[n:n + 3]):
+        elif kind == "split" and all((o.amount > 0) == (entry.amount > 0) for o in ours[n : n + 3]):
             # They booked three of our lines as one (one payment for three invoices...).
-            j = copy(entry, amount=sum(o.amount for o in ours[n:n + 3]), refs=("合并",),
-                     date=max(o.date for o in ours[n:n + 3]) + 1)
+            j = copy(
+                entry,
+                amount=sum(o.amount for o in ours[n : n + 3]),
+                refs=("合并",),
+                date=max(o.date for o in ours[n : n + 3]) + 1,
+            )
             for k in range(n, n + 3):
                 expect[("o", k)] = (lm.MATCHED, "sum")
             expect[("t", j)] = (lm.MATCHED, "sum")
@@ -205,13 +258,19 @@ def make_their_ledger(rnd, ours):
             copy(entry)
         n += 1
     for _k in range(4):
-        theirs.append(lm.Entry(ours[0].date + rnd.randint(0, 90), -rnd.randint(10_000, 900_000), ("银行付款",)))
+        theirs.append(
+            lm.Entry(
+                ours[0].date + rnd.randint(0, 90), -rnd.randint(10_000, 900_000), ("银行付款",)
+            )
+        )
         expect[("t", len(theirs) - 1)] = (lm.ONLY_THEIRS, None)
     order = list(range(len(theirs)))
     rnd.shuffle(order)
     shuffled = [theirs[j] for j in order]
     position = {old: new for new, old in enumerate(order)}
-    expect = {(side, position[k] if side == "t" else k): value for (side, k), value in expect.items()}
+    expect = {
+        (side, position[k] if side == "t" else k): value for (side, k), value in expect.items()
+    }
     return shuffled, expect
 
 
@@ -236,4 +295,6 @@ def test_synthetic_ledger_every_injected_difference_is_found(seed):
             assert group.rule == lm.RULE_AMOUNT_DATE
     flagged = [g for g in groups if g.status != lm.MATCHED]
     expected_flags = {key for key, (status, _detail) in expect.items() if status != lm.MATCHED}
-    assert {key for g in flagged for key in [("o", i) for i in g.ours] + [("t", j) for j in g.theirs]} == expected_flags
+    assert {
+        key for g in flagged for key in [("o", i) for i in g.ours] + [("t", j) for j in g.theirs]
+    } == expected_flags

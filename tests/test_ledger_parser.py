@@ -45,8 +45,15 @@ def xlsx_bytes(rows, formulas=None):
 
 
 def csv_bytes(rows, encoding="utf-8", delimiter=","):
-    text = "\n".join(delimiter.join("" if v is None else f'"{v}"' if delimiter in str(v) else str(v)
-                                   for v in row) for row in rows) + "\n"
+    text = (
+        "\n".join(
+            delimiter.join(
+                "" if v is None else f'"{v}"' if delimiter in str(v) else str(v) for v in row
+            )
+            for row in rows
+        )
+        + "\n"
+    )
     return text.encode(encoding)
 
 
@@ -59,7 +66,10 @@ def summary(ledger):
     return [(line.row, line.date, line.amount) for line in ledger.lines]
 
 
-KINGDEE_EXPECTED = [(6, date(2026, 10, 3), Decimal("11300.00")), (7, date(2026, 10, 30), Decimal("-5000.00"))]
+KINGDEE_EXPECTED = [
+    (6, date(2026, 10, 3), Decimal("11300.00")),
+    (7, date(2026, 10, 30), Decimal("-5000.00")),
+]
 
 
 # ---------------------------------------------------------------------- formats and encodings
@@ -117,64 +127,135 @@ def test_english_headers_signed_amount_and_excel_dates():
         ["Total", None, None, -6300.0, None],
     ]
     ledger = read(xlsx_bytes(rows))
-    assert summary(ledger) == [(3, date(2026, 10, 3), Decimal("11300.0")), (4, date(2026, 10, 30), Decimal(-5000))]
+    assert summary(ledger) == [
+        (3, date(2026, 10, 3), Decimal("11300.0")),
+        (4, date(2026, 10, 30), Decimal(-5000)),
+    ]
     assert ledger.closing == Decimal("6300.0")
     assert ledger.skipped == 1
 
 
 def test_our_convention_single_amount_column():
-    rows = [["日期", "单号", "金额"], ["2026-10-03", "INV/2026/00412", "11,300.00"], ["2026-10-30", "", "(5,000.00)"]]
+    rows = [
+        ["日期", "单号", "金额"],
+        ["2026-10-03", "INV/2026/00412", "11,300.00"],
+        ["2026-10-30", "", "(5,000.00)"],
+    ]
     ledger = read(csv_bytes(rows), "ledger.csv", sign=1)
-    assert summary(ledger) == [(2, date(2026, 10, 3), Decimal("11300.00")), (3, date(2026, 10, 30), Decimal("-5000.00"))]
+    assert summary(ledger) == [
+        (2, date(2026, 10, 3), Decimal("11300.00")),
+        (3, date(2026, 10, 30), Decimal("-5000.00")),
+    ]
 
 
 def test_formula_with_cached_value_is_read():
     rows = [["日期", "摘要", "贷方"], ["2026-10-03", "采购", 100], ["2026-10-04", "采购", None]]
     content = xlsx_bytes(rows, formulas={(2, 2): ("=C2*2", 200)})
-    assert summary(read(content)) == [(2, date(2026, 10, 3), Decimal(100)), (3, date(2026, 10, 4), Decimal(200))]
+    assert summary(read(content)) == [
+        (2, date(2026, 10, 3), Decimal(100)),
+        (3, date(2026, 10, 4), Decimal(200)),
+    ]
 
 
 def test_header_guess_and_remembered_mapping():
     headers = ["凭证日期", "凭证号", "摘要", "借方金额", "贷方金额", "余额"]
-    assert lp.guess_mapping(headers) == {"date": 0, "voucher": 1, "description": 2, "debit": 3, "credit": 4,
-                                         "balance": 5}
+    assert lp.guess_mapping(headers) == {
+        "date": 0,
+        "voucher": 1,
+        "description": 2,
+        "debit": 3,
+        "credit": 4,
+        "balance": 5,
+    }
     # Remembered: their "摘要" column actually holds our invoice number.
-    remembered = {"date": "凭证日期", "reference": "摘要", "debit": "借方金额", "credit": "贷方金额"}
+    remembered = {
+        "date": "凭证日期",
+        "reference": "摘要",
+        "debit": "借方金额",
+        "credit": "贷方金额",
+    }
     mapping = lp.guess_mapping(headers, remembered)
     assert mapping["reference"] == 2 and "description" not in mapping
 
 
 def test_blank_rows_notes_and_zero_rows_are_skipped():
-    rows = [["日期", "摘要", "借方", "贷方"], [], ["2026-10-03", "采购", None, "100"], ["制表人：张三", None, None, None],
-            ["2026-10-05", "调整", "0.00", None], [None, "小计", "0", "100"]]
+    rows = [
+        ["日期", "摘要", "借方", "贷方"],
+        [],
+        ["2026-10-03", "采购", None, "100"],
+        ["制表人：张三", None, None, None],
+        ["2026-10-05", "调整", "0.00", None],
+        [None, "小计", "0", "100"],
+    ]
     ledger = read(csv_bytes(rows), "ledger.csv")
     assert summary(ledger) == [(3, date(2026, 10, 3), Decimal(100))]
 
 
 # ---------------------------------------------------------------------- values
-@pytest.mark.parametrize("value", [
-    "2026-11-03", "2026/11/3", "2026年11月3日", "20261103", "03.11.2026", "2026.11.03", 46329, 46329.0, "46329",
-    20261103, "2026-11-03 00:00:00", "2026/11/3 0:00", "3-Nov-2026", "２０２６－１１－０３", datetime(2026, 11, 3, 8, 0),
-    date(2026, 11, 3),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-03",
+        "2026/11/3",
+        "2026年11月3日",
+        "20261103",
+        "03.11.2026",
+        "2026.11.03",
+        46329,
+        46329.0,
+        "46329",
+        20261103,
+        "2026-11-03 00:00:00",
+        "2026/11/3 0:00",
+        "3-Nov-2026",
+        "２０２６－１１－０３",
+        datetime(2026, 11, 3, 8, 0),
+        date(2026, 11, 3),
+    ],
+)
 def test_dates(value):
     assert lp.parse_date(value) == date(2026, 11, 3)
 
 
 def test_slash_dates_follow_the_column():
     rows = [["Date", "Amount"], ["11/3/2026", "10"], ["11/25/2026", "20"]]
-    assert [line.date for line in read(csv_bytes(rows), "l.csv").lines] == [date(2026, 11, 3), date(2026, 11, 25)]
+    assert [line.date for line in read(csv_bytes(rows), "l.csv").lines] == [
+        date(2026, 11, 3),
+        date(2026, 11, 25),
+    ]
     rows = [["Date", "Amount"], ["3/11/2026", "10"], ["25/11/2026", "20"]]
-    assert [line.date for line in read(csv_bytes(rows), "l.csv").lines] == [date(2026, 11, 3), date(2026, 11, 25)]
+    assert [line.date for line in read(csv_bytes(rows), "l.csv").lines] == [
+        date(2026, 11, 3),
+        date(2026, 11, 25),
+    ]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("1,234.56", "1234.56"), ("¥1,234.56", "1234.56"), ("￥1,234.56", "1234.56"), ("1,234.56元", "1234.56"),
-    ("RMB 1,234.56", "1234.56"), ("CNY1234.56", "1234.56"), ("$ 1,234.56", "1234.56"), ("(1,234.56)", "-1234.56"),
-    ("（1,234.56）", "-1234.56"), ("-1,234.56", "-1234.56"), ("−1,234.56", "-1234.56"), ("1,234.56-", "-1234.56"),
-    ("¥-1,234.56", "-1234.56"), ("-¥1,234.56", "-1234.56"), ("１，２３４．５６", "1234.56"), ("1.234,56 €", "1234.56"),
-    ("1234,5", "1234.5"), ("1 234.56", "1234.56"), ("+12", "12"), (1234.56, "1234.56"), (1234, "1234"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1,234.56", "1234.56"),
+        ("¥1,234.56", "1234.56"),
+        ("￥1,234.56", "1234.56"),
+        ("1,234.56元", "1234.56"),
+        ("RMB 1,234.56", "1234.56"),
+        ("CNY1234.56", "1234.56"),
+        ("$ 1,234.56", "1234.56"),
+        ("(1,234.56)", "-1234.56"),
+        ("（1,234.56）", "-1234.56"),
+        ("-1,234.56", "-1234.56"),
+        ("−1,234.56", "-1234.56"),
+        ("1,234.56-", "-1234.56"),
+        ("¥-1,234.56", "-1234.56"),
+        ("-¥1,234.56", "-1234.56"),
+        ("１，２３４．５６", "1234.56"),
+        ("1.234,56 €", "1234.56"),
+        ("1234,5", "1234.5"),
+        ("1 234.56", "1234.56"),
+        ("+12", "12"),
+        (1234.56, "1234.56"),
+        (1234, "1234"),
+    ],
+)
 def test_amounts(value, expected):
     assert lp.parse_amount(value) == Decimal(expected)
 
@@ -203,11 +284,14 @@ def test_empty_file():
     assert error_of(csv_bytes([[], [None, None]]), "commas.csv") == "commas.csv is empty."
 
 
-@pytest.mark.parametrize("content", [
-    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj",
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-    bytes(range(256)) * 4,
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        bytes(range(256)) * 4,
+    ],
+)
 def test_not_a_spreadsheet(content):
     assert "is not a spreadsheet" in error_of(content, "scan.pdf")
 
@@ -217,7 +301,8 @@ def test_zip_that_is_not_a_workbook():
     with zipfile.ZipFile(output, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
     assert error_of(output.getvalue(), "letter.docx") == (
-        "letter.docx is not a spreadsheet: export the ledger as an Excel (.xlsx) or CSV file.")
+        "letter.docx is not a spreadsheet: export the ledger as an Excel (.xlsx) or CSV file."
+    )
 
 
 def test_file_over_the_size_limit():
@@ -236,34 +321,55 @@ def test_missing_amount_column():
 
 
 def test_unparsable_date_names_file_row_and_column():
-    rows = KINGDEE_ROWS[:6] + [["2026-13-45", "记-9", "支付", None, "5,000.00", None, "贷", "16,300.00"]]
-    assert error_of(csv_bytes(rows), "k.csv") == 'k.csv, row 7, column "日期" (A): 2026-13-45 is not a date.'
+    rows = KINGDEE_ROWS[:6] + [
+        ["2026-13-45", "记-9", "支付", None, "5,000.00", None, "贷", "16,300.00"]
+    ]
+    assert (
+        error_of(csv_bytes(rows), "k.csv")
+        == 'k.csv, row 7, column "日期" (A): 2026-13-45 is not a date.'
+    )
 
 
 def test_unparsable_amount_names_file_row_and_column():
-    rows = KINGDEE_ROWS[:6] + [["2026-10-30", "记-9", "支付", None, "五千元", None, "贷", "16,300.00"]]
-    assert error_of(xlsx_bytes(rows), "k.xlsx") == 'k.xlsx, row 7, column "借方" (E): 五千元 is not an amount.'
+    rows = KINGDEE_ROWS[:6] + [
+        ["2026-10-30", "记-9", "支付", None, "五千元", None, "贷", "16,300.00"]
+    ]
+    assert (
+        error_of(xlsx_bytes(rows), "k.xlsx")
+        == 'k.xlsx, row 7, column "借方" (E): 五千元 is not an amount.'
+    )
 
 
 def test_missing_date_on_a_line_with_an_amount():
     rows = [["日期", "摘要", "贷方"], ["2026-10-03", "采购", "100"], [None, "采购", "200"]]
-    assert error_of(csv_bytes(rows), "d.csv") == 'd.csv, row 3, column "日期" (A): the date is missing.'
+    assert (
+        error_of(csv_bytes(rows), "d.csv")
+        == 'd.csv, row 3, column "日期" (A): the date is missing.'
+    )
 
 
 def test_formula_without_cached_value():
     book = openpyxl.Workbook()
     sheet = book.active
-    for row in [["日期", "摘要", "贷方"], ["2026-10-03", "采购", 100], ["2026-10-04", "采购", "=C2*2"]]:
+    for row in [
+        ["日期", "摘要", "贷方"],
+        ["2026-10-03", "采购", 100],
+        ["2026-10-04", "采购", "=C2*2"],
+    ]:
         sheet.append(row)
     output = io.BytesIO()
     book.save(output)
     assert error_of(output.getvalue(), "f.xlsx") == (
         'f.xlsx, row 3, column "贷方" (C): the formula =C2*2 has no saved value. '
-        "Open the file in Excel or WPS, save it and import it again.")
+        "Open the file in Excel or WPS, save it and import it again."
+    )
 
 
 def test_header_without_lines():
-    assert error_of(csv_bytes([["日期", "摘要", "金额"]]), "h.csv") == "h.csv has no ledger lines below its header row (row 1)."
+    assert (
+        error_of(csv_bytes([["日期", "摘要", "金额"]]), "h.csv")
+        == "h.csv has no ledger lines below its header row (row 1)."
+    )
 
 
 def test_text_without_any_header():

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 import openpyxl
 from common import ReconciliationCommon
+
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import formatLang
 from odoo.tools.translate import code_translations
@@ -23,8 +24,9 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
 def pdf_pages(pdf):
     """The text of each page, NFKC-normalised (CJK fonts may map to compatibility forms)."""
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
-                          check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
     return [unicodedata.normalize("NFKC", page) for page in text.split("\f") if page.strip()]
 
 
@@ -37,23 +39,35 @@ class ReportCommon(ReconciliationCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"].sudo()._activate_lang("zh_CN")
-        cls.globex = cls._customer("Globex Trading Ltd.", lang="en_US", street="12 Harbour Road",
-                                   city="Springfield", ref="GLX")
+        cls.globex = cls._customer(
+            "Globex Trading Ltd.",
+            lang="en_US",
+            street="12 Harbour Road",
+            city="Springfield",
+            ref="GLX",
+        )
         opening = cls._invoice(cls.globex, 500, date(2026, 2, 10), ref="GLX-PO-0")
         cls.inv1 = cls._invoice(cls.globex, 1200, date(2026, 3, 3), ref="GLX-PO-1")
         cls.inv2 = cls._invoice(cls.globex, 830.5, date(2026, 3, 12), ref="GLX-PO-2")
-        cls.refund = cls._invoice(cls.globex, 100, date(2026, 3, 15), move_type="out_refund", ref="RET-7")
+        cls.refund = cls._invoice(
+            cls.globex, 100, date(2026, 3, 15), move_type="out_refund", ref="RET-7"
+        )
         cls.payment = cls._pay(cls.inv1, amount=700, pay_date=date(2026, 3, 20))
-        cls._pay(opening, pay_date=date(2026, 4, 2))  # after the period: the opening invoice stays open
+        cls._pay(
+            opening, pay_date=date(2026, 4, 2)
+        )  # after the period: the opening invoice stays open
         cls.huanan = cls._customer("北京华联商贸有限公司", lang="zh_CN", city="北京")
         cls.huanan_inv = cls._invoice(cls.huanan, 8888, date(2026, 3, 8), ref="HL-PO-2601")
-        sessions = cls.Engine.generate(cls.company, *MARCH, (cls.globex | cls.huanan).ids)["created"]
+        sessions = cls.Engine.generate(cls.company, *MARCH, (cls.globex | cls.huanan).ids)[
+            "created"
+        ]
         cls.statement = sessions.filtered(lambda s: s.partner_id == cls.globex)
         cls.statement_cn = sessions.filtered(lambda s: s.partner_id == cls.huanan)
 
     def _moves(self, session):
         return session.line_ids.filtered(lambda line: line.kind != "opening").sorted(
-            lambda line: (line.sequence, line.id))
+            lambda line: (line.sequence, line.id)
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -66,7 +80,9 @@ class TestReportData(ReportCommon):
         self.assertEqual(self.statement_cn._get_report_lang(), "en_US")
         # The statement contact's language comes before the customer's.
         self.huanan.reconciliation_lang = False
-        contact = self.env["res.partner"].create({"name": "王芳", "parent_id": self.huanan.id, "lang": "en_US"})
+        contact = self.env["res.partner"].create(
+            {"name": "王芳", "parent_id": self.huanan.id, "lang": "en_US"}
+        )
         self.huanan.reconciliation_contact_id = contact
         self.assertEqual(self.statement_cn._get_report_lang(), "en_US")
 
@@ -75,7 +91,9 @@ class TestReportData(ReportCommon):
         self.assertIn("Globex Trading Ltd.", name)
         self.assertIn("2026-03", name)
         self.assertNotIn("/", name)
-        self.assertTrue(self.statement._get_xlsx_content()[1].endswith("Globex Trading Ltd. 2026-03.xlsx"))
+        self.assertTrue(
+            self.statement._get_xlsx_content()[1].endswith("Globex Trading Ltd. 2026-03.xlsx")
+        )
         self.assertIn("北京华联商贸有限公司", self.statement_cn._get_xlsx_content()[1])
         self.assertIn(self.statement.name.replace("/", "-"), name)
         report = self.env.ref("customer_reconciliation.action_report_reconciliation_statement")
@@ -84,25 +102,40 @@ class TestReportData(ReportCommon):
     def test_pagination_keeps_every_row_once(self):
         lines = [{"name": f"L{i}"} for i in range(130)]
         items = [{"name": f"O{i}"} for i in range(17)]
-        with patch.object(CustomerReconciliationSession, "_get_report_page_rows", lambda self: (12, 30)):
+        with patch.object(
+            CustomerReconciliationSession, "_get_report_page_rows", lambda self: (12, 30)
+        ):
             pages = self.statement._paginate_report(lines, items)
         sections = [section for page in pages for section in page]
-        self.assertEqual([r["name"] for s in sections if s["type"] == "lines" for r in s["rows"]],
-                         [r["name"] for r in lines])
-        self.assertEqual([r["name"] for s in sections if s["type"] == "open_items" for r in s["rows"]],
-                         [r["name"] for r in items])
+        self.assertEqual(
+            [r["name"] for s in sections if s["type"] == "lines" for r in s["rows"]],
+            [r["name"] for r in lines],
+        )
+        self.assertEqual(
+            [r["name"] for s in sections if s["type"] == "open_items" for r in s["rows"]],
+            [r["name"] for r in items],
+        )
         self.assertEqual(sum(s["first"] for s in sections), 2)
         self.assertEqual(sum(s["last"] for s in sections), 2)
         for page in pages[1:]:
-            rows = sum(len(s["rows"]) + 2 + (3 if s["first"] else 0) + (3 if s["last"] else 0) for s in page)
+            rows = sum(
+                len(s["rows"]) + 2 + (3 if s["first"] else 0) + (3 if s["last"] else 0)
+                for s in page
+            )
             self.assertLessEqual(rows, 30 + 1)  # + the opening balance row
 
     def test_report_data_matches_statement(self):
         data = self.statement.with_context(lang="en_US")._get_statement_report_data()
-        rows = [row for page in data["pages"] for s in page if s["type"] == "lines" for row in s["rows"]]
+        rows = [
+            row for page in data["pages"] for s in page if s["type"] == "lines" for row in s["rows"]
+        ]
         self.assertEqual([row["name"] for row in rows], self._moves(self.statement).mapped("name"))
-        self.assertEqual(data["closing"], formatLang(self.env, self.statement.closing_balance,
-                                                     currency_obj=self.statement.currency_id))
+        self.assertEqual(
+            data["closing"],
+            formatLang(
+                self.env, self.statement.closing_balance, currency_obj=self.statement.currency_id
+            ),
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -117,9 +150,21 @@ class TestReportXlsx(ReportCommon):
         self.assertEqual(sheet.freeze_panes, "A4")
         moves = self._moves(self.statement)
         self.assertEqual(sheet.auto_filter.ref, f"A3:J{4 + len(moves)}")
-        self.assertEqual([c.value for c in sheet[3][:10]],
-                         ["Date", "Type", "Document", "Customer Reference", "Label", "Due Date", "Debit",
-                          "Credit", "Balance", "Open at End Date"])
+        self.assertEqual(
+            [c.value for c in sheet[3][:10]],
+            [
+                "Date",
+                "Type",
+                "Document",
+                "Customer Reference",
+                "Label",
+                "Due Date",
+                "Debit",
+                "Credit",
+                "Balance",
+                "Open at End Date",
+            ],
+        )
         # Opening balance row, then one row per line, balance as a running formula.
         self.assertEqual(sheet["A4"].value.date(), self.statement.date_from)
         self.assertAlmostEqual(sheet["I4"].value, self.statement.opening_balance)
@@ -148,8 +193,11 @@ class TestReportXlsx(ReportCommon):
         self.assertAlmostEqual(cached.cell(closing, 9).value, self.statement.closing_balance)
         self.assertAlmostEqual(running, self.statement.closing_balance)
         # The summary block on the right.
-        summary = {sheet.cell(r, 12).value: (sheet.cell(r, 13).value, cached.cell(r, 13).value)
-                   for r in range(3, sheet.max_row + 1) if sheet.cell(r, 12).value}
+        summary = {
+            sheet.cell(r, 12).value: (sheet.cell(r, 13).value, cached.cell(r, 13).value)
+            for r in range(3, sheet.max_row + 1)
+            if sheet.cell(r, 12).value
+        }
         self.assertEqual(summary["Customer"][0], "Globex Trading Ltd.")
         self.assertAlmostEqual(summary["Opening Balance"][0], self.statement.opening_balance)
         self.assertEqual(summary["Closing Balance"][0], f"=I{closing}")
@@ -171,14 +219,18 @@ class TestReportXlsx(ReportCommon):
             content, _name = self.statement_cn._get_xlsx_content()
             english, _name = self.statement._get_xlsx_content()
         headers = [c.value for c in self._load(content).worksheets[0][3][:10]]
-        self.assertEqual([headers[0], headers[6], headers[7], headers[8]], ["日期", "借方", "贷方", "余额"])
+        self.assertEqual(
+            [headers[0], headers[6], headers[7], headers[8]], ["日期", "借方", "贷方", "余额"]
+        )
         self.assertEqual(self._load(english).worksheets[0]["A3"].value, "Date")
 
     def test_balances_workbook(self):
         foreign = self._customer("Initech GmbH")
         self._invoice(foreign, 300, date(2026, 3, 5), currency=self.foreign)
         self.Engine.generate(self.company, *MARCH, foreign.ids)
-        sessions = self.Session.search([("partner_id", "in", (self.globex | self.huanan | foreign).ids)])
+        sessions = self.Session.search(
+            [("partner_id", "in", (self.globex | self.huanan | foreign).ids)]
+        )
         self.assertEqual(len(sessions), 3)
         self.assertEqual(len(sessions.currency_id), 2)
         content, filename = sessions._get_balances_xlsx_content(with_statement_sheets=True)
@@ -195,29 +247,48 @@ class TestReportXlsx(ReportCommon):
             self.assertEqual(values.cell(r, col["Customer"]).value, session.partner_id.name)
             self.assertEqual(values.cell(r, col["Currency"]).value, session.currency_id.name)
             self.assertEqual(values.cell(r, col["Period To"]).value.date(), session.date_to)
-            for title, field in (("Opening Balance", "opening_balance"), ("Debit", "period_debit"),
-                                 ("Credit", "period_credit"), ("Closing Balance", "closing_balance"),
-                                 ("Overdue", "overdue_amount"), ("Not Due", "aging_not_due"),
-                                 ("Over 90 Days", "aging_over_90")):
+            for title, field in (
+                ("Opening Balance", "opening_balance"),
+                ("Debit", "period_debit"),
+                ("Credit", "period_credit"),
+                ("Closing Balance", "closing_balance"),
+                ("Overdue", "overdue_amount"),
+                ("Not Due", "aging_not_due"),
+                ("Over 90 Days", "aging_over_90"),
+            ):
                 self.assertAlmostEqual(values.cell(r, col[title]).value, session[field])
             self.assertEqual(values.cell(r, col["Status"]).value, "Draft")
             # Linked to its own sheet, which holds every line.
-            self.assertEqual(sheet.cell(r, col["Statement"]).hyperlink.location.split("!")[0].strip("'"),
-                             session.name.replace("/", "-"))
+            self.assertEqual(
+                sheet.cell(r, col["Statement"]).hyperlink.location.split("!")[0].strip("'"),
+                session.name.replace("/", "-"),
+            )
             statement_sheet = cached[session.name.replace("/", "-")]
-            documents = [row[2] for row in statement_sheet.iter_rows(min_row=5, values_only=True) if row[2]]
+            documents = [
+                row[2] for row in statement_sheet.iter_rows(min_row=5, values_only=True) if row[2]
+            ]
             self.assertEqual(documents, self._moves(session).mapped("name"))
         # One total per currency (SUMIFS), equal to the sum of its statements.
-        totals = {values.cell(r, col["Currency"]).value: r for r in range(8, sheet.max_row + 1)
-                  if str(values.cell(r, 1).value or "").startswith("Total ") and values.cell(r, col["Currency"]).value}
+        totals = {
+            values.cell(r, col["Currency"]).value: r
+            for r in range(8, sheet.max_row + 1)
+            if str(values.cell(r, 1).value or "").startswith("Total ")
+            and values.cell(r, col["Currency"]).value
+        }
         self.assertEqual(set(totals), set(sessions.currency_id.mapped("name")))
         for currency in sessions.currency_id:
             r = totals[currency.name]
             mine = sessions.filtered(lambda s, c=currency: s.currency_id == c)
             formula = sheet.cell(r, col["Closing Balance"]).value
-            self.assertTrue(formula.startswith("=SUMIFS(") and f'"{currency.name}"' in formula, formula)
-            self.assertAlmostEqual(values.cell(r, col["Closing Balance"]).value, sum(mine.mapped("closing_balance")))
-            self.assertAlmostEqual(values.cell(r, col["Debit"]).value, sum(mine.mapped("period_debit")))
+            self.assertTrue(
+                formula.startswith("=SUMIFS(") and f'"{currency.name}"' in formula, formula
+            )
+            self.assertAlmostEqual(
+                values.cell(r, col["Closing Balance"]).value, sum(mine.mapped("closing_balance"))
+            )
+            self.assertAlmostEqual(
+                values.cell(r, col["Debit"]).value, sum(mine.mapped("period_debit"))
+            )
 
     def test_workbooks_stream(self):
         content, _name = self.statement._get_balances_xlsx_content()
@@ -242,8 +313,11 @@ class TestReportPdf(ReportHttpCommon):
             cls.skipTest(cls, "wkhtmltopdf is needed to render the PDFs")
 
     def _render(self, report, sessions):
-        pdf, kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
-            f"customer_reconciliation.{report}", sessions.ids)
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(f"customer_reconciliation.{report}", sessions.ids)
+        )
         self.assertEqual(kind, "pdf")
         return pdf
 
@@ -252,10 +326,13 @@ class TestReportPdf(ReportHttpCommon):
         self.assertTrue(self.statement.digest)
         pages = pdf_pages(self._render("action_report_reconciliation_statement", self.statement))
         text = "\n".join(pages).replace("\xa0", " ")
-        closing = formatLang(self.env, self.statement.closing_balance,
-                             currency_obj=self.statement.currency_id).replace("\xa0", " ")
+        closing = formatLang(
+            self.env, self.statement.closing_balance, currency_obj=self.statement.currency_id
+        ).replace("\xa0", " ")
         self.assertIn(closing, text)
-        for name in self._moves(self.statement).mapped("name") + self.statement.open_item_ids.mapped("name"):
+        for name in self._moves(self.statement).mapped(
+            "name"
+        ) + self.statement.open_item_ids.mapped("name"):
             self.assertIn(name, text)
         self.assertIn(self.statement.name, text)
         self.assertIn("Globex Trading Ltd.", text)
@@ -268,7 +345,9 @@ class TestReportPdf(ReportHttpCommon):
         for day in range(1, 29):
             self._invoice(customer, 100 + day, date(2026, 3, day), ref=f"LL-{day:02d}")
         session = self.Engine.generate(self.company, *MARCH, customer.ids)["created"]
-        with patch.object(CustomerReconciliationSession, "_get_report_page_rows", lambda self: (10, 16)):
+        with patch.object(
+            CustomerReconciliationSession, "_get_report_page_rows", lambda self: (10, 16)
+        ):
             expected = len(session._get_statement_report_data()["pages"])
             pages = pdf_pages(self._render("action_report_reconciliation_statement", session))
         self.assertGreaterEqual(expected, 3)
@@ -285,7 +364,9 @@ class TestReportPdf(ReportHttpCommon):
         view = self.env.ref("customer_reconciliation.report_statement_lines_table")
         # Until the .po files land, give the template its zh_CN term the way they will.
         view.update_field_translations("arch_db", {"zh_CN": {"Opening balance": "期初余额"}})
-        text = "\n".join(pdf_pages(self._render("action_report_reconciliation_statement", self.statement_cn)))
+        text = "\n".join(
+            pdf_pages(self._render("action_report_reconciliation_statement", self.statement_cn))
+        )
         self.assertIn("北京华联商贸有限公司", text)
         self.assertIn("期初余额", text)
         date_format = self.env["res.lang"]._get_data(code="zh_CN").date_format
@@ -296,13 +377,16 @@ class TestReportPdf(ReportHttpCommon):
         letter = pdf_pages(self._render("action_report_balance_confirmation", self.statement))
         self.assertEqual(len(letter), 1)
         text = letter[0].replace("\xa0", " ")
-        balance = formatLang(self.env, self.statement.closing_balance,
-                             currency_obj=self.statement.currency_id).replace("\xa0", " ")
+        balance = formatLang(
+            self.env, self.statement.closing_balance, currency_obj=self.statement.currency_id
+        ).replace("\xa0", " ")
         self.assertIn("Balance Confirmation", text)
         self.assertIn(balance, text)
         self.assertIn("We do not agree", text)
         self.assertIn("Company seal", text)
-        statement = pdf_pages(self._render("action_report_reconciliation_statement", self.statement))
+        statement = pdf_pages(
+            self._render("action_report_reconciliation_statement", self.statement)
+        )
         combined = pdf_pages(self._render("action_report_statement_with_letter", self.statement))
         self.assertEqual(len(combined), len(statement) + 1)
         self.assertIn("Balance Confirmation", combined[-1])
@@ -321,13 +405,24 @@ class TestReportDownloads(ReportHttpCommon):
     def setUpClass(cls):
         super().setUpClass()
         groups = "base.group_user,customer_reconciliation.group_reconciliation_user"
-        cls.rec_user = new_test_user(cls.env, login="rec_user", groups=groups, company_id=cls.company.id,
-                                     company_ids=[cls.company.id])
-        cls.plain_user = new_test_user(cls.env, login="plain_user", groups="base.group_user",
-                                       company_id=cls.company.id, company_ids=[cls.company.id])
+        cls.rec_user = new_test_user(
+            cls.env,
+            login="rec_user",
+            groups=groups,
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
+        cls.plain_user = new_test_user(
+            cls.env,
+            login="plain_user",
+            groups="base.group_user",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
         other = cls.setup_other_company(name="Other Company")["company"]
-        cls.other_user = new_test_user(cls.env, login="other_user", groups=groups, company_id=other.id,
-                                       company_ids=[other.id])
+        cls.other_user = new_test_user(
+            cls.env, login="other_user", groups=groups, company_id=other.id, company_ids=[other.id]
+        )
 
     def _get(self, url):
         return self.url_open(url, allow_redirects=False)
@@ -341,7 +436,9 @@ class TestReportDownloads(ReportHttpCommon):
         self.assertIn("spreadsheetml", response.headers["Content-Type"])
         disposition = response.headers["Content-Disposition"]
         self.assertTrue(disposition.startswith("attachment; filename*=UTF-8''"))
-        self.assertEqual(unquote(disposition.split("''", 1)[1]), self.statement._get_xlsx_content()[1])
+        self.assertEqual(
+            unquote(disposition.split("''", 1)[1]), self.statement._get_xlsx_content()[1]
+        )
         book = openpyxl.load_workbook(io.BytesIO(response.content))
         self.assertEqual(book.worksheets[0]["I4"].value, self.statement.opening_balance)
         # Chinese customer names survive the header.
@@ -352,7 +449,9 @@ class TestReportDownloads(ReportHttpCommon):
     def test_balances_download(self):
         self.authenticate("rec_user", "rec_user")
         sessions = self.statement | self.statement_cn
-        response = self._get(sessions.action_download_balances_xlsx(with_statement_sheets=True)["url"])
+        response = self._get(
+            sessions.action_download_balances_xlsx(with_statement_sheets=True)["url"]
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(len(openpyxl.load_workbook(io.BytesIO(response.content)).worksheets), 3)
         response = self._get(sessions.action_download_balances_xlsx()["url"])
@@ -392,8 +491,11 @@ class TestReportDownloads(ReportHttpCommon):
 
     def test_report_actions_are_in_the_print_menu(self):
         model = self.env["ir.model"]._get("customer.reconciliation.session")
-        for xmlid in ("action_report_reconciliation_statement", "action_report_balance_confirmation",
-                      "action_report_statement_with_letter"):
+        for xmlid in (
+            "action_report_reconciliation_statement",
+            "action_report_balance_confirmation",
+            "action_report_statement_with_letter",
+        ):
             report = self.env.ref(f"customer_reconciliation.{xmlid}")
             self.assertEqual(report.binding_model_id, model)
             self.assertEqual(report.binding_type, "report")

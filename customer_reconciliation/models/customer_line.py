@@ -22,22 +22,37 @@ class CustomerReconciliationCustomerLine(models.Model):
     _order = "session_id, row_number, id"
 
     session_id = fields.Many2one(
-        "customer.reconciliation.session", string="Statement", required=True, ondelete="cascade", index=True
+        "customer.reconciliation.session",
+        string="Statement",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(related="session_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="session_id.currency_id")
-    attachment_id = fields.Many2one("ir.attachment", string="Imported File", readonly=True, ondelete="set null")
+    attachment_id = fields.Many2one(
+        "ir.attachment", string="Imported File", readonly=True, ondelete="set null"
+    )
     row_number = fields.Integer(string="Row", help="The row of the line in the imported file.")
     date = fields.Date(required=True)
-    reference = fields.Char(help="Our document number as the customer wrote it: invoice number, order number...")
+    reference = fields.Char(
+        help="Our document number as the customer wrote it: invoice number, order number..."
+    )
     voucher = fields.Char(string="Their Voucher", help="The customer's own voucher (凭证号).")
     description = fields.Char(help="The customer's description (摘要).")
     their_debit = fields.Monetary(string="Their Debit")
     their_credit = fields.Monetary(string="Their Credit")
-    amount = fields.Monetary(help="In our sign convention: positive when the customer owes us more.")
-    balance = fields.Monetary(string="Their Balance", help="The customer's running balance, in our sign convention.")
+    amount = fields.Monetary(
+        help="In our sign convention: positive when the customer owes us more."
+    )
+    balance = fields.Monetary(
+        string="Their Balance", help="The customer's running balance, in our sign convention."
+    )
     match_id = fields.Many2one(
-        "customer.reconciliation.match", string="Comparison", readonly=True, ondelete="set null",
+        "customer.reconciliation.match",
+        string="Comparison",
+        readonly=True,
+        ondelete="set null",
         index="btree_not_null",
     )
     match_status = fields.Selection(MATCH_STATUSES, readonly=True, index=True)

@@ -213,23 +213,27 @@ class CustomerReconciliationDemo(models.AbstractModel):
     @api.model
     def _demo_portal_user(self, customer, company):
         """Pearl River's accounts-payable clerk answers statements in the portal."""
-        contact = self.env["res.partner"].create({
-            "name": "Lily Chen (Pearl River AP)",
-            "parent_id": customer.id,
-            "type": "invoice",
-            "email": "lily.chen@pearlriver.example.com",
-            "lang": "en_US",
-        })
+        contact = self.env["res.partner"].create(
+            {
+                "name": "Lily Chen (Pearl River AP)",
+                "parent_id": customer.id,
+                "type": "invoice",
+                "email": "lily.chen@pearlriver.example.com",
+                "lang": "en_US",
+            }
+        )
         customer.reconciliation_contact_id = contact
-        self.env["res.users"].with_context(no_reset_password=True).create({
-            "name": contact.name,
-            "login": "pearl",
-            "password": "pearl",
-            "partner_id": contact.id,
-            "company_id": company.id,
-            "company_ids": [Command.set([company.id])],
-            "group_ids": [Command.set([self.env.ref("base.group_portal").id])],
-        })
+        self.env["res.users"].with_context(no_reset_password=True).create(
+            {
+                "name": contact.name,
+                "login": "pearl",
+                "password": "pearl",
+                "partner_id": contact.id,
+                "company_id": company.id,
+                "company_ids": [Command.set([company.id])],
+                "group_ids": [Command.set([self.env.ref("base.group_portal").id])],
+            }
+        )
 
     @api.model
     def _demo_workflow(self, sessions, users, partners_by_state):

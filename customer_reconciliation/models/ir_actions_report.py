@@ -12,7 +12,8 @@ import io
 import logging
 import subprocess
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from odoo import api, models
 from odoo.tools.pdf import (
@@ -38,8 +39,16 @@ STATEMENT_REPORTS = (
 UNPATCHED_MARGIN_TOP = 12
 UNPATCHED_MARGIN_BOTTOM = 14
 UNPATCHED_HEADER_MM = 32  # the company header put at the top of the first page
-PAGE_HEIGHTS_MM = {"A3": 420, "A4": 297, "A5": 210, "B4": 353, "B5": 250, "Legal": 355.6,
-                   "Letter": 279.4, "Executive": 254}
+PAGE_HEIGHTS_MM = {
+    "A3": 420,
+    "A4": 297,
+    "A5": 210,
+    "B4": 353,
+    "B5": 250,
+    "Legal": 355.6,
+    "Letter": 279.4,
+    "Executive": 254,
+}
 
 
 @functools.lru_cache(1)
@@ -48,7 +57,9 @@ def wkhtmltopdf_has_patched_qt():
     if info.state != "ok":
         return True
     try:
-        out = subprocess.run([info.bin, "--version"], capture_output=True, timeout=30, check=False).stdout
+        out = subprocess.run(
+            [info.bin, "--version"], capture_output=True, timeout=30, check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return True
     return b"patched qt" in out.lower()
@@ -66,7 +77,9 @@ class IrActionsReport(models.Model):
         """(printable height of a page, of the first page) in mm for a statement report."""
         height = PAGE_HEIGHTS_MM.get(paperformat.format) or paperformat.page_height or 297
         if paperformat.orientation == "Landscape":
-            height = paperformat.page_width or {"A4": 210, "Letter": 215.9}.get(paperformat.format, 210)
+            height = paperformat.page_width or {"A4": 210, "Letter": 215.9}.get(
+                paperformat.format, 210
+            )
         if wkhtmltopdf_has_patched_qt():
             body = height - paperformat.margin_top - paperformat.margin_bottom
             return body, body
@@ -76,29 +89,59 @@ class IrActionsReport(models.Model):
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
         # One run of wkhtmltopdf per statement: bounded memory for big batches, each
         # statement its own page numbering, and it works without the patched Qt.
-        if (res_ids and len(res_ids) > 1 and len(set(res_ids)) == len(res_ids)
-                and self._cr_is_statement_report(report_ref)):
+        if (
+            res_ids
+            and len(res_ids) > 1
+            and len(set(res_ids)) == len(res_ids)
+            and self._cr_is_statement_report(report_ref)
+        ):
             streams = {}
             for res_id in res_ids:
-                streams.update(super()._render_qweb_pdf_prepare_streams(report_ref, dict(data or {}), [res_id]))
+                streams.update(
+                    super()._render_qweb_pdf_prepare_streams(report_ref, dict(data or {}), [res_id])
+                )
             return streams
         return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
 
     @api.model
-    def _run_wkhtmltopdf(self, bodies, report_ref=False, header=None, footer=None, landscape=False,
-                         specific_paperformat_args=None, set_viewport_size=False):
-        if wkhtmltopdf_has_patched_qt() or not self._cr_is_statement_report(report_ref) or len(bodies) != 1:
+    def _run_wkhtmltopdf(
+        self,
+        bodies,
+        report_ref=False,
+        header=None,
+        footer=None,
+        landscape=False,
+        specific_paperformat_args=None,
+        set_viewport_size=False,
+    ):
+        if (
+            wkhtmltopdf_has_patched_qt()
+            or not self._cr_is_statement_report(report_ref)
+            or len(bodies) != 1
+        ):
             return super()._run_wkhtmltopdf(
-                bodies, report_ref=report_ref, header=header, footer=footer, landscape=landscape,
-                specific_paperformat_args=specific_paperformat_args, set_viewport_size=set_viewport_size)
+                bodies,
+                report_ref=report_ref,
+                header=header,
+                footer=footer,
+                landscape=landscape,
+                specific_paperformat_args=specific_paperformat_args,
+                set_viewport_size=set_viewport_size,
+            )
         body, label = self._cr_body_with_header(bodies[0], header)
         args = dict(specific_paperformat_args or {})
         args["data-report-margin-top"] = UNPATCHED_MARGIN_TOP
         args["data-report-margin-bottom"] = UNPATCHED_MARGIN_BOTTOM
         args.pop("data-report-header-spacing", None)
         pdf = super()._run_wkhtmltopdf(
-            [body], report_ref=report_ref, header=None, footer=None, landscape=landscape,
-            specific_paperformat_args=args, set_viewport_size=set_viewport_size)
+            [body],
+            report_ref=report_ref,
+            header=None,
+            footer=None,
+            landscape=landscape,
+            specific_paperformat_args=args,
+            set_viewport_size=set_viewport_size,
+        )
         return self._cr_stamp_page_numbers(pdf, label)
 
     @api.model
@@ -110,8 +153,14 @@ class IrActionsReport(models.Model):
           makes the text impossible to search or copy and the file enormous (2 MB a page).
         """
         tree = lxml_html.fromstring(body)
-        article = next(iter(tree.xpath("//div[contains(concat(' ', normalize-space(@class), ' '), ' article ')]")),
-                       None)
+        article = next(
+            iter(
+                tree.xpath(
+                    "//div[contains(concat(' ', normalize-space(@class), ' '), ' article ')]"
+                )
+            ),
+            None,
+        )
         label = ""
         lang = "en_US"
         if article is not None:
@@ -119,9 +168,15 @@ class IrActionsReport(models.Model):
             lang = article.get("data-oe-lang") or lang
             if model and res_id and res_id.isdigit():
                 record = self.env[model].browse(int(res_id)).exists()
-                label = record.display_name if model != "customer.reconciliation.session" else record.name
+                label = (
+                    record.display_name
+                    if model != "customer.reconciliation.session"
+                    else record.name
+                )
             if header:
-                headers = lxml_html.fromstring(header).xpath("//div[@id='minimal_layout_report_headers']/*")
+                headers = lxml_html.fromstring(header).xpath(
+                    "//div[@id='minimal_layout_report_headers']/*"
+                )
                 if headers:
                     headers[0].set("class", (headers[0].get("class") or "") + " o_cr_inline_header")
                     article.addprevious(headers[0])
@@ -132,7 +187,9 @@ class IrActionsReport(models.Model):
                 f'* {{ font-family: "DejaVu Sans", "{_cjk_font(lang)}", sans-serif !important; }}\n'
                 '.o_cr_mono { font-family: "DejaVu Sans Mono", monospace !important; }\n'
             )
-        return etree.tostring(tree, method="html", encoding="unicode", doctype="<!DOCTYPE html>"), label or ""
+        return etree.tostring(
+            tree, method="html", encoding="unicode", doctype="<!DOCTYPE html>"
+        ), label or ""
 
     @api.model
     def _cr_stamp_page_numbers(self, pdf_content, label):
@@ -148,12 +205,16 @@ class IrActionsReport(models.Model):
         writer = PdfFileWriter()
         add_page = getattr(writer, "add_page", None) or writer.addPage  # PyPDF2 1.x / 2.x, pypdf
         count = len(reader.pages)
-        font = writer._add_object(DictionaryObject({
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }))
+        font = writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Font"),
+                    NameObject("/Subtype"): NameObject("/Type1"),
+                    NameObject("/BaseFont"): NameObject("/Helvetica"),
+                    NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+                }
+            )
+        )
         label = label if label.isascii() else ""  # the standard fonts have no CJK glyphs
         for number in range(1, count + 1):
             page = reader.pages[number - 1]
@@ -168,12 +229,23 @@ class IrActionsReport(models.Model):
             if fonts is None:
                 fonts = resources[NameObject("/Font")] = DictionaryObject()
             fonts[NameObject("/CRPageNumber")] = font
-            raw = dict.__getitem__(page, NameObject("/Contents")) if "/Contents" in page else ArrayObject()
-            contents = list(raw) if isinstance(raw, list) else [raw if isinstance(raw, IndirectObject)
-                                                               else writer._add_object(raw)]
+            raw = (
+                dict.__getitem__(page, NameObject("/Contents"))
+                if "/Contents" in page
+                else ArrayObject()
+            )
+            contents = (
+                list(raw)
+                if isinstance(raw, list)
+                else [raw if isinstance(raw, IndirectObject) else writer._add_object(raw)]
+            )
             before = _stream(writer, b"q\n")
-            after = _stream(writer, (f"Q\nBT /CRPageNumber 7.5 Tf 0.4 g {x:.2f} {6 * mm:.2f} Td "
-                                     f"({escaped}) Tj ET\n").encode("latin-1"))
+            after = _stream(
+                writer,
+                (
+                    f"Q\nBT /CRPageNumber 7.5 Tf 0.4 g {x:.2f} {6 * mm:.2f} Td ({escaped}) Tj ET\n"
+                ).encode("latin-1"),
+            )
             page[NameObject("/Contents")] = ArrayObject([before, *contents, after])
             add_page(page)
         output = io.BytesIO()
@@ -183,7 +255,9 @@ class IrActionsReport(models.Model):
 
 def _cjk_font(lang):
     """The Noto CJK family whose glyph shapes match the language (fonts-noto-cjk)."""
-    region = {"zh_TW": "TC", "zh_HK": "HK", "ja_JP": "JP", "ko_KR": "KR", "ko_KP": "KR"}.get(lang, "SC")
+    region = {"zh_TW": "TC", "zh_HK": "HK", "ja_JP": "JP", "ko_KR": "KR", "ko_KP": "KR"}.get(
+        lang, "SC"
+    )
     return f"Noto Sans CJK {region}"
 
 

@@ -55,7 +55,9 @@ def read_table(content, filename):
     if len(content) > MAX_FILE_SIZE:
         raise LedgerError(
             _lt("%(file)s is %(size)s MB: files up to %(limit)s MB can be imported."),
-            file=filename, size=f"{len(content) / 1024 / 1024:.1f}", limit=MAX_FILE_SIZE // 1024 // 1024,
+            file=filename,
+            size=f"{len(content) / 1024 / 1024:.1f}",
+            limit=MAX_FILE_SIZE // 1024 // 1024,
         )
     if content[:4] == b"PK\x03\x04":
         table = _read_xlsx(content, filename)
@@ -70,7 +72,8 @@ def read_table(content, filename):
 
 def _not_a_spreadsheet(filename):
     return LedgerError(
-        _lt("%(file)s is not a spreadsheet: export the ledger as an Excel (.xlsx) or CSV file."), file=filename
+        _lt("%(file)s is not a spreadsheet: export the ledger as an Excel (.xlsx) or CSV file."),
+        file=filename,
     )
 
 
@@ -102,12 +105,21 @@ def _read_xlsx(content, filename):
         if formulas:
             # Formula cells read as empty when the file was never recalculated and saved:
             # find them in the formula view to say so instead of importing a hole.
-            formula_book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+            formula_book = openpyxl.load_workbook(
+                io.BytesIO(content), read_only=True, data_only=False
+            )
             formula_sheet = formula_book[title]
             formula_sheet.reset_dimensions()
-            for cells, formula_cells in zip(rows, formula_sheet.iter_rows(values_only=True), strict=False):
+            for cells, formula_cells in zip(
+                rows, formula_sheet.iter_rows(values_only=True), strict=False
+            ):
                 for index, value in enumerate(formula_cells):
-                    if index < len(cells) and cells[index] is None and isinstance(value, str) and value[:1] == "=":
+                    if (
+                        index < len(cells)
+                        and cells[index] is None
+                        and isinstance(value, str)
+                        and value[:1] == "="
+                    ):
                         cells[index] = Formula(value)
             formula_book.close()
     except LedgerError:
@@ -135,7 +147,9 @@ def _read_xls(content, filename):
         import xlrd  # optional: Excel 97-2003 files
     except ImportError as error:
         raise LedgerError(
-            _lt("%(file)s is an Excel 97-2003 (.xls) file: save it as .xlsx or CSV and import it again."),
+            _lt(
+                "%(file)s is an Excel 97-2003 (.xls) file: save it as .xlsx or CSV and import it again."
+            ),
             file=filename,
         ) from error
     try:
@@ -157,8 +171,21 @@ def _read_xls(content, filename):
     return Table(filename, rows, "xls", sheet.name)
 
 
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf", b"BM")
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"\x1f\x8b",
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"BM",
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def _decode(content, filename):
@@ -185,7 +212,8 @@ def _decode(content, filename):
         except (UnicodeDecodeError, LookupError):
             continue
     raise LedgerError(
-        _lt("%(file)s: the text encoding cannot be read; save the CSV as UTF-8 or GBK."), file=filename
+        _lt("%(file)s: the text encoding cannot be read; save the CSV as UTF-8 or GBK."),
+        file=filename,
     )
 
 
@@ -194,13 +222,16 @@ def _read_csv(content, filename):
     controls = sum(1 for char in text[:65536] if ord(char) < 32 and char not in "\t\r\n")
     if controls > 0.01 * min(len(text), 65536):
         raise _not_a_spreadsheet(filename)
-    sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS + 20])
+    sample = "\n".join(text.splitlines()[: HEADER_SCAN_ROWS + 20])
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = max(",;\t|", key=sample.count)
     try:
-        rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)]
+        rows = [
+            (number, cells)
+            for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
+        ]
     except csv.Error as error:
         raise _not_a_spreadsheet(filename) from error
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}

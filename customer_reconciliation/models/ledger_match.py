@@ -12,7 +12,9 @@ from .line import LINE_KINDS
 
 # What the customer's own description says about an entry of theirs missing in our books.
 _RETURN_WORDS = re.compile(r"退货|退回|退款|红字|红冲|return|credit\s*note|refund", re.IGNORECASE)
-_DISCOUNT_WORDS = re.compile(r"折扣|折让|返利|优惠|扣款|discount|rebate|allowance|deduct", re.IGNORECASE)
+_DISCOUNT_WORDS = re.compile(
+    r"折扣|折让|返利|优惠|扣款|discount|rebate|allowance|deduct", re.IGNORECASE
+)
 
 
 class CustomerReconciliationMatch(models.Model):
@@ -28,25 +30,40 @@ class CustomerReconciliationMatch(models.Model):
     _order = "session_id, sequence, id"
 
     session_id = fields.Many2one(
-        "customer.reconciliation.session", string="Statement", required=True, ondelete="cascade", index=True
+        "customer.reconciliation.session",
+        string="Statement",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(related="session_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="session_id.currency_id")
     sequence = fields.Integer(readonly=True)
     status = fields.Selection(MATCH_STATUSES, required=True, readonly=True, index=True)
     rule = fields.Selection(
-        [("reference", "Document number"), ("amount_date", "Amount and date"), ("sum", "Sum of several lines"),
-         ("none", "No match")],
-        string="Matched By", readonly=True,
+        [
+            ("reference", "Document number"),
+            ("amount_date", "Amount and date"),
+            ("sum", "Sum of several lines"),
+            ("none", "No match"),
+        ],
+        string="Matched By",
+        readonly=True,
     )
     amount_differs = fields.Boolean(readonly=True)
     date_differs = fields.Boolean(readonly=True)
     is_duplicate = fields.Boolean(string="Duplicate", readonly=True)
     our_line_ids = fields.Many2many(
-        "customer.reconciliation.line", "customer_reconciliation_match_line_rel", "match_id", "line_id",
-        string="Our Lines", readonly=True,
+        "customer.reconciliation.line",
+        "customer_reconciliation_match_line_rel",
+        "match_id",
+        "line_id",
+        string="Our Lines",
+        readonly=True,
     )
-    customer_line_ids = fields.One2many("customer.reconciliation.customer.line", "match_id", string="Their Lines")
+    customer_line_ids = fields.One2many(
+        "customer.reconciliation.customer.line", "match_id", string="Their Lines"
+    )
     our_date = fields.Date(readonly=True)
     our_document = fields.Char(string="Our Document", readonly=True)
     our_kind = fields.Selection(LINE_KINDS, string="Our Kind", readonly=True)
@@ -59,14 +76,21 @@ class CustomerReconciliationMatch(models.Model):
     their_count = fields.Integer(readonly=True)
     their_rows = fields.Char(string="Their Rows", readonly=True)
     difference = fields.Monetary(readonly=True, help="Their amount minus ours.")
-    day_difference = fields.Integer(string="Days Apart", readonly=True, help="Their date minus ours.")
+    day_difference = fields.Integer(
+        string="Days Apart", readonly=True, help="Their date minus ours."
+    )
     explanation = fields.Text(compute="_compute_explanation")
-    dispute_reason = fields.Selection(DISPUTE_REASONS, compute="_compute_dispute_reason", store=True)
-    dispute_id = fields.Many2one("customer.reconciliation.dispute", string="Dispute", readonly=True,
-                                 ondelete="set null")
+    dispute_reason = fields.Selection(
+        DISPUTE_REASONS, compute="_compute_dispute_reason", store=True
+    )
+    dispute_id = fields.Many2one(
+        "customer.reconciliation.dispute", string="Dispute", readonly=True, ondelete="set null"
+    )
 
     # ------------------------------------------------------------------ reasons
-    @api.depends("status", "amount_differs", "is_duplicate", "our_kind", "their_amount", "their_description")
+    @api.depends(
+        "status", "amount_differs", "is_duplicate", "our_kind", "their_amount", "their_description"
+    )
     def _compute_dispute_reason(self):
         for match in self:
             text = f"{match.their_reference or ''} {match.their_description or ''}"
@@ -96,10 +120,27 @@ class CustomerReconciliationMatch(models.Model):
 
     # ------------------------------------------------------------------ explanations
     @api.depends_context("lang")
-    @api.depends("status", "rule", "amount_differs", "date_differs", "is_duplicate", "our_date", "our_document",
-                 "our_kind", "our_amount", "their_date", "their_reference", "their_amount", "difference")
+    @api.depends(
+        "status",
+        "rule",
+        "amount_differs",
+        "date_differs",
+        "is_duplicate",
+        "our_date",
+        "our_document",
+        "our_kind",
+        "our_amount",
+        "their_date",
+        "their_reference",
+        "their_amount",
+        "difference",
+    )
     def _compute_explanation(self):
-        kinds = dict(self.env["customer.reconciliation.line"]._fields["kind"]._description_selection(self.env))
+        kinds = dict(
+            self.env["customer.reconciliation.line"]
+            ._fields["kind"]
+            ._description_selection(self.env)
+        )
         for match in self:
             match.explanation = match._explain(kinds)
 
@@ -117,73 +158,143 @@ class CustomerReconciliationMatch(models.Model):
         their_ref = _(" (their reference %s)", self.their_reference) if self.their_reference else ""
         if self.status == MATCHED:
             if self.rule == RULE_SUM:
-                return _("Matched as a group: %(theirs)s line(s) of the customer for %(ours)s of ours (%(documents)s), "
-                         "%(amount)s in total.", theirs=self.their_count, ours=self.our_count, documents=document,
-                         amount=self._money(self.our_amount))
+                return _(
+                    "Matched as a group: %(theirs)s line(s) of the customer for %(ours)s of ours (%(documents)s), "
+                    "%(amount)s in total.",
+                    theirs=self.their_count,
+                    ours=self.our_count,
+                    documents=document,
+                    amount=self._money(self.our_amount),
+                )
             if self.difference:
-                return _("Matched within the amount tolerance (difference %(difference)s).",
-                         difference=self._money(self.difference))
+                return _(
+                    "Matched within the amount tolerance (difference %(difference)s).",
+                    difference=self._money(self.difference),
+                )
             if self.rule == RULE_AMOUNT_DATE and self.their_reference:
-                return _("Matched on amount and date; the references differ (ours %(ours)s, theirs %(theirs)s).",
-                         ours=document, theirs=self.their_reference)
+                return _(
+                    "Matched on amount and date; the references differ (ours %(ours)s, theirs %(theirs)s).",
+                    ours=document,
+                    theirs=self.their_reference,
+                )
             return ""
         if self.status == DIFFERENCE:
             values = {
-                "document": document, "difference": self._money(self.difference), "ours": self._money(self.our_amount),
-                "theirs": self._money(self.their_amount), "amount": self._money(self.our_amount),
-                "our_date": self._day(self.our_date), "their_date": self._day(self.their_date),
+                "document": document,
+                "difference": self._money(self.difference),
+                "ours": self._money(self.our_amount),
+                "theirs": self._money(self.their_amount),
+                "amount": self._money(self.our_amount),
+                "our_date": self._day(self.our_date),
+                "their_date": self._day(self.their_date),
                 "days": abs(self.day_difference),
             }
             if self.amount_differs and self.date_differs:
-                return _("Amounts differ by %(difference)s on %(document)s (ours %(ours)s, theirs %(theirs)s), and it "
-                         "is dated %(our_date)s in our books but %(their_date)s in theirs.", **values)
+                return _(
+                    "Amounts differ by %(difference)s on %(document)s (ours %(ours)s, theirs %(theirs)s), and it "
+                    "is dated %(our_date)s in our books but %(their_date)s in theirs.",
+                    **values,
+                )
             if self.amount_differs:
-                return _("Amounts differ by %(difference)s on %(document)s (ours %(ours)s, theirs %(theirs)s).",
-                         **values)
-            return _("%(document)s of %(amount)s is dated %(our_date)s in our books and %(their_date)s in the "
-                     "customer's ledger (%(days)s days apart) — possibly booked on receipt.", **values)
+                return _(
+                    "Amounts differ by %(difference)s on %(document)s (ours %(ours)s, theirs %(theirs)s).",
+                    **values,
+                )
+            return _(
+                "%(document)s of %(amount)s is dated %(our_date)s in our books and %(their_date)s in the "
+                "customer's ledger (%(days)s days apart) — possibly booked on receipt.",
+                **values,
+            )
         if self.status == ONLY_OURS:
-            values = {"document": document, "amount": self._money(self.our_amount), "date": self._day(self.our_date),
-                      "kind": kinds.get(self.our_kind, "")}
+            values = {
+                "document": document,
+                "amount": self._money(self.our_amount),
+                "date": self._day(self.our_date),
+                "kind": kinds.get(self.our_kind, ""),
+            }
             if self.is_duplicate:
-                return _("%(kind)s %(document)s of %(amount)s dated %(date)s is in our books more often than in the "
-                         "customer's ledger — possibly a duplicate on our side.", **values)
+                return _(
+                    "%(kind)s %(document)s of %(amount)s dated %(date)s is in our books more often than in the "
+                    "customer's ledger — possibly a duplicate on our side.",
+                    **values,
+                )
             if self.our_kind == "invoice":
-                return _("Invoice %(document)s of %(amount)s dated %(date)s is not in the customer's ledger — "
-                         "possibly not yet received by them.", **values)
+                return _(
+                    "Invoice %(document)s of %(amount)s dated %(date)s is not in the customer's ledger — "
+                    "possibly not yet received by them.",
+                    **values,
+                )
             if self.our_kind == "credit_note":
-                return _("Credit note %(document)s of %(amount)s dated %(date)s is not in the customer's ledger — "
-                         "possibly not yet received or accepted by them.", **values)
+                return _(
+                    "Credit note %(document)s of %(amount)s dated %(date)s is not in the customer's ledger — "
+                    "possibly not yet received or accepted by them.",
+                    **values,
+                )
             if self.our_kind == "payment":
-                return _("Payment %(document)s of %(amount)s received on %(date)s is not in the customer's ledger — "
-                         "possibly booked by them under another supplier or account.", **values)
+                return _(
+                    "Payment %(document)s of %(amount)s received on %(date)s is not in the customer's ledger — "
+                    "possibly booked by them under another supplier or account.",
+                    **values,
+                )
             if self.our_kind == "refund":
-                return _("Refund %(document)s of %(amount)s paid on %(date)s is not in the customer's ledger — "
-                         "possibly not yet received by them.", **values)
-            return _("%(kind)s %(document)s of %(amount)s dated %(date)s is not in the customer's ledger — an "
-                     "adjustment they have possibly not booked.", **values)
-        values = {"amount": self._money(self.their_amount), "date": self._day(self.their_date), "ref": their_ref,
-                  "start": self._day(session.date_from), "end": self._day(session.date_to)}
+                return _(
+                    "Refund %(document)s of %(amount)s paid on %(date)s is not in the customer's ledger — "
+                    "possibly not yet received by them.",
+                    **values,
+                )
+            return _(
+                "%(kind)s %(document)s of %(amount)s dated %(date)s is not in the customer's ledger — an "
+                "adjustment they have possibly not booked.",
+                **values,
+            )
+        values = {
+            "amount": self._money(self.their_amount),
+            "date": self._day(self.their_date),
+            "ref": their_ref,
+            "start": self._day(session.date_from),
+            "end": self._day(session.date_to),
+        }
         if self.their_date and session.date_to and self.their_date > session.date_to:
-            return _("The customer's entry of %(amount)s on %(date)s%(ref)s is after the end of this statement "
-                     "(%(end)s): it belongs to a later period.", **values)
+            return _(
+                "The customer's entry of %(amount)s on %(date)s%(ref)s is after the end of this statement "
+                "(%(end)s): it belongs to a later period.",
+                **values,
+            )
         if self.their_date and session.date_from and self.their_date < session.date_from:
-            return _("The customer's entry of %(amount)s on %(date)s%(ref)s is before the start of this statement "
-                     "(%(start)s): it belongs to an earlier period, or their opening balance differs.", **values)
+            return _(
+                "The customer's entry of %(amount)s on %(date)s%(ref)s is before the start of this statement "
+                "(%(start)s): it belongs to an earlier period, or their opening balance differs.",
+                **values,
+            )
         if self.is_duplicate:
-            return _("The customer's entry of %(amount)s on %(date)s%(ref)s appears more often in their ledger than "
-                     "in our books — possibly booked twice by them.", **values)
+            return _(
+                "The customer's entry of %(amount)s on %(date)s%(ref)s appears more often in their ledger than "
+                "in our books — possibly booked twice by them.",
+                **values,
+            )
         if self.their_amount > 0:
-            return _("The customer's ledger has a charge of %(amount)s on %(date)s%(ref)s that is not in our books — "
-                     "possibly another supplier's invoice, or one we cancelled.", **values)
+            return _(
+                "The customer's ledger has a charge of %(amount)s on %(date)s%(ref)s that is not in our books — "
+                "possibly another supplier's invoice, or one we cancelled.",
+                **values,
+            )
         if self.dispute_reason == "return_not_credited":
-            return _("The customer's return or credit of %(amount)s on %(date)s%(ref)s is not in our books — "
-                     "possibly a return we have not credited yet.", **values)
+            return _(
+                "The customer's return or credit of %(amount)s on %(date)s%(ref)s is not in our books — "
+                "possibly a return we have not credited yet.",
+                **values,
+            )
         if self.dispute_reason == "price_discount":
-            return _("The customer deducted %(amount)s on %(date)s%(ref)s for a discount or rebate that is not in "
-                     "our books.", **values)
-        return _("The customer's payment of %(amount)s on %(date)s%(ref)s is not in our books — possibly in "
-                 "transit.", **values)
+            return _(
+                "The customer deducted %(amount)s on %(date)s%(ref)s for a discount or rebate that is not in "
+                "our books.",
+                **values,
+            )
+        return _(
+            "The customer's payment of %(amount)s on %(date)s%(ref)s is not in our books — possibly in "
+            "transit.",
+            **values,
+        )
 
     # ------------------------------------------------------------------ disputes
     def _dispute_vals(self):
@@ -208,23 +319,38 @@ class CustomerReconciliationMatch(models.Model):
         sent (the accountant checks the customer's ledger first) or once confirmed, the disputes
         are recorded without changing its state. Closed and cancelled statements take none.
         """
-        todo = self.filtered(lambda m: m.status != MATCHED and not (m.dispute_id and m.dispute_id.state == "open"))
+        todo = self.filtered(
+            lambda m: m.status != MATCHED and not (m.dispute_id and m.dispute_id.state == "open")
+        )
         if not todo:
-            raise UserError(self.env._(
-                "Nothing to dispute: select differences (not matched lines) that have no open dispute yet."))
+            raise UserError(
+                self.env._(
+                    "Nothing to dispute: select differences (not matched lines) that have no open dispute yet."
+                )
+            )
         Dispute = self.env["customer.reconciliation.dispute"]
         disputes = Dispute.browse()
         for session, matches in todo.grouped("session_id").items():
             if session.state in ("closed", "cancelled"):
-                raise UserError(self.env._(
-                    "Statement %s is closed or cancelled: it takes no new disputes.", session.name))
+                raise UserError(
+                    self.env._(
+                        "Statement %s is closed or cancelled: it takes no new disputes.",
+                        session.name,
+                    )
+                )
             vals_list = [match._dispute_vals() for match in matches]
             if session.state in ("sent", "disputed"):
                 created = session._record_dispute(vals_list, source="ledger")
             else:
-                created = Dispute.create([{**vals, "session_id": session.id, "source": "ledger"} for vals in vals_list])
-                session.message_post(body=self.env._(
-                    "Disputes recorded from the customer's ledger: %s", ", ".join(created.mapped("name"))))
+                created = Dispute.create(
+                    [{**vals, "session_id": session.id, "source": "ledger"} for vals in vals_list]
+                )
+                session.message_post(
+                    body=self.env._(
+                        "Disputes recorded from the customer's ledger: %s",
+                        ", ".join(created.mapped("name")),
+                    )
+                )
             for match, dispute in zip(matches, created, strict=True):
                 match.dispute_id = dispute
             disputes |= created

@@ -125,8 +125,19 @@ class Group:
         "theirs",
     )
 
-    def __init__(self, status, rule, ours, theirs, our_amount, their_amount, day_diff=0,
-                 amount_differs=False, date_differs=False, duplicate=False):
+    def __init__(
+        self,
+        status,
+        rule,
+        ours,
+        theirs,
+        our_amount,
+        their_amount,
+        day_diff=0,
+        amount_differs=False,
+        date_differs=False,
+        duplicate=False,
+    ):
         self.status = status
         self.rule = rule
         self.ours = ours
@@ -158,16 +169,44 @@ def guess_sign(our_amounts, their_raw_amounts):
     return 1 if same > mirrored else -1
 
 
-def match(ours, theirs, date_tolerance=7, date_window=62, amount_tolerance=0, sum_window=45,
-          sum_max_items=5, sum_candidates=20, sum_budget=20_000):
+def match(
+    ours,
+    theirs,
+    date_tolerance=7,
+    date_window=62,
+    amount_tolerance=0,
+    sum_window=45,
+    sum_max_items=5,
+    sum_candidates=20,
+    sum_budget=20_000,
+):
     """Match two lists of :class:`Entry`; returns the list of :class:`Group`."""
-    return _Matcher(ours, theirs, date_tolerance, date_window, amount_tolerance, sum_window,
-                    sum_max_items, sum_candidates, sum_budget).run()
+    return _Matcher(
+        ours,
+        theirs,
+        date_tolerance,
+        date_window,
+        amount_tolerance,
+        sum_window,
+        sum_max_items,
+        sum_candidates,
+        sum_budget,
+    ).run()
 
 
 class _Matcher:
-    def __init__(self, ours, theirs, date_tolerance, date_window, amount_tolerance, sum_window,
-                 sum_max_items, sum_candidates, sum_budget):
+    def __init__(
+        self,
+        ours,
+        theirs,
+        date_tolerance,
+        date_window,
+        amount_tolerance,
+        sum_window,
+        sum_max_items,
+        sum_candidates,
+        sum_budget,
+    ):
         self.ours = ours
         self.theirs = theirs
         self.date_tolerance = date_tolerance
@@ -192,7 +231,9 @@ class _Matcher:
             self._by_amount_tolerance()
         if self.sum_max_items >= 2:
             self._by_sums(self.theirs, self.their_used, self.ours, self.our_used, their_is_one=True)
-            self._by_sums(self.ours, self.our_used, self.theirs, self.their_used, their_is_one=False)
+            self._by_sums(
+                self.ours, self.our_used, self.theirs, self.their_used, their_is_one=False
+            )
         self._leftovers()
         return self.groups
 
@@ -213,8 +254,19 @@ class _Matcher:
         amount_differs = abs(their_amount - our_amount) > self.amount_tolerance
         date_differs = abs(day_diff) > self.date_tolerance
         status = DIFFERENCE if amount_differs or date_differs else MATCHED
-        self.groups.append(Group(status, rule, list(our_idx), list(their_idx), our_amount,
-                                 their_amount, day_diff, amount_differs, date_differs))
+        self.groups.append(
+            Group(
+                status,
+                rule,
+                list(our_idx),
+                list(their_idx),
+                our_amount,
+                their_amount,
+                day_diff,
+                amount_differs,
+                date_differs,
+            )
+        )
 
     # ------------------------------------------------------------------ rule 1
     def _by_reference(self):
@@ -253,7 +305,9 @@ class _Matcher:
         ours, theirs = self.ours, self.theirs
         # Same reference several times: equal amounts pair first, nearest date first.
         for j in sorted(their_idx, key=lambda j: theirs[j].date):
-            same = [i for i in our_idx if not self.our_used[i] and ours[i].amount == theirs[j].amount]
+            same = [
+                i for i in our_idx if not self.our_used[i] and ours[i].amount == theirs[j].amount
+            ]
             if same:
                 best = min(same, key=lambda i: abs(ours[i].date - theirs[j].date))
                 self._add([best], [j], RULE_REFERENCE)
@@ -263,7 +317,9 @@ class _Matcher:
             return
         our_sum = sum(ours[i].amount for i in our_left)
         their_sum = sum(theirs[j].amount for j in their_left)
-        if abs(our_sum - their_sum) <= self.amount_tolerance or (len(our_left) == 1 and len(their_left) == 1):
+        if abs(our_sum - their_sum) <= self.amount_tolerance or (
+            len(our_left) == 1 and len(their_left) == 1
+        ):
             self._add(our_left, their_left, RULE_REFERENCE)
         # Otherwise which goes with which is a guess: leave them to the next rules.
 
@@ -314,10 +370,14 @@ class _Matcher:
     def _by_amount_tolerance(self):
         """Amounts within the tolerance (rounding), dates within the date tolerance."""
         ours, theirs = self.ours, self.theirs
-        our_idx = sorted((i for i in range(len(ours)) if not self.our_used[i]), key=lambda i: ours[i].amount)
+        our_idx = sorted(
+            (i for i in range(len(ours)) if not self.our_used[i]), key=lambda i: ours[i].amount
+        )
         amounts = [ours[i].amount for i in our_idx]
-        for j in sorted((j for j in range(len(theirs)) if not self.their_used[j]),
-                        key=lambda j: theirs[j].amount):
+        for j in sorted(
+            (j for j in range(len(theirs)) if not self.their_used[j]),
+            key=lambda j: theirs[j].amount,
+        ):
             entry = theirs[j]
             pos = bisect_left(amounts, entry.amount - self.amount_tolerance)
             best = None
@@ -326,7 +386,11 @@ class _Matcher:
                     break
                 i = our_idx[k]
                 days = abs(ours[i].date - entry.date)
-                if not self.our_used[i] and days <= self.date_tolerance and (best is None or days < best[0]):
+                if (
+                    not self.our_used[i]
+                    and days <= self.date_tolerance
+                    and (best is None or days < best[0])
+                ):
                     best = (days, i)
             if best:
                 self._add([best[1]], [j], RULE_AMOUNT_DATE)
@@ -343,7 +407,9 @@ class _Matcher:
             idx.sort(key=lambda i: manys[i].date)
             arrays[sign] = (idx, [manys[i].date for i in idx])
         limit = self.sum_candidates
-        for j in sorted((j for j in range(len(ones)) if not ones_used[j]), key=lambda j: ones[j].date):
+        for j in sorted(
+            (j for j in range(len(ones)) if not ones_used[j]), key=lambda j: ones[j].date
+        ):
             if self.budget <= 0:
                 return
             entry = ones[j]
@@ -358,7 +424,9 @@ class _Matcher:
             steps = 0
             while len(picked) < limit and steps < 4 * limit and (left >= 0 or right < len(idx)):
                 steps += 1
-                take_left = right >= len(idx) or (left >= 0 and entry.date - dates[left] <= dates[right] - entry.date)
+                take_left = right >= len(idx) or (
+                    left >= 0 and entry.date - dates[left] <= dates[right] - entry.date
+                )
                 k = left if take_left else right
                 if abs(dates[k] - entry.date) > self.sum_window:
                     if take_left:
@@ -430,7 +498,11 @@ class _Matcher:
                     continue
                 duplicate = bool(entry.keys) and seen[(entry.keys[0], entry.amount)] > 1
                 if is_ours:
-                    group = Group(ONLY_OURS, RULE_NONE, [k], [], entry.amount, 0, duplicate=duplicate)
+                    group = Group(
+                        ONLY_OURS, RULE_NONE, [k], [], entry.amount, 0, duplicate=duplicate
+                    )
                 else:
-                    group = Group(ONLY_THEIRS, RULE_NONE, [], [k], 0, entry.amount, duplicate=duplicate)
+                    group = Group(
+                        ONLY_THEIRS, RULE_NONE, [], [k], 0, entry.amount, duplicate=duplicate
+                    )
                 self.groups.append(group)

@@ -11,12 +11,39 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from .ledger_file import HEADER_SCAN_ROWS, MAX_FILE_SIZE, Formula, LedgerError, Table, _lt, filled, read_table
+from .ledger_file import (
+    HEADER_SCAN_ROWS,
+    MAX_FILE_SIZE,
+    Formula,
+    LedgerError,
+    Table,
+    _lt,
+    filled,
+    read_table,
+)
 from .ledger_values import guess_day_first, parse_amount, parse_date, parse_direction
 
-__all__ = ["MAX_FILE_SIZE", "LedgerError", "Table", "filled", "parse_amount", "parse_date", "read_table"]
+__all__ = [
+    "MAX_FILE_SIZE",
+    "LedgerError",
+    "Table",
+    "filled",
+    "parse_amount",
+    "parse_date",
+    "read_table",
+]
 
-ROLES = ("date", "reference", "voucher", "description", "debit", "credit", "amount", "balance", "direction")
+ROLES = (
+    "date",
+    "reference",
+    "voucher",
+    "description",
+    "debit",
+    "credit",
+    "amount",
+    "balance",
+    "direction",
+)
 AMOUNT_ROLES = ("debit", "credit", "amount")
 
 
@@ -157,14 +184,21 @@ def find_header(table, header_row=None):
         roles = {guess_role(cell) for cell in cells} - {None}
         if "date" in roles and roles & set(AMOUNT_ROLES) and len(roles) > best_score:
             best, best_score = position, len(roles)
-        texts = [cell for cell in cells if isinstance(cell, str) and cell.strip() and parse_amount_or_none(cell) is None]
+        texts = [
+            cell
+            for cell in cells
+            if isinstance(cell, str) and cell.strip() and parse_amount_or_none(cell) is None
+        ]
         if fallback is None and len(texts) >= 2:
             fallback = position
     if best is None and fallback is None:
         raise LedgerError(
-            _lt("%(file)s: no header row found in its first %(rows)s rows. The ledger needs a date column "
-                "(日期, Date) and an amount column (金额, 借方, 贷方, Amount, Debit, Credit)."),
-            file=table.filename, rows=HEADER_SCAN_ROWS,
+            _lt(
+                "%(file)s: no header row found in its first %(rows)s rows. The ledger needs a date column "
+                "(日期, Date) and an amount column (金额, 借方, 贷方, Amount, Debit, Credit)."
+            ),
+            file=table.filename,
+            rows=HEADER_SCAN_ROWS,
         )
     return best if best is not None else fallback
 
@@ -192,7 +226,11 @@ def guess_mapping(headers, remembered=None):
     for role, index in guessed.items():
         if role not in mapping and index not in mapping.values():
             mapping[role] = index
-    if ("debit" in mapping or "credit" in mapping) and "amount" in mapping and "amount" not in from_memory:
+    if (
+        ("debit" in mapping or "credit" in mapping)
+        and "amount" in mapping
+        and "amount" not in from_memory
+    ):
         del mapping["amount"]  # "金额" beside debit and credit columns is not a signed amount
     return mapping
 
@@ -222,8 +260,10 @@ _OPENING = re.compile(
     r"期初余额|期初|上期结转|上年结转|上月结转|年初余额|openingbalance|opening|broughtforward|balancebroughtforward|b/?f",
     re.IGNORECASE,
 )
-_CLOSING = re.compile(r"期末余额|本期余额|closingbalance|closing|carriedforward|balancecarriedforward|c/?f",
-                      re.IGNORECASE)
+_CLOSING = re.compile(
+    r"期末余额|本期余额|closingbalance|closing|carriedforward|balancecarriedforward|c/?f",
+    re.IGNORECASE,
+)
 
 
 def _row_kind(cells):
@@ -241,17 +281,23 @@ def _row_kind(cells):
 
 def check_mapping(mapping, filename):
     if "date" not in mapping:
-        raise LedgerError(_lt("%(file)s: no date column. Map the column holding the dates (日期, Date)."),
-                          file=filename)
+        raise LedgerError(
+            _lt("%(file)s: no date column. Map the column holding the dates (日期, Date)."),
+            file=filename,
+        )
     if not set(AMOUNT_ROLES) & set(mapping):
         raise LedgerError(
-            _lt("%(file)s: no amount column. Map a signed amount column (金额, Amount) or the debit and "
-                "credit columns (借方, 贷方, Debit, Credit)."),
+            _lt(
+                "%(file)s: no amount column. Map a signed amount column (金额, Amount) or the debit and "
+                "credit columns (借方, 贷方, Debit, Credit)."
+            ),
             file=filename,
         )
     if "amount" in mapping and ("debit" in mapping or "credit" in mapping):
         raise LedgerError(
-            _lt("%(file)s: map either a signed amount column or debit and credit columns, not both."),
+            _lt(
+                "%(file)s: map either a signed amount column or debit and credit columns, not both."
+            ),
             file=filename,
         )
     if len(set(mapping.values())) != len(mapping):
@@ -263,29 +309,56 @@ def parse_ledger(table, header_position, mapping):
     filename = table.filename
     check_mapping(mapping, filename)
     headers = table.rows[header_position][1]
-    data = table.rows[header_position + 1:]
+    data = table.rows[header_position + 1 :]
 
     def cell(cells, role):
         index = mapping.get(role)
         return cells[index] if index is not None and index < len(cells) else None
 
     def error(message, number, role, value):
-        raise LedgerError(message, file=filename, row=number, column=column_label(headers, mapping[role]),
-                          value=value.text if isinstance(value, Formula) else str(value).strip())
+        raise LedgerError(
+            message,
+            file=filename,
+            row=number,
+            column=column_label(headers, mapping[role]),
+            value=value.text if isinstance(value, Formula) else str(value).strip(),
+        )
 
     def value(cells, role, number, parser, *args):
         raw = cell(cells, role)
         if isinstance(raw, Formula):
-            error(_lt("%(file)s, row %(row)s, column %(column)s: the formula %(value)s has no saved value. "
-                      "Open the file in Excel or WPS, save it and import it again."), number, role, raw)
+            error(
+                _lt(
+                    "%(file)s, row %(row)s, column %(column)s: the formula %(value)s has no saved value. "
+                    "Open the file in Excel or WPS, save it and import it again."
+                ),
+                number,
+                role,
+                raw,
+            )
         try:
             return parser(raw, *args)
         except ValueError:
             if role == "date":
-                error(_lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date."), number, role, raw)
-            error(_lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not an amount."), number, role, raw)
+                error(
+                    _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date."),
+                    number,
+                    role,
+                    raw,
+                )
+            error(
+                _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not an amount."),
+                number,
+                role,
+                raw,
+            )
         except (TypeError, OverflowError):
-            error(_lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date."), number, role, raw)
+            error(
+                _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date."),
+                number,
+                role,
+                raw,
+            )
 
     def text(cells, role):
         raw = cell(cells, role)
@@ -339,14 +412,31 @@ def parse_ledger(table, header_position, mapping):
         when = value(cells, "date", number, parse_date, day_first)
         if when is None:
             raw_date = cell(cells, "date")
-            error(_lt("%(file)s, row %(row)s, column %(column)s: the date is missing."), number, "date",
-                  raw_date if raw_date is not None else "")
-        lines.append(LedgerLine(number, when, text(cells, "reference"), text(cells, "voucher"),
-                                text(cells, "description"), debit or Decimal(0), credit or Decimal(0),
-                                raw, balance))
+            error(
+                _lt("%(file)s, row %(row)s, column %(column)s: the date is missing."),
+                number,
+                "date",
+                raw_date if raw_date is not None else "",
+            )
+        lines.append(
+            LedgerLine(
+                number,
+                when,
+                text(cells, "reference"),
+                text(cells, "voucher"),
+                text(cells, "description"),
+                debit or Decimal(0),
+                credit or Decimal(0),
+                raw,
+                balance,
+            )
+        )
     if not lines:
-        raise LedgerError(_lt("%(file)s has no ledger lines below its header row (row %(row)s)."),
-                          file=filename, row=table.rows[header_position][0])
+        raise LedgerError(
+            _lt("%(file)s has no ledger lines below its header row (row %(row)s)."),
+            file=filename,
+            row=table.rows[header_position][0],
+        )
     opening_balance = raw_opening[0] if raw_opening and raw_opening[1] else None
     return Ledger(lines, raw_opening, raw_closing, skipped, _balance_factor(lines, opening_balance))
 

@@ -62,7 +62,9 @@ def parse_date(value, day_first=True):
 def guess_day_first(values):
     """For d/m/yyyy against m/d/yyyy: what the column's values prove, else month first."""
     for value in values:
-        if isinstance(value, str) and (match := _DATE_XXY.fullmatch(unicodedata.normalize("NFKC", value).strip())):
+        if isinstance(value, str) and (
+            match := _DATE_XXY.fullmatch(unicodedata.normalize("NFKC", value).strip())
+        ):
             if int(match[1]) > 12:
                 return True
             if int(match[3]) > 12:

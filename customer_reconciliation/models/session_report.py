@@ -7,10 +7,31 @@ from odoo import fields, models
 from odoo.tools import SQL, formatLang
 
 # The statement's lines as the reports read them, in statement order.
-LINE_COLUMNS = ("sequence", "kind", "date", "name", "customer_ref", "label", "date_maturity",
-                "debit", "credit", "balance", "is_open", "open_amount")
-OPEN_ITEM_COLUMNS = ("kind", "date", "name", "customer_ref", "date_maturity", "amount", "open_amount",
-                     "days_overdue", "aging_bucket")
+LINE_COLUMNS = (
+    "sequence",
+    "kind",
+    "date",
+    "name",
+    "customer_ref",
+    "label",
+    "date_maturity",
+    "debit",
+    "credit",
+    "balance",
+    "is_open",
+    "open_amount",
+)
+OPEN_ITEM_COLUMNS = (
+    "kind",
+    "date",
+    "name",
+    "customer_ref",
+    "date_maturity",
+    "amount",
+    "open_amount",
+    "days_overdue",
+    "aging_bucket",
+)
 
 # Pagination of the PDF, in "rows" of the statement tables (see report_statement.scss, where
 # a row has a fixed height). wkhtmltopdf does not repeat table headers by itself (not without
@@ -45,8 +66,11 @@ class CustomerReconciliationSession(models.Model):
         """``2026-10`` for a calendar month, else ``2026-10-01_2026-12-31``."""
         self.ensure_one()
         start, end = self.date_from, self.date_to
-        if (start.day == 1 and (start.year, start.month) == (end.year, end.month)
-                and end.day == monthrange(end.year, end.month)[1]):
+        if (
+            start.day == 1
+            and (start.year, start.month) == (end.year, end.month)
+            and end.day == monthrange(end.year, end.month)[1]
+        ):
             return f"{start:%Y-%m}"
         return f"{start:%Y-%m-%d}_{end:%Y-%m-%d}"
 
@@ -72,7 +96,9 @@ class CustomerReconciliationSession(models.Model):
         Model = self.env[model]
         Model.check_access("read")
         query = Model._search([("session_id", "in", self.ids)], order=order)
-        self.env.cr.execute(query.select(*(SQL.identifier(query.table, column) for column in columns)))
+        self.env.cr.execute(
+            query.select(*(SQL.identifier(query.table, column) for column in columns))
+        )
         return self.env.cr.fetchall()
 
     def _get_report_lines(self):
@@ -85,7 +111,8 @@ class CustomerReconciliationSession(models.Model):
         self.ensure_one()
         self.env["customer.reconciliation.open.item"].flush_model(OPEN_ITEM_COLUMNS)
         return self._fetch_report_rows(
-            "customer.reconciliation.open.item", OPEN_ITEM_COLUMNS, "date_maturity, date, id")
+            "customer.reconciliation.open.item", OPEN_ITEM_COLUMNS, "date_maturity, date, id"
+        )
 
     def _get_report_aging(self):
         """[(label, amount)] of the aging buckets at the end date, in the current language."""
@@ -106,8 +133,12 @@ class CustomerReconciliationSession(models.Model):
         def amount(value, symbol=False, blank_zero=False):
             if blank_zero and currency.is_zero(value or 0.0):
                 return ""
-            return formatLang(env, value or 0.0, currency_obj=currency if symbol else None,
-                              digits=currency.decimal_places)
+            return formatLang(
+                env,
+                value or 0.0,
+                currency_obj=currency if symbol else None,
+                digits=currency.decimal_places,
+            )
 
         def day(value):
             return value.strftime(date_format) if value else ""
@@ -118,36 +149,66 @@ class CustomerReconciliationSession(models.Model):
         """Everything the PDF statement shows, formatted once, cut into pages."""
         self.ensure_one()
         amount, day = self._get_report_formatters()
-        kinds = dict(self.env["customer.reconciliation.line"]._fields["kind"]._description_selection(self.env))
+        kinds = dict(
+            self.env["customer.reconciliation.line"]
+            ._fields["kind"]
+            ._description_selection(self.env)
+        )
         lines = []
-        for (_seq, kind, date, name, ref, _label, due, debit, credit, balance, _is_open,
-             _open_amount) in self._get_report_lines():
+        for (
+            _seq,
+            kind,
+            date,
+            name,
+            ref,
+            _label,
+            due,
+            debit,
+            credit,
+            balance,
+            _is_open,
+            _open_amount,
+        ) in self._get_report_lines():
             if kind == "opening":
                 continue  # shown as the table's first row from the statement's own figure
-            lines.append({
-                "date": day(date),
-                "kind": kinds.get(kind, kind),
-                "name": name or "",
-                "ref": _shorten(ref, 40),
-                "due": day(due) if kind == "invoice" else "",
-                "debit": amount(debit, blank_zero=True),
-                "credit": amount(credit, blank_zero=True),
-                "balance": amount(balance),
-            })
+            lines.append(
+                {
+                    "date": day(date),
+                    "kind": kinds.get(kind, kind),
+                    "name": name or "",
+                    "ref": _shorten(ref, 40),
+                    "due": day(due) if kind == "invoice" else "",
+                    "debit": amount(debit, blank_zero=True),
+                    "credit": amount(credit, blank_zero=True),
+                    "balance": amount(balance),
+                }
+            )
         open_items = []
         open_total = 0.0
-        for (kind, date, name, ref, due, original, open_amount, days, _bucket) in self._get_report_open_items():
+        for (
+            kind,
+            date,
+            name,
+            ref,
+            due,
+            original,
+            open_amount,
+            days,
+            _bucket,
+        ) in self._get_report_open_items():
             open_total += open_amount
-            open_items.append({
-                "date": day(date),
-                "kind": kinds.get(kind, kind),
-                "name": name or "",
-                "ref": _shorten(ref, 40),
-                "due": day(due),
-                "days": days if days > 0 else "",
-                "amount": amount(original),
-                "open_amount": amount(open_amount),
-            })
+            open_items.append(
+                {
+                    "date": day(date),
+                    "kind": kinds.get(kind, kind),
+                    "name": name or "",
+                    "ref": _shorten(ref, 40),
+                    "due": day(due),
+                    "days": days if days > 0 else "",
+                    "amount": amount(original),
+                    "open_amount": amount(open_amount),
+                }
+            )
         return {
             "currency": self.currency_id,
             "contact": self.partner_id._reconciliation_statement_contact(self.company_id),
@@ -166,7 +227,8 @@ class CustomerReconciliationSession(models.Model):
             "aging_total": amount(sum(value for _label, value in self._get_report_aging())),
             "open_total": amount(open_total),
             "frozen_date": day(fields.Datetime.context_timestamp(self, self.frozen_date))
-            if self.frozen_date else "",
+            if self.frozen_date
+            else "",
             "line_count": len(lines),
             "pages": self._paginate_report(lines, open_items),
         }
@@ -181,8 +243,11 @@ class CustomerReconciliationSession(models.Model):
             direction = "nil"
         else:
             direction = "receivable" if balance > 0 else "payable"
-        letter_date = (fields.Datetime.context_timestamp(self, self.sent_date).date() if self.sent_date
-                       else fields.Date.context_today(self))
+        letter_date = (
+            fields.Datetime.context_timestamp(self, self.sent_date).date()
+            if self.sent_date
+            else fields.Date.context_today(self)
+        )
         return {
             "contact": contact,
             "salutation": contact.name if not contact.is_company else self.env._("Sir or Madam"),
@@ -196,8 +261,12 @@ class CustomerReconciliationSession(models.Model):
 
     def _get_report_page_rows(self):
         """(rows on the first page, rows on the next pages) for the statement's paper format."""
-        report = self.env.ref("customer_reconciliation.action_report_reconciliation_statement").sudo()
-        body_mm, first_body_mm = self.env["ir.actions.report"]._cr_page_body_heights(report.get_paperformat())
+        report = self.env.ref(
+            "customer_reconciliation.action_report_reconciliation_statement"
+        ).sudo()
+        body_mm, first_body_mm = self.env["ir.actions.report"]._cr_page_body_heights(
+            report.get_paperformat()
+        )
         rows = max(int(body_mm / PDF_MM_PER_ROW), 30)
         first = max(int(first_body_mm / PDF_MM_PER_ROW) - PDF_FIRST_PAGE_HEADER_ROWS, 10)
         return first, rows
@@ -229,7 +298,14 @@ class CustomerReconciliationSession(models.Model):
                 else:
                     take, last = room, False
                 if take > 0 or last:
-                    pages[-1].append({"type": kind, "rows": rows[index:index + take], "first": first, "last": last})
+                    pages[-1].append(
+                        {
+                            "type": kind,
+                            "rows": rows[index : index + take],
+                            "first": first,
+                            "last": last,
+                        }
+                    )
                     free -= overhead + take + (PDF_TOTALS_ROWS if last else 0)
                     index += take
                     first = False
@@ -260,4 +336,4 @@ class CustomerReconciliationSession(models.Model):
 
 def _shorten(text, size):
     text = (text or "").replace("\n", " ")
-    return text if len(text) <= size else text[:size - 1] + "…"
+    return text if len(text) <= size else text[: size - 1] + "…"

@@ -25,18 +25,28 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     _name = "customer.reconciliation.ledger.import.wizard"
     _description = "Import the Customer's Ledger"
 
-    session_id = fields.Many2one("customer.reconciliation.session", string="Statement", required=True,
-                                 ondelete="cascade")
+    session_id = fields.Many2one(
+        "customer.reconciliation.session", string="Statement", required=True, ondelete="cascade"
+    )
     partner_id = fields.Many2one(related="session_id.partner_id")
     currency_id = fields.Many2one(related="session_id.currency_id")
-    step = fields.Selection([("upload", "File"), ("mapping", "Columns")], default="upload", required=True)
-    file = fields.Binary(string="Ledger File", attachment=False,
-                         help="The customer's ledger of us as an Excel (.xlsx, .xls) or CSV file (UTF-8 or GBK).")
+    step = fields.Selection(
+        [("upload", "File"), ("mapping", "Columns")], default="upload", required=True
+    )
+    file = fields.Binary(
+        string="Ledger File",
+        attachment=False,
+        help="The customer's ledger of us as an Excel (.xlsx, .xls) or CSV file (UTF-8 or GBK).",
+    )
     filename = fields.Char()
-    column_ids = fields.One2many("customer.reconciliation.ledger.import.column", "wizard_id", string="Columns")
+    column_ids = fields.One2many(
+        "customer.reconciliation.ledger.import.column", "wizard_id", string="Columns"
+    )
     header_row = fields.Integer(help="The row of the column titles in the file.")
     file_info = fields.Char(readonly=True)
-    sign_convention = fields.Selection(SIGN_CONVENTIONS, string="Their Amounts", default="mirror", required=True)
+    sign_convention = fields.Selection(
+        SIGN_CONVENTIONS, string="Their Amounts", default="mirror", required=True
+    )
     sign_note = fields.Char(readonly=True)
     date_tolerance = fields.Integer(string="Date Tolerance (days)", default=7)
     amount_tolerance = fields.Monetary(string="Amount Tolerance")
@@ -70,8 +80,12 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         mapping = {}
         for column in self.column_ids.filtered("role"):
             if column.role in mapping:
-                raise UserError(self.env._("Two columns are mapped as %s: keep one.",
-                                           dict(column._fields["role"]._description_selection(self.env))[column.role]))
+                raise UserError(
+                    self.env._(
+                        "Two columns are mapped as %s: keep one.",
+                        dict(column._fields["role"]._description_selection(self.env))[column.role],
+                    )
+                )
             mapping[column.role] = column.column_index
         return mapping
 
@@ -88,20 +102,33 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
             raise UserError(self.env._(error.message, **error.params)) from None
         number, headers = table.rows[position]
         mapping = lp.guess_mapping(headers, remembered.get("columns"))
-        samples = [cells for _number, cells in table.rows[position + 1:position + 4]]
-        self.column_ids = [fields.Command.clear()] + [fields.Command.create({
-            "sequence": index,
-            "column_index": index,
-            "letter": lp.column_letter(index),
-            "header": str(header).strip() if header is not None else "",
-            "sample": " | ".join(
-                str(cells[index]) for cells in samples if index < len(cells) and lp.filled(cells[index]))[:120],
-            "role": next((role for role, i in mapping.items() if i == index), False),
-        }) for index, header in enumerate(headers) if lp.filled(header) or any(
-            index < len(cells) and lp.filled(cells[index]) for cells in samples)]
+        samples = [cells for _number, cells in table.rows[position + 1 : position + 4]]
+        self.column_ids = [fields.Command.clear()] + [
+            fields.Command.create(
+                {
+                    "sequence": index,
+                    "column_index": index,
+                    "letter": lp.column_letter(index),
+                    "header": str(header).strip() if header is not None else "",
+                    "sample": " | ".join(
+                        str(cells[index])
+                        for cells in samples
+                        if index < len(cells) and lp.filled(cells[index])
+                    )[:120],
+                    "role": next((role for role, i in mapping.items() if i == index), False),
+                }
+            )
+            for index, header in enumerate(headers)
+            if lp.filled(header)
+            or any(index < len(cells) and lp.filled(cells[index]) for cells in samples)
+        ]
         self.header_row = number
-        self.file_info = self.env._("%(format)s (%(detail)s), column titles on row %(row)s",
-                                    format=table.format.upper(), detail=table.detail, row=number)
+        self.file_info = self.env._(
+            "%(format)s (%(detail)s), column titles on row %(row)s",
+            format=table.format.upper(),
+            detail=table.detail,
+            row=number,
+        )
         sign_note = False
         sign = remembered.get("sign")
         try:
@@ -111,7 +138,9 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
                 sign = guessed
                 sign_note = self.env._("Guessed from the amounts of %s lines.", len(ledger.lines))
             elif sign != guessed:
-                sign_note = self.env._("Remembered for this customer, but the amounts suggest the other convention.")
+                sign_note = self.env._(
+                    "Remembered for this customer, but the amounts suggest the other convention."
+                )
         except lp.LedgerError:
             pass  # the user fixes the mapping; errors are reported on import
         self.write({"step": "mapping", "sign_convention": sign or "mirror", "sign_note": sign_note})
@@ -124,13 +153,19 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     def action_import(self):
         self.ensure_one()
         session = self.session_id
-        session.write({
-            "customer_ledger_date_tolerance": self.date_tolerance,
-            "customer_ledger_amount_tolerance": self.amount_tolerance,
-        })
+        session.write(
+            {
+                "customer_ledger_date_tolerance": self.date_tolerance,
+                "customer_ledger_amount_tolerance": self.amount_tolerance,
+            }
+        )
         session._import_customer_ledger(
-            self.filename or self.env._("the file"), self._content(), mapping=self._mapping(),
-            sign=self.sign_convention, header_row=self.header_row, remember=self.remember,
+            self.filename or self.env._("the file"),
+            self._content(),
+            mapping=self._mapping(),
+            sign=self.sign_convention,
+            header_row=self.header_row,
+            remember=self.remember,
         )
         return {"type": "ir.actions.act_window_close"}
 
@@ -142,7 +177,9 @@ class CustomerReconciliationLedgerImportColumn(models.TransientModel):
     _description = "Customer Ledger Import Column"
     _order = "sequence, id"
 
-    wizard_id = fields.Many2one("customer.reconciliation.ledger.import.wizard", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one(
+        "customer.reconciliation.ledger.import.wizard", required=True, ondelete="cascade"
+    )
     sequence = fields.Integer()
     column_index = fields.Integer(required=True)
     letter = fields.Char(string="Column", readonly=True)
