@@ -218,3 +218,38 @@ class TestPortalAnswer(PortalCommon, HttpCase):
         self.assertIn("already_answered", response.headers["Location"])
         self.assertEqual(self.sa.state, "disputed")
         self.assertFalse(self.sa.confirmed_date)
+
+    # ------------------------------------------------------------------ customer's ledger
+    def test_dispute_with_the_customers_ledger(self):
+        """The customer uploads their ledger in the dispute step: it is compared with ours."""
+        self.authenticate("portal_a", "portal_a")
+        csrf = csrf_from(self._page().text)
+        rows = ["日期,凭证号,摘要,借方,贷方"]
+        for line in self.sa.line_ids.filtered("move_line_id"):
+            # their books mirror ours: our debit is their credit
+            rows.append(f"{line.date:%Y-%m-%d},{line.name},{line.kind},{line.credit},{line.debit}")
+        content = "\n".join(rows).encode("gb18030")
+        response = self._dispute(
+            csrf, files={"ledger_file": ("应付账款明细.csv", content, "text/csv")}
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("message=disputed", response.headers["Location"])
+        self.sa.invalidate_recordset()
+        self.assertEqual(self.sa.state, "disputed")
+        self.assertEqual(len(self.sa.customer_line_ids), len(rows) - 1)
+
+    def test_bad_ledger_file_records_nothing(self):
+        self.authenticate("portal_a", "portal_a")
+        csrf = csrf_from(self._page().text)
+        response = self._dispute(
+            csrf,
+            files={"ledger_file": ("ledger.csv", b"just some words\nno columns here", "text/csv")},
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("error=ledger_file", response.headers["Location"])
+        self.sa.invalidate_recordset()
+        self.assertEqual(self.sa.state, "sent")
+        self.assertFalse(self.sa.dispute_ids)
+        self.assertFalse(self.sa.customer_line_ids)
+        page = self.url_open(response.headers["Location"]).text
+        self.assertIn("ledger.csv", page)

@@ -19,6 +19,10 @@ DISPUTE_MODEL = "customer.reconciliation.dispute"
 STATEMENT_REPORT = "customer_reconciliation.action_report_statement_with_letter"
 
 
+class _LedgerFileError(Exception):
+    """The customer's ledger file could not be read (the message names file, row, column)."""
+
+
 class ReconciliationPortal(CustomerPortal):
     # ------------------------------------------------------------------ home
     def _prepare_home_portal_values(self, counters):
@@ -200,6 +204,7 @@ class ReconciliationPortal(CustomerPortal):
             "has_xlsx": hasattr(session_sudo, "_get_xlsx_content"),
             "message": message,
             "error": error,
+            "error_detail": kw.get("error_detail"),
             "default_confirmer": "" if request.env.user._is_public() else request.env.user.name,
             "dispute_url": lambda dispute: self._dispute_url(dispute, access_token),
         }
@@ -295,16 +300,32 @@ class ReconciliationPortal(CustomerPortal):
             for upload in request.httprequest.files.getlist("attachments")
             if upload and upload.filename
         ]
+        ledger = request.httprequest.files.get("ledger_file")
         try:
-            dispute = session_sudo.with_context(
-                reconciliation_portal_author_id=self._portal_author(session_sudo).id
-            )._portal_dispute(
-                line_ids,
-                reason,
-                customer_amount=amount,
-                comment=comment,
-                files=files,
-                user=request.env.user,
+            # The customer's ledger and the dispute are recorded together or not at all.
+            with request.env.cr.savepoint():
+                if ledger and ledger.filename:
+                    try:
+                        session_sudo._import_customer_ledger(
+                            re.sub(r"[\\/]", "_", ledger.filename), ledger.read()
+                        )
+                    except UserError as error:
+                        raise _LedgerFileError(str(error)) from error
+                dispute = session_sudo.with_context(
+                    reconciliation_portal_author_id=self._portal_author(session_sudo).id
+                )._portal_dispute(
+                    line_ids,
+                    reason,
+                    customer_amount=amount,
+                    comment=comment,
+                    files=files,
+                    user=request.env.user,
+                )
+        except _LedgerFileError as error:
+            return request.redirect(
+                self._statement_url(
+                    session_sudo, access_token, error="ledger_file", error_detail=str(error)
+                )
             )
         except UserError:
             return request.redirect(
