@@ -311,6 +311,12 @@ class TestReportPdf(ReportHttpCommon):
             cls.skipTest(cls, "pdftotext (poppler-utils) is needed to read the PDFs back")
         if cls.env["ir.actions.report"].get_wkhtmltopdf_state() != "ok":
             cls.skipTest(cls, "wkhtmltopdf is needed to render the PDFs")
+        # Build the report styles before the first PDF: wkhtmltopdf does not wait long for
+        # a bundle compiled on the fly (libsass on a busy machine) and would print unstyled
+        # pages, without their page breaks.
+        for bundle in ("web.report_assets_common", "web.report_assets_pdf"):
+            for autoprefix in (False, True):
+                cls.env["ir.qweb"]._get_asset_bundle(bundle, js=False, autoprefix=autoprefix).css()
 
     def _render(self, report, sessions):
         pdf, kind = (

@@ -213,7 +213,7 @@ class TestPermissionMatrix(WorkflowCommon):
                 ):
                     try:
                         result = self._run(action, role)
-                        outcome = "logged" if result == "logged" else OK
+                        outcome = result if isinstance(result, str) and result == "logged" else OK
                     except (AccessError, UserError) as error:
                         outcome = type(error)
                     finally:
