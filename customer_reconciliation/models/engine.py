@@ -200,21 +200,8 @@ class CustomerReconciliationEngine(models.AbstractModel):
                 to_refresh |= session
             elif session and session.state != "cancelled":
                 skipped |= session
-            elif not session:
-                to_create.append(
-                    {
-                        "partner_id": key[0],
-                        "currency_id": key[1],
-                        "company_id": company.id,
-                        "date_from": date_from,
-                        "date_to": date_to,
-                        "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
-                        "run_id": run.id if run else False,
-                        **(values or {}),
-                    }
-                )
             else:
-                # The latest statement was cancelled: a new version takes its place.
+                # No statement yet, or the latest was cancelled: a new version takes its place.
                 to_create.append(
                     {
                         "partner_id": key[0],
@@ -224,7 +211,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
                         "date_to": date_to,
                         "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
                         "run_id": run.id if run else False,
-                        "version": session.version + 1,
+                        "version": session.version + 1 if session else 1,
                         **(values or {}),
                     }
                 )
