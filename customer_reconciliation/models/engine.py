@@ -252,9 +252,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
                     session_ids,
                 )
             )
-            cr.execute(SQL(_ITEMS_SQL, **params))
-            # Fresh statistics: the three statements below join this table with the sessions.
-            cr.execute(SQL("ANALYZE cr_items"))
+            build_items_table(cr, params)
             cr.execute(SQL(_LINES_SQL, **params))
             cr.execute(SQL(_OPEN_ITEMS_SQL, **params))
             cr.execute(SQL(_TOTALS_SQL, **params))
@@ -298,26 +296,10 @@ items AS MATERIALIZED (
        AND (cardinality(s.scope) = 0 OR EXISTS (
             SELECT 1 FROM jsonb_object_keys(aml.analytic_distribution) AS k(key)
              WHERE string_to_array(k.key, ',')::int[] && s.scope))
-),
-applied AS (
-    SELECT d.session_id, d.aml_id,
-           -CASE WHEN d.in_company_currency THEN pr.amount ELSE pr.debit_amount_currency END AS delta
-      FROM account_partial_reconcile pr
-      JOIN items d ON d.aml_id = pr.debit_move_id
-      JOIN items c ON c.aml_id = pr.credit_move_id AND c.session_id = d.session_id
-    UNION ALL
-    SELECT c.session_id, c.aml_id,
-           CASE WHEN c.in_company_currency THEN pr.amount ELSE pr.credit_amount_currency END
-      FROM account_partial_reconcile pr
-      JOIN items d ON d.aml_id = pr.debit_move_id
-      JOIN items c ON c.aml_id = pr.credit_move_id AND c.session_id = d.session_id
-),
-applied_sum AS (
-    SELECT session_id, aml_id, SUM(delta) AS delta FROM applied GROUP BY session_id, aml_id
 )
-SELECT i.*, i.amount + COALESCE(a.delta, 0) AS residual,
+SELECT i.*, i.amount AS residual,
        -- Credits not yet applied (payments, credit notes) cannot be late: aged as not due.
-       CASE WHEN i.amount + COALESCE(a.delta, 0) < 0 THEN 0 ELSE i.days_overdue END AS aging_days,
+       CASE WHEN i.amount < 0 THEN 0 ELSE i.days_overdue END AS aging_days,
        m.name AS move_name,
        COALESCE(NULLIF(m.ref, ''), NULLIF(st.payment_ref, '')) AS customer_ref,
        CASE
@@ -330,11 +312,48 @@ SELECT i.*, i.amount + COALESCE(a.delta, 0) AS residual,
            ELSE 'misc'
        END AS kind
   FROM items i
-  LEFT JOIN applied_sum a ON a.session_id = i.session_id AND a.aml_id = i.aml_id
   JOIN account_move m ON m.id = i.move_id
   JOIN res_company co ON co.id = m.company_id
   LEFT JOIN account_bank_statement_line st ON st.id = m.statement_line_id
 """
+
+# Residuals at the end date, from the partial reconciliations whose two items are in the
+# same statement. Run once cr_items is indexed and analysed: with the planner's estimates
+# taken from the journal items instead, the self-join could explode into millions of rows.
+_RESIDUALS_SQL = """
+UPDATE cr_items i
+   SET residual = i.amount + a.delta,
+       aging_days = CASE WHEN i.amount + a.delta < 0 THEN 0 ELSE i.days_overdue END
+  FROM (
+    SELECT session_id, aml_id, SUM(delta) AS delta
+      FROM (
+        SELECT d.session_id, d.aml_id,
+               -CASE WHEN d.in_company_currency THEN pr.amount ELSE pr.debit_amount_currency END
+               AS delta
+          FROM account_partial_reconcile pr
+          JOIN cr_items d ON d.aml_id = pr.debit_move_id
+          JOIN cr_items c ON c.aml_id = pr.credit_move_id AND c.session_id = d.session_id
+        UNION ALL
+        SELECT c.session_id, c.aml_id,
+               CASE WHEN c.in_company_currency THEN pr.amount ELSE pr.credit_amount_currency END
+          FROM account_partial_reconcile pr
+          JOIN cr_items d ON d.aml_id = pr.debit_move_id
+          JOIN cr_items c ON c.aml_id = pr.credit_move_id AND c.session_id = d.session_id
+      ) applied
+     GROUP BY session_id, aml_id
+  ) a
+ WHERE a.session_id = i.session_id AND a.aml_id = i.aml_id
+"""
+
+
+def build_items_table(cr, params):
+    """Fill the temporary table cr_items (statement items with their residual at the end)."""
+    cr.execute(SQL("SET LOCAL jit = off"))  # compiling costs more than these queries gain
+    cr.execute(SQL(_ITEMS_SQL, **params))
+    cr.execute(SQL("CREATE INDEX ON cr_items (aml_id, session_id)"))
+    cr.execute(SQL("ANALYZE cr_items"))
+    cr.execute(SQL(_RESIDUALS_SQL))
+
 
 _LINES_SQL = """
 WITH opening AS (

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
-from .engine import _ITEMS_SQL
+from .engine import build_items_table
 
 # Frozen lines against the items the statement would hold today: added, removed, changed
 # (amount or date), open amount changed (a reconciliation dated inside the period), and the
@@ -59,7 +59,7 @@ class CustomerReconciliationSession(models.Model):
         for company in self.company_id:
             sessions = self.filtered(lambda s, c=company: s.company_id == c)
             params = {"ids": sessions.ids, "accounts": engine._reconciliation_account_ids(company)}
-            cr.execute(SQL(_ITEMS_SQL, **params))
+            build_items_table(cr, params)
             cr.execute(SQL(_DIFF_SQL, **params))
             for (
                 session_id,
