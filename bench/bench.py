@@ -104,8 +104,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="use the database as left by an earlier --keep run instead of "
-        "rebuilding it (its own size and period apply)",
+        help="use the database left by an earlier --keep run as it is, instead of "
+        "rebuilding it (--customers and --items are then ignored)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the database at the end (default: drop it)"
