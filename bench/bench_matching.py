@@ -26,10 +26,12 @@ TARGET_SECONDS = 5.0
 _PATH = (
     Path(__file__).resolve().parent.parent
     / "customer_reconciliation"
-    / "models"
-    / "ledger_matching.py"
+    / "tools"
+    / "customer_ledger"
+    / "matching.py"
 )
-_spec = importlib.util.spec_from_file_location("ledger_matching", _PATH)
+# The matcher is pure Python: loaded from its file, without Odoo.
+_spec = importlib.util.spec_from_file_location("matching", _PATH)
 lm = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(lm)
 

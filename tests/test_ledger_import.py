@@ -13,7 +13,8 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools.misc import formatLang
 
-from odoo.addons.customer_reconciliation.models import ledger_parser
+from odoo.addons.customer_reconciliation.reports import workbook
+from odoo.addons.customer_reconciliation.tools.customer_ledger import parsing as ledger_parser
 
 
 def xlsx_bytes(rows):
@@ -394,10 +395,14 @@ class TestLedgerImport(ReconciliationCommon):
     def test_export_xlsx(self):
         self.session._import_customer_ledger("l.xlsx", xlsx_bytes(self.their_rows()))
         action = self.session.action_export_customer_comparison()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
+        self.assertEqual(
+            action["url"], f"/customer_reconciliation/statement/{self.session.id}/comparison/xlsx"
         )
-        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        attachments = self.env["ir.attachment"].search_count([])
+        content, filename = workbook.comparison_xlsx(self.session)
+        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+        self.assertTrue(filename.startswith("Comparison ") and filename.endswith(".xlsx"))
+        book = openpyxl.load_workbook(io.BytesIO(content))
         sheet = book["Comparison"]
         self.assertEqual(sheet["A4"].value, "Our Date")
         self.assertEqual(sheet["L4"].value, "Explanation")

@@ -5,9 +5,8 @@ import random
 from datetime import date
 
 import pytest
-from ledger_pure import load
 
-lm = load("ledger_matching")
+from odoo.addons.customer_reconciliation.tools.customer_ledger import matching as lm
 
 D = date(2026, 10, 1).toordinal()
 
@@ -151,13 +150,26 @@ def test_guess_sign():
     assert lm.guess_sign(ours, []) == -1
 
 
-def test_sum_search_is_bounded():
+def test_sum_search_is_bounded(monkeypatch):
     # Many candidates and no solution: the search stops at its budget instead of exploding.
+    searches = []
+    subset_sum = lm._Matcher._subset_sum
+
+    def counted(self, values, target):
+        searches.append(target)
+        return subset_sum(self, values, target)
+
+    monkeypatch.setattr(lm._Matcher, "_subset_sum", counted)
     rnd = random.Random(1)
     ours = [E(rnd.randint(0, 5), rnd.randint(1, 10**6)) for _n in range(3000)]
     theirs = [E(rnd.randint(0, 5), 10**7 + rnd.randint(1, 10**6)) for _n in range(3000)]
     groups = lm.match(ours, theirs, sum_budget=500)
     assert sum(len(g.ours) for g in groups) == 3000 and sum(len(g.theirs) for g in groups) == 3000
+    # The budget is what stopped it: without it there would be a search for every line.
+    assert len(searches) == 500
+    searches.clear()
+    lm.match(ours[:1000], theirs[:1000], sum_budget=10**9)
+    assert len(searches) > 500
 
 
 # ---------------------------------------------------------------------- synthetic ledgers

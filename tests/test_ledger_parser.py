@@ -9,9 +9,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import xlsxwriter
-from ledger_pure import load
 
-lp = load("ledger_parser")
+from odoo.addons.customer_reconciliation.tools.customer_ledger import parsing as lp
 
 # A Kingdee-like AP detail ledger of us: a title block, Chinese headers, opening row, a
 # subtotal, their credit = our invoice, their debit = their payment.

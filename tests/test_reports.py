@@ -16,8 +16,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import formatLang
 from odoo.tools.translate import code_translations
 
-from odoo.addons.customer_reconciliation.models.session_report import CustomerReconciliationSession
-from odoo.addons.customer_reconciliation.models.session_xlsx import StatementWorkbook
+from odoo.addons.customer_reconciliation.reports import statement_data, workbook
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
@@ -92,9 +91,9 @@ class TestReportData(ReportCommon):
         self.assertIn("2026-03", name)
         self.assertNotIn("/", name)
         self.assertTrue(
-            self.statement._get_xlsx_content()[1].endswith("Globex Trading Ltd. 2026-03.xlsx")
+            workbook.statement_xlsx(self.statement)[1].endswith("Globex Trading Ltd. 2026-03.xlsx")
         )
-        self.assertIn("北京华联商贸有限公司", self.statement_cn._get_xlsx_content()[1])
+        self.assertIn("北京华联商贸有限公司", workbook.statement_xlsx(self.statement_cn)[1])
         self.assertIn(self.statement.name.replace("/", "-"), name)
         report = self.env.ref("customer_reconciliation.action_report_reconciliation_statement")
         self.assertIn("_get_report_base_filename", report.print_report_name)
@@ -102,10 +101,7 @@ class TestReportData(ReportCommon):
     def test_pagination_keeps_every_row_once(self):
         lines = [{"name": f"L{i}"} for i in range(130)]
         items = [{"name": f"O{i}"} for i in range(17)]
-        with patch.object(
-            CustomerReconciliationSession, "_get_report_page_rows", lambda self: (12, 30)
-        ):
-            pages = self.statement._paginate_report(lines, items)
+        pages = statement_data.paginate(lines, items, 12, 30)
         sections = [section for page in pages for section in page]
         self.assertEqual(
             [r["name"] for s in sections if s["type"] == "lines" for r in s["rows"]],
@@ -125,7 +121,7 @@ class TestReportData(ReportCommon):
             self.assertLessEqual(rows, 30 + 1)  # + the opening balance row
 
     def test_report_data_matches_statement(self):
-        data = self.statement.with_context(lang="en_US")._get_statement_report_data()
+        data = statement_data.statement_data(self.statement.with_context(lang="en_US"))
         rows = [
             row for page in data["pages"] for s in page if s["type"] == "lines" for row in s["rows"]
         ]
@@ -144,7 +140,7 @@ class TestReportXlsx(ReportCommon):
         return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only)
 
     def test_statement_workbook_values_and_formulas(self):
-        content, _name = self.statement._get_xlsx_content()
+        content, _name = workbook.statement_xlsx(self.statement)
         sheet = self._load(content).worksheets[0]
         cached = self._load(content, data_only=True).worksheets[0]
         self.assertEqual(sheet.freeze_panes, "A4")
@@ -216,8 +212,8 @@ class TestReportXlsx(ReportCommon):
         key = ("customer_reconciliation", "zh_CN")
         terms = {"Date": "日期", "Debit": "借方", "Credit": "贷方", "Balance": "余额"}
         with patch.dict(code_translations.python_translations, {key: terms}):
-            content, _name = self.statement_cn._get_xlsx_content()
-            english, _name = self.statement._get_xlsx_content()
+            content, _name = workbook.statement_xlsx(self.statement_cn)
+            english, _name = workbook.statement_xlsx(self.statement)
         headers = [c.value for c in self._load(content).worksheets[0][3][:10]]
         self.assertEqual(
             [headers[0], headers[6], headers[7], headers[8]], ["日期", "借方", "贷方", "余额"]
@@ -233,7 +229,7 @@ class TestReportXlsx(ReportCommon):
         )
         self.assertEqual(len(sessions), 3)
         self.assertEqual(len(sessions.currency_id), 2)
-        content, filename = sessions._get_balances_xlsx_content(with_statement_sheets=True)
+        content, filename = workbook.balances_xlsx(sessions, with_statement_sheets=True)
         self.assertTrue(filename.startswith("Receivable Balances 2026-03"))
         book, cached = self._load(content), self._load(content, data_only=True)
         self.assertEqual(len(book.worksheets), 4)
@@ -291,11 +287,11 @@ class TestReportXlsx(ReportCommon):
             )
 
     def test_workbooks_stream(self):
-        content, _name = self.statement._get_balances_xlsx_content()
+        content, _name = workbook.balances_xlsx(self.statement)
         self.assertEqual(len(self._load(content).worksheets), 1)
-        workbook = StatementWorkbook(self.env)
-        self.assertTrue(workbook.book.constant_memory)  # rows are flushed as they are written
-        workbook.close()
+        book = workbook.Workbook(self.env)
+        self.assertTrue(book.book.constant_memory)  # rows are flushed as they are written
+        book.close()
 
 
 class ReportHttpCommon(ReportCommon, HttpCase):
@@ -351,10 +347,8 @@ class TestReportPdf(ReportHttpCommon):
         for day in range(1, 29):
             self._invoice(customer, 100 + day, date(2026, 3, day), ref=f"LL-{day:02d}")
         session = self.Engine.generate(self.company, *MARCH, customer.ids)["created"]
-        with patch.object(
-            CustomerReconciliationSession, "_get_report_page_rows", lambda self: (10, 16)
-        ):
-            expected = len(session._get_statement_report_data()["pages"])
+        with patch.object(statement_data, "page_rows", lambda session: (10, 16)):
+            expected = len(statement_data.statement_data(session)["pages"])
             pages = pdf_pages(self._render("action_report_reconciliation_statement", session))
         self.assertGreaterEqual(expected, 3)
         self.assertEqual(len(pages), expected, "a page overflowed: the pagination is off")
@@ -443,7 +437,7 @@ class TestReportDownloads(ReportHttpCommon):
         disposition = response.headers["Content-Disposition"]
         self.assertTrue(disposition.startswith("attachment; filename*=UTF-8''"))
         self.assertEqual(
-            unquote(disposition.split("''", 1)[1]), self.statement._get_xlsx_content()[1]
+            unquote(disposition.split("''", 1)[1]), workbook.statement_xlsx(self.statement)[1]
         )
         book = openpyxl.load_workbook(io.BytesIO(response.content))
         self.assertEqual(book.worksheets[0]["I4"].value, self.statement.opening_balance)

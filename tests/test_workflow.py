@@ -366,7 +366,7 @@ class TestFrozen(WorkflowCommon):
         self.assertEqual(
             (session.closing_balance, session.digest, session.line_ids.mapped("amount")), frozen
         )
-        self.assertEqual(session._compute_digest(), session.digest)
+        self.assertEqual(session._content_digest(), session.digest)
 
         diffs = session._ledger_differences()[session.id]
         by_change = {}
@@ -395,16 +395,16 @@ class TestFrozen(WorkflowCommon):
     def test_digest_is_stable_and_sensitive(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         session = self._session("to_approve")
-        self.assertEqual(session._compute_digest(), session.digest)
-        self.assertEqual(session.with_context(lang="zh_CN")._compute_digest(), session.digest)
+        self.assertEqual(session._content_digest(), session.digest)
+        self.assertEqual(session.with_context(lang="zh_CN")._content_digest(), session.digest)
         self.env.invalidate_all()
-        self.assertEqual(session._compute_digest(), session.digest)
+        self.assertEqual(session._content_digest(), session.digest)
         line = session.line_ids.filtered("move_line_id")[:1]
         self._sql(
             "UPDATE customer_reconciliation_line SET debit = debit + 0.01 WHERE id = %s", line.id
         )
         self.env.invalidate_all()
-        self.assertNotEqual(session._compute_digest(), session.digest)
+        self.assertNotEqual(session._content_digest(), session.digest)
         self.assertEqual(session.action_verify_digest()["params"]["type"], "danger")
 
     def test_frozen_header_cannot_change(self):

@@ -1,12 +1,29 @@
+"""The one download path of the workbooks: internal users' downloads, and the response the
+portal's download uses too. Access rights are checked before anything is written."""
+
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
 from odoo import http
 from odoo.exceptions import AccessError
 from odoo.http import content_disposition, request
 
-from ..models.session_xlsx import XLSX_MIMETYPE
+from ..reports import workbook
+from ..tools.files import XLSX_MIMETYPE
 
 MAX_STATEMENTS = 10000
+
+
+def xlsx_response(content, filename):
+    """An XLSX file as an attachment download, never cached."""
+    return request.make_response(
+        content,
+        headers=[
+            ("Content-Type", XLSX_MIMETYPE),
+            ("Content-Length", str(len(content))),
+            ("Content-Disposition", content_disposition(filename)),
+            ("Cache-Control", "no-store"),
+        ],
+    )
 
 
 class ReconciliationDownloadController(http.Controller):
@@ -20,9 +37,20 @@ class ReconciliationDownloadController(http.Controller):
         readonly=True,
     )
     def download_statement_xlsx(self, session_id, **kwargs):
+        return xlsx_response(*workbook.statement_xlsx(self._get_sessions([session_id])))
+
+    @http.route(
+        "/customer_reconciliation/statement/<int:session_id>/comparison/xlsx",
+        type="http",
+        auth="user",
+        methods=["GET"],
+        readonly=True,
+    )
+    def download_comparison_xlsx(self, session_id, **kwargs):
         session = self._get_sessions([session_id])
-        content, filename = session._get_xlsx_content()
-        return self._file_response(content, filename)
+        if not session.customer_match_ids:
+            raise NotFound()
+        return xlsx_response(*workbook.comparison_xlsx(session))
 
     @http.route(
         "/customer_reconciliation/balances/xlsx",
@@ -41,10 +69,9 @@ class ReconciliationDownloadController(http.Controller):
         if not session_ids or len(session_ids) > MAX_STATEMENTS or min(session_ids) <= 0:
             raise BadRequest(request.env._("Give between 1 and %s statement ids.", MAX_STATEMENTS))
         sessions = self._get_sessions(session_ids)
-        content, filename = sessions._get_balances_xlsx_content(
-            with_statement_sheets=sheets in ("1", "true")
+        return xlsx_response(
+            *workbook.balances_xlsx(sessions, with_statement_sheets=sheets in ("1", "true"))
         )
-        return self._file_response(content, filename)
 
     def _get_sessions(self, session_ids):
         sessions = request.env["customer.reconciliation.session"].browse(session_ids)
@@ -55,14 +82,3 @@ class ReconciliationDownloadController(http.Controller):
         except AccessError:
             raise Forbidden() from None
         return sessions
-
-    def _file_response(self, content, filename):
-        return request.make_response(
-            content,
-            headers=[
-                ("Content-Type", XLSX_MIMETYPE),
-                ("Content-Length", str(len(content))),
-                ("Content-Disposition", content_disposition(filename)),
-                ("Cache-Control", "no-store"),
-            ],
-        )

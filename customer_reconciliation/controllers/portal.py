@@ -1,6 +1,5 @@
 """The customer's side of the statements: list, detail, downloads, confirm and dispute."""
 
-import re
 from collections import OrderedDict
 
 from werkzeug.exceptions import Forbidden, NotFound
@@ -10,9 +9,13 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
 
-from odoo.addons.customer_reconciliation.models.session_portal import PORTAL_STATES
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..models.session_answer import PORTAL_STATES
+from ..reports import workbook
+from ..tools.files import safe_filename
+from .download import xlsx_response
 
 SESSION_MODEL = "customer.reconciliation.session"
 DISPUTE_MODEL = "customer.reconciliation.dispute"
@@ -201,7 +204,6 @@ class ReconciliationPortal(CustomerPortal):
             "can_confirm": session_sudo._portal_can_confirm(),
             "can_dispute": session_sudo._portal_can_dispute(),
             "has_pdf": bool(request.env.ref(STATEMENT_REPORT, raise_if_not_found=False)),
-            "has_xlsx": hasattr(session_sudo, "_get_xlsx_content"),
             "message": message,
             "error": error,
             "error_detail": kw.get("error_detail"),
@@ -221,20 +223,7 @@ class ReconciliationPortal(CustomerPortal):
     )
     def portal_my_statement_xlsx(self, statement_id, access_token=None, **kw):
         session_sudo = self._statement_check_access(statement_id, access_token)
-        if not hasattr(session_sudo, "_get_xlsx_content"):
-            raise NotFound()
-        content, filename = session_sudo._get_xlsx_content()
-        return request.make_response(
-            content,
-            headers=[
-                (
-                    "Content-Type",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-                ("Content-Length", len(content)),
-                ("Content-Disposition", content_disposition(filename)),
-            ],
-        )
+        return xlsx_response(*workbook.statement_xlsx(session_sudo))
 
     # ------------------------------------------------------------------ answers
     @http.route(
@@ -296,7 +285,7 @@ class ReconciliationPortal(CustomerPortal):
                 self._statement_url(session_sudo, access_token, error="dispute_reason")
             )
         files = [
-            (re.sub(r"[\\/]", "_", upload.filename or "attachment"), upload.read(), upload.mimetype)
+            (safe_filename(upload.filename) or "attachment", upload.read(), upload.mimetype)
             for upload in request.httprequest.files.getlist("attachments")
             if upload and upload.filename
         ]
@@ -307,7 +296,7 @@ class ReconciliationPortal(CustomerPortal):
                 if ledger and ledger.filename:
                     try:
                         session_sudo._import_customer_ledger(
-                            re.sub(r"[\\/]", "_", ledger.filename), ledger.read()
+                            safe_filename(ledger.filename), ledger.read()
                         )
                     except UserError as error:
                         raise _LedgerFileError(str(error)) from error

@@ -1,3 +1,5 @@
+"""The statement, step 4b: the disputes the customer raises, until they are settled."""
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -20,12 +22,17 @@ DISPUTE_SOURCES = [
 
 
 class CustomerReconciliationDispute(models.Model):
-    """A difference the customer raised on a statement: a line, several, or the whole balance."""
+    """A difference the customer raised on a statement: a line, several, or the whole balance.
+
+    Reachable by the customer in the portal: its status and a message thread to reply in.
+    """
 
     _name = "customer.reconciliation.dispute"
     _description = "Customer Reconciliation Dispute"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
+    # Customers answer on the portal with read access only (like invoices and sale orders).
+    _mail_post_access = "read"
     _check_company_auto = True
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
@@ -88,6 +95,11 @@ class CustomerReconciliationDispute(models.Model):
                     self.env["ir.sequence"].next_by_code("customer.reconciliation.dispute") or "/"
                 )
         return super().create(vals_list)
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for dispute in self:
+            dispute.access_url = f"/my/statements/{dispute.session_id.id}/disputes/{dispute.id}"
 
     def is_settled(self):
         return all(dispute.state in ("resolved", "rejected") for dispute in self)

@@ -11,17 +11,49 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import aging
+
 SEQUENCE_CODE = "customer.reconciliation.session"
 
-# Which items of the ledger belong to a statement (shared by the customer selection and
-# the line computation): posted, of the statement's company, on a reconciliation account,
-# dated on or before the end date, in the statement currency when it is a foreign one, and
-# carrying one of the scope's analytic accounts when a scope is set.
-_SCOPE_FILTER = """
-    (cardinality(%(scope)s::int[]) = 0 OR EXISTS (
-        SELECT 1 FROM jsonb_object_keys(aml.analytic_distribution) AS k(key)
-        WHERE string_to_array(k.key, ',')::int[] && %(scope)s::int[]))
-"""
+
+def scope_filter(scope):
+    """The journal item ``aml`` carries one of the analytic accounts of ``scope`` (an SQL int
+    array: a value or a column), or the scope is empty. Shared by the customer selection and
+    the statement items."""
+    return SQL(
+        """(cardinality(%(scope)s::int[]) = 0 OR EXISTS (
+            SELECT 1 FROM jsonb_object_keys(aml.analytic_distribution) AS k(key)
+             WHERE string_to_array(k.key, ',')::int[] && %(scope)s::int[]))""",
+        scope=scope,
+    )
+
+
+def aging_bucket_case():
+    """SQL: the key of the aging bucket of a ``cr_items`` row ``i``."""
+    whens = [
+        SQL("WHEN i.aging_days <= %s THEN %s", bucket.max_days, bucket.key)
+        for bucket in aging.BUCKETS
+        if bucket.max_days is not None
+    ]
+    return SQL("CASE %s ELSE %s END", SQL(" ").join(whens), aging.BUCKETS[-1].key)
+
+
+def aging_totals():
+    """SQL: one ``SUM`` of the residuals per aging bucket, named after the statement's field."""
+    totals = []
+    for bucket in aging.BUCKETS:
+        first, last = aging.bounds(bucket)
+        condition = [SQL("i.aging_days >= %s", first)] if first is not None else []
+        if last is not None:
+            condition.append(SQL("i.aging_days <= %s", last))
+        totals.append(
+            SQL(
+                "COALESCE(SUM(i.residual) FILTER (WHERE %s), 0) AS %s",
+                SQL(" AND ").join(condition),
+                SQL.identifier(bucket.field),
+            )
+        )
+    return SQL(", ").join(totals)
 
 
 class CustomerReconciliationEngine(models.AbstractModel):
@@ -117,7 +149,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
             accounts=account_ids,
             date_to=date_to,
             partner_filter=partner_filter,
-            scope_filter=SQL(_SCOPE_FILTER, scope=list(analytic_ids)),
+            scope_filter=scope_filter(list(analytic_ids)),
             having=having,
         )
         self.env.cr.execute(query)
@@ -218,11 +250,11 @@ class CustomerReconciliationEngine(models.AbstractModel):
         created = Session.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         ).create(to_create)
-        self._compute_sessions(created | to_refresh)
+        self._fill_sessions(created | to_refresh)
         return {"created": created, "refreshed": to_refresh, "skipped": skipped}
 
     @api.model
-    def _compute_sessions(self, sessions):
+    def _fill_sessions(self, sessions):
         """(Re)write the lines, open items and totals of draft statements from the ledger."""
         if not sessions:
             return
@@ -254,8 +286,18 @@ class CustomerReconciliationEngine(models.AbstractModel):
             )
             build_items_table(cr, params)
             cr.execute(SQL(_LINES_SQL, **params))
-            cr.execute(SQL(_OPEN_ITEMS_SQL, **params))
-            cr.execute(SQL(_TOTALS_SQL, **params))
+            cr.execute(SQL(_OPEN_ITEMS_SQL, aging_bucket=aging_bucket_case(), **params))
+            cr.execute(
+                SQL(
+                    _TOTALS_SQL,
+                    aging_set=SQL(", ").join(
+                        SQL("%s = t.%s", SQL.identifier(name), SQL.identifier(name))
+                        for name in aging.FIELDS
+                    ),
+                    aging_totals=aging_totals(),
+                    **params,
+                )
+            )
             cr.execute(SQL("DROP TABLE cr_items"))
         sessions.invalidate_recordset()
         self.env["customer.reconciliation.line"].invalidate_model()
@@ -293,9 +335,7 @@ items AS MATERIALIZED (
        AND aml.account_id = ANY(%(accounts)s)
        AND aml.date <= s.date_to
        AND (s.in_company_currency OR aml.currency_id = s.currency_id)
-       AND (cardinality(s.scope) = 0 OR EXISTS (
-            SELECT 1 FROM jsonb_object_keys(aml.analytic_distribution) AS k(key)
-             WHERE string_to_array(k.key, ',')::int[] && s.scope))
+       AND %(scope_filter)s
 )
 SELECT i.*, i.amount AS residual,
        -- Credits not yet applied (payments, credit notes) cannot be late: aged as not due.
@@ -349,7 +389,7 @@ UPDATE cr_items i
 def build_items_table(cr, params):
     """Fill the temporary table cr_items (statement items with their residual at the end)."""
     cr.execute(SQL("SET LOCAL jit = off"))  # compiling costs more than these queries gain
-    cr.execute(SQL(_ITEMS_SQL, **params))
+    cr.execute(SQL(_ITEMS_SQL, scope_filter=scope_filter(SQL("s.scope")), **params))
     cr.execute(SQL("CREATE INDEX ON cr_items (aml_id, session_id)"))
     cr.execute(SQL("ANALYZE cr_items"))
     cr.execute(SQL(_RESIDUALS_SQL))
@@ -401,22 +441,14 @@ WINDOW w AS (PARTITION BY i.session_id ORDER BY i.date, i.move_name, i.aml_id
              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 """
 
-_AGING_BUCKET = """
-    CASE WHEN i.aging_days <= 0 THEN 'not_due'
-         WHEN i.aging_days <= 30 THEN '1_30'
-         WHEN i.aging_days <= 60 THEN '31_60'
-         WHEN i.aging_days <= 90 THEN '61_90'
-         ELSE 'over_90' END
-"""
-
-_OPEN_ITEMS_SQL = f"""
+_OPEN_ITEMS_SQL = """
 INSERT INTO customer_reconciliation_open_item (
     session_id, company_id, currency_id, kind, date, move_id, move_line_id, name,
     customer_ref, date_maturity, amount, open_amount, days_overdue, aging_bucket,
     create_uid, create_date, write_uid, write_date)
 SELECT i.session_id, s.company_id, s.currency_id, i.kind, i.date, i.move_id, i.aml_id,
        i.move_name, i.customer_ref, COALESCE(i.date_maturity, i.date), i.amount, i.residual,
-       GREATEST(i.aging_days, 0), {_AGING_BUCKET},
+       GREATEST(i.aging_days, 0), %(aging_bucket)s,
        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
   FROM cr_items i
   JOIN customer_reconciliation_session s ON s.id = i.session_id
@@ -431,11 +463,7 @@ UPDATE customer_reconciliation_session s
        closing_balance = t.closing,
        closing_balance_company = t.closing_company,
        overdue_amount = t.overdue,
-       aging_not_due = t.not_due,
-       aging_1_30 = t.b1_30,
-       aging_31_60 = t.b31_60,
-       aging_61_90 = t.b61_90,
-       aging_over_90 = t.over_90,
+       %(aging_set)s,
        line_count = t.line_count,
        open_item_count = t.open_count,
        generated_at = NOW() AT TIME ZONE 'UTC',
@@ -449,11 +477,7 @@ UPDATE customer_reconciliation_session s
            COALESCE(SUM(i.amount), 0) AS closing,
            COALESCE(SUM(i.amount_company), 0) AS closing_company,
            COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days > 0), 0) AS overdue,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days <= 0), 0) AS not_due,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days BETWEEN 1 AND 30), 0) AS b1_30,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days BETWEEN 31 AND 60), 0) AS b31_60,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days BETWEEN 61 AND 90), 0) AS b61_90,
-           COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days > 90), 0) AS over_90,
+           %(aging_totals)s,
            COUNT(i.aml_id) FILTER (WHERE NOT i.prior) AS line_count,
            COUNT(i.aml_id) FILTER (WHERE i.residual <> 0) AS open_count
       FROM customer_reconciliation_session s

@@ -1,34 +1,25 @@
-"""PDF rendering of the statements: one wkhtmltopdf run per statement, and a fallback for
-wkhtmltopdf builds without the patched Qt (Debian's package, for one).
+"""PDF rendering of the statement reports with a wkhtmltopdf build that lacks the patched Qt
+(Debian's package, for one).
 
 Such builds ignore ``--header-html`` / ``--footer-html`` (no letterhead, no page numbers) and
-cannot render several documents in one run. For the statement reports only, the company
-header is then put at the top of the document itself and the page numbers are stamped on
-the pages afterwards; with a patched build nothing changes.
+cannot render several documents in one run. For the statement reports only, and only with
+such a build (detected once, from Odoo's own wkhtmltopdf detection), each statement is rendered
+in a run of its own, the company header is put at the top of the document itself and the page
+numbers are stamped on the pages afterwards with ``odoo.tools.pdf``. With the patched build
+that Odoo documents, Odoo's own rendering, header, footer and page numbers are used unchanged.
 """
 
 import functools
-import io
-import logging
 import subprocess
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from odoo import api, models
-from odoo.tools.pdf import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    PdfFileReader,
-    PdfFileWriter,
-)
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
-_logger = logging.getLogger(__name__)
+from ..reports.page_numbers import stamp_page_numbers
 
 STATEMENT_REPORTS = (
     "customer_reconciliation.report_statement",
@@ -53,6 +44,11 @@ PAGE_HEIGHTS_MM = {
 
 @functools.lru_cache(1)
 def wkhtmltopdf_has_patched_qt():
+    """Whether the wkhtmltopdf Odoo found is the patched-Qt build (asked once per process).
+
+    Odoo's ``_wkhtml()`` keeps only the version number, so the build is read from the same
+    binary's ``--version``. No usable wkhtmltopdf: nothing to work around.
+    """
     info = _wkhtml()
     if info.state != "ok":
         return True
@@ -69,8 +65,13 @@ class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
     @api.model
-    def _cr_is_statement_report(self, report_ref):
-        return bool(report_ref) and self._get_report(report_ref).report_name in STATEMENT_REPORTS
+    def _cr_needs_fallback(self, report_ref):
+        """A statement report, with a wkhtmltopdf build that lacks the patched Qt."""
+        return (
+            bool(report_ref)
+            and not wkhtmltopdf_has_patched_qt()
+            and self._get_report(report_ref).report_name in STATEMENT_REPORTS
+        )
 
     @api.model
     def _cr_page_body_heights(self, paperformat):
@@ -87,13 +88,12 @@ class IrActionsReport(models.Model):
         return body, body - UNPATCHED_HEADER_MM
 
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
-        # One run of wkhtmltopdf per statement: bounded memory for big batches, each
-        # statement its own page numbering, and it works without the patched Qt.
+        # Without the patched Qt wkhtmltopdf renders one document per run.
         if (
             res_ids
             and len(res_ids) > 1
             and len(set(res_ids)) == len(res_ids)
-            and self._cr_is_statement_report(report_ref)
+            and self._cr_needs_fallback(report_ref)
         ):
             streams = {}
             for res_id in res_ids:
@@ -114,11 +114,7 @@ class IrActionsReport(models.Model):
         specific_paperformat_args=None,
         set_viewport_size=False,
     ):
-        if (
-            wkhtmltopdf_has_patched_qt()
-            or not self._cr_is_statement_report(report_ref)
-            or len(bodies) != 1
-        ):
+        if not self._cr_needs_fallback(report_ref) or len(bodies) != 1:
             return super()._run_wkhtmltopdf(
                 bodies,
                 report_ref=report_ref,
@@ -142,7 +138,7 @@ class IrActionsReport(models.Model):
             specific_paperformat_args=args,
             set_viewport_size=set_viewport_size,
         )
-        return self._cr_stamp_page_numbers(pdf, label)
+        return stamp_page_numbers(pdf, label)
 
     @api.model
     def _cr_body_with_header(self, body, header):
@@ -164,15 +160,8 @@ class IrActionsReport(models.Model):
         label = ""
         lang = "en_US"
         if article is not None:
-            model, res_id = article.get("data-oe-model"), article.get("data-oe-id")
             lang = article.get("data-oe-lang") or lang
-            if model and res_id and res_id.isdigit():
-                record = self.env[model].browse(int(res_id)).exists()
-                label = (
-                    record.display_name
-                    if model != "customer.reconciliation.session"
-                    else record.name
-                )
+            label = self._cr_document_label(article)
             if header:
                 headers = lxml_html.fromstring(header).xpath(
                     "//div[@id='minimal_layout_report_headers']/*"
@@ -189,68 +178,18 @@ class IrActionsReport(models.Model):
             )
         return etree.tostring(
             tree, method="html", encoding="unicode", doctype="<!DOCTYPE html>"
-        ), label or ""
+        ), label
 
     @api.model
-    def _cr_stamp_page_numbers(self, pdf_content, label):
-        """Write "<document>  n / total" at the bottom right of every page.
-
-        The text is appended to each page's content stream with a standard PDF font: no page
-        is re-rendered and the page resources (fonts of several MB for CJK) stay shared.
-        """
-        from reportlab.lib.units import mm  # noqa: PLC0415
-        from reportlab.pdfbase.pdfmetrics import stringWidth  # noqa: PLC0415
-
-        reader = PdfFileReader(io.BytesIO(pdf_content), strict=False)
-        writer = PdfFileWriter()
-        add_page = getattr(writer, "add_page", None) or writer.addPage  # PyPDF2 1.x / 2.x, pypdf
-        count = len(reader.pages)
-        font = writer._add_object(
-            DictionaryObject(
-                {
-                    NameObject("/Type"): NameObject("/Font"),
-                    NameObject("/Subtype"): NameObject("/Type1"),
-                    NameObject("/BaseFont"): NameObject("/Helvetica"),
-                    NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-                }
-            )
-        )
-        label = label if label.isascii() else ""  # the standard fonts have no CJK glyphs
-        for number in range(1, count + 1):
-            page = reader.pages[number - 1]
-            box = page.mediabox if hasattr(page, "mediabox") else page.mediaBox
-            text = f"{label}    {number} / {count}".strip()
-            x = float(box[2]) - 12 * mm - stringWidth(text, "Helvetica", 7.5)
-            escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            resources = page.get("/Resources")
-            if resources is None:
-                resources = page[NameObject("/Resources")] = DictionaryObject()
-            fonts = resources.get("/Font")
-            if fonts is None:
-                fonts = resources[NameObject("/Font")] = DictionaryObject()
-            fonts[NameObject("/CRPageNumber")] = font
-            raw = (
-                dict.__getitem__(page, NameObject("/Contents"))
-                if "/Contents" in page
-                else ArrayObject()
-            )
-            contents = (
-                list(raw)
-                if isinstance(raw, list)
-                else [raw if isinstance(raw, IndirectObject) else writer._add_object(raw)]
-            )
-            before = _stream(writer, b"q\n")
-            after = _stream(
-                writer,
-                (
-                    f"Q\nBT /CRPageNumber 7.5 Tf 0.4 g {x:.2f} {6 * mm:.2f} Td ({escaped}) Tj ET\n"
-                ).encode("latin-1"),
-            )
-            page[NameObject("/Contents")] = ArrayObject([before, *contents, after])
-            add_page(page)
-        output = io.BytesIO()
-        writer.write(output)
-        return output.getvalue()
+    def _cr_document_label(self, article):
+        """The number of the statement (or the name of the record) the article renders."""
+        model, res_id = article.get("data-oe-model"), article.get("data-oe-id")
+        if not (model and res_id and res_id.isdigit()):
+            return ""
+        record = self.env[model].browse(int(res_id)).exists()
+        if model == "customer.reconciliation.session":
+            return record.name or ""
+        return record.display_name or ""
 
 
 def _cjk_font(lang):
@@ -259,12 +198,3 @@ def _cjk_font(lang):
         lang, "SC"
     )
     return f"Noto Sans CJK {region}"
-
-
-def _stream(writer, data):
-    stream = DecodedStreamObject()
-    if hasattr(stream, "set_data"):
-        stream.set_data(data)
-    else:
-        stream.setData(data)
-    return writer._add_object(stream)

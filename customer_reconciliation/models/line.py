@@ -1,3 +1,5 @@
+"""The statement's lines: the opening balance, then one line per journal item of the period."""
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -9,14 +11,6 @@ LINE_KINDS = [
     ("refund", "Refund"),
     ("exchange", "Exchange Difference"),
     ("misc", "Write-off / Miscellaneous"),
-]
-
-AGING_BUCKETS = [
-    ("not_due", "Not Due"),
-    ("1_30", "1-30 Days"),
-    ("31_60", "31-60 Days"),
-    ("61_90", "61-90 Days"),
-    ("over_90", "Over 90 Days"),
 ]
 
 
@@ -78,13 +72,10 @@ class CustomerReconciliationLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("customer_reconciliation_engine"):
-            raise UserError(
-                self.env._(
-                    "Statement lines come from the ledger: regenerate the statement instead."
-                )
-            )
-        return super().create(vals_list)
+        # The engine inserts lines in bulk with SQL; through the ORM nobody does.
+        raise UserError(
+            self.env._("Statement lines come from the ledger: regenerate the statement instead.")
+        )
 
     def write(self, vals):
         raise UserError(
@@ -93,40 +84,3 @@ class CustomerReconciliationLine(models.Model):
                 "regenerate the draft statement."
             )
         )
-
-
-class CustomerReconciliationOpenItem(models.Model):
-    """A journal item still open at the statement end date: the basis of the aging."""
-
-    _name = "customer.reconciliation.open.item"
-    _description = "Customer Reconciliation Open Item"
-    _order = "session_id, date_maturity, date, id"
-
-    session_id = fields.Many2one(
-        "customer.reconciliation.session", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    partner_id = fields.Many2one(related="session_id.partner_id", string="Customer")
-    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
-    kind = fields.Selection(LINE_KINDS, required=True, readonly=True)
-    date = fields.Date(readonly=True)
-    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
-    move_line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
-    name = fields.Char(string="Document", readonly=True)
-    customer_ref = fields.Char(string="Customer Reference", readonly=True)
-    date_maturity = fields.Date(string="Due Date", readonly=True)
-    amount = fields.Monetary(string="Original Amount", readonly=True)
-    open_amount = fields.Monetary(string="Open Amount", readonly=True)
-    days_overdue = fields.Integer(string="Days Overdue", readonly=True)
-    aging_bucket = fields.Selection(AGING_BUCKETS, readonly=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.context.get("customer_reconciliation_engine"):
-            raise UserError(
-                self.env._("Open items come from the ledger: regenerate the statement instead.")
-            )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        raise UserError(self.env._("Open items cannot be edited by hand."))

@@ -22,3 +22,15 @@ class ResConfigSettings(models.TransientModel):
     reconciliation_approver_id = fields.Many2one(
         related="company_id.reconciliation_approver_id", readonly=False
     )
+    reconciliation_reminder_days = fields.Integer(
+        related="company_id.reconciliation_reminder_days", readonly=False
+    )
+    reconciliation_reminder_max = fields.Integer(
+        related="company_id.reconciliation_reminder_max", readonly=False
+    )
+    reconciliation_deemed_confirmation = fields.Boolean(
+        related="company_id.reconciliation_deemed_confirmation", readonly=False
+    )
+    reconciliation_deemed_days = fields.Integer(
+        related="company_id.reconciliation_deemed_days", readonly=False
+    )

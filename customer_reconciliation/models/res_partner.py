@@ -28,6 +28,12 @@ class ResPartner(models.Model):
         string="Statement Currency",
         help="Empty: the company currency, or the customer's only invoicing currency.",
     )
+    reconciliation_ledger_mapping = fields.Json(
+        string="Ledger Import Mapping",
+        copy=False,
+        help="Technical: how the columns of this customer's ledger files were mapped at the last import "
+        "({'columns': {role: normalised header}, 'sign': 'mirror' or 'same'}), proposed at the next one.",
+    )
     reconciliation_session_ids = fields.One2many(
         "customer.reconciliation.session", "partner_id", string="Reconciliation Statements"
     )

@@ -1,5 +1,17 @@
+"""The statement: one customer, one period, the figures of the journal items.
+
+The statement's process is split by step over the ``session_*.py`` files beside this one:
+approval, sending, the customer's answer, the comparison with the customer's ledger and the
+ledger check. Its lines and totals are written by the generation engine (``engine.py``).
+"""
+
+from calendar import monthrange
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from ..tools import aging
+from ..tools.files import safe_filename
 
 STATES = [
     ("draft", "Draft"),
@@ -11,16 +23,35 @@ STATES = [
     ("closed", "Closed"),
     ("cancelled", "Cancelled"),
 ]
+# From submission on, the customer, the period, the currency and the figures no longer change.
+FROZEN_STATES = ("to_approve", "approved", "sent", "confirmed", "disputed", "closed")
+FROZEN_FIELDS = frozenset(
+    {
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "date_from",
+        "date_to",
+        "analytic_account_ids",
+        "opening_balance",
+        "closing_balance",
+    }
+)
 
 
 class CustomerReconciliationSession(models.Model):
-    """A reconciliation statement (对账单) of one customer for one period."""
+    """A reconciliation statement (对账单) of one customer for one period.
+
+    ``customer.reconciliation.session`` is the product's name for a reconciliation session;
+    the user interface calls it a Statement.
+    """
 
     _name = "customer.reconciliation.session"
     _description = "Customer Reconciliation Statement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_to desc, partner_id, version desc, id desc"
-    _check_company_auto = True
+    # Customers answer on the portal with read access only (like invoices and sale orders).
+    _mail_post_access = "read"
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default="/", index="trigram"
@@ -118,6 +149,7 @@ class CustomerReconciliationSession(models.Model):
         help="Open amount past its due date at the end date. Credits not yet applied "
         "(unapplied payments, credit notes) are counted as not due.",
     )
+    # One total per aging bucket (tools/aging.py), in the same order.
     aging_not_due = fields.Monetary(string="Not Due", readonly=True, copy=False)
     aging_1_30 = fields.Monetary(string="1-30 Days", readonly=True, copy=False)
     aging_31_60 = fields.Monetary(string="31-60 Days", readonly=True, copy=False)
@@ -134,6 +166,7 @@ class CustomerReconciliationSession(models.Model):
         "A statement for this customer, period, currency and scope already exists with this version.",
     )
 
+    # ------------------------------------------------------------------ compute methods
     @api.depends("currency_id", "company_id")
     def _compute_is_foreign_currency(self):
         for session in self:
@@ -161,6 +194,7 @@ class CustomerReconciliationSession(models.Model):
                 parts.append(session.partner_id.display_name)
             session.display_name = " - ".join(parts)
 
+    # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
         partners = self.env["res.partner"].browse(
@@ -187,7 +221,16 @@ class CustomerReconciliationSession(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if "partner_id" in vals and vals["partner_id"]:
+        if FROZEN_FIELDS & set(vals):
+            frozen = self.filtered(lambda s: s.state in FROZEN_STATES)
+            if frozen:
+                raise UserError(
+                    self.env._(
+                        "Statement %s is frozen: its customer, period, currency and figures no longer change.",
+                        frozen[0].name,
+                    )
+                )
+        if vals.get("partner_id"):
             vals["partner_id"] = (
                 self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
             )
@@ -207,6 +250,73 @@ class CustomerReconciliationSession(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------ documents
+    def _get_report_lang(self):
+        """The language the customer reads: the statement language, else its contact's."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        installed = dict(self.env["res.lang"].get_installed())
+        contact = partner._reconciliation_statement_contact(self.company_id)
+        for code in (partner.reconciliation_lang, contact.lang, partner.lang, self.env.lang):
+            if code and code in installed:
+                return code
+        return "en_US"
+
+    def _get_report_period_label(self):
+        """``2026-10`` for a calendar month, else ``2026-10-01_2026-12-31``."""
+        self.ensure_one()
+        start, end = self.date_from, self.date_to
+        if (
+            start.day == 1
+            and (start.year, start.month) == (end.year, end.month)
+            and end.day == monthrange(end.year, end.month)[1]
+        ):
+            return f"{start:%Y-%m}"
+        return f"{start:%Y-%m-%d}_{end:%Y-%m-%d}"
+
+    def _get_report_base_filename(self, kind="statement"):
+        """File name (without extension) carrying the number, the customer and the period.
+
+        ``kind``: statement, letter, statement_letter (the PDFs and the statement workbook,
+        in the customer's language) or comparison (the comparison with their ledger, in the
+        reader's language).
+        """
+        self.ensure_one()
+        env = (
+            self.env
+            if kind == "comparison"
+            else self.with_context(lang=self._get_report_lang()).env
+        )
+        prefix = {
+            "statement": env._("Statement"),
+            "letter": env._("Balance Confirmation"),
+            "statement_letter": env._("Statement and Balance Confirmation"),
+            "comparison": env._("Comparison"),
+        }[kind]
+        name = f"{prefix} {self.name} {self.partner_id.name} {self._get_report_period_label()}"
+        return safe_filename(name)
+
+    def _get_balances_base_filename(self):
+        """File name (without extension) of the receivable balances of these statements."""
+        name = self.env._("Receivable Balances")
+        if len(self.partner_id) == 1:
+            name += f" {self.partner_id.name}"
+        if self:
+            start, end = min(self.mapped("date_from")), max(self.mapped("date_to"))
+            periods = {(s.date_from, s.date_to) for s in self}
+            if len(periods) == 1:
+                name += f" {self[:1]._get_report_period_label()}"
+            else:
+                name += f" {start:%Y-%m-%d}_{end:%Y-%m-%d}"
+        return safe_filename(name)
+
+    def _get_aging(self):
+        """[(label, amount)] of the aging buckets at the end date, in the current language."""
+        self.ensure_one()
+        return [
+            (self._fields[name]._description_string(self.env), self[name]) for name in aging.FIELDS
+        ]
+
     # ------------------------------------------------------------------ actions
     def action_regenerate(self):
         """Recompute lines and totals from the ledger (draft statements only)."""
@@ -218,7 +328,7 @@ class CustomerReconciliationSession(models.Model):
                     names=", ".join(not_draft.mapped("name")),
                 )
             )
-        self.env["customer.reconciliation.engine"]._compute_sessions(self)
+        self.env["customer.reconciliation.engine"]._fill_sessions(self)
         return True
 
     def action_open_journal_items(self):
@@ -242,3 +352,26 @@ class CustomerReconciliationSession(models.Model):
             "domain": [("session_id", "=", self.id)],
             "context": {"create": False},
         }
+
+    def action_download_xlsx(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/customer_reconciliation/statement/{self.id}/xlsx",
+            "target": "download",
+        }
+
+    def action_download_balances_xlsx(self, with_statement_sheets=False):
+        ids = ",".join(str(i) for i in self.ids)
+        url = f"/customer_reconciliation/balances/xlsx?ids={ids}"
+        if with_statement_sheets:
+            url += "&sheets=1"
+        return {"type": "ir.actions.act_url", "url": url, "target": "download"}
+
+    # ------------------------------------------------------------------ demo data
+    @api.model
+    def _load_demo_data(self):
+        """Build the demo company and its customers (called by demo/demo_data.xml only)."""
+        from ..demo import reconciliation_demo  # noqa: PLC0415 - demo code stays out of production
+
+        reconciliation_demo.load(self.env)

@@ -1,4 +1,5 @@
-"""Sending statements by email, reminding the customers who do not answer, deemed confirmation."""
+"""The statement, step 3: sending. By email with the PDFs and the portal link, one by one or
+in batches; reminders to customers who do not answer; deemed confirmation where agreed."""
 
 import logging
 from datetime import timedelta
@@ -28,6 +29,7 @@ class CustomerReconciliationSession(models.Model):
         help="Language of the mails: the customer's statement language, else the contact's "
         "language.",
     )
+    sent_date = fields.Datetime(string="Sent On", readonly=True, copy=False)
     reminder_count = fields.Integer(string="Reminders Sent", readonly=True, copy=False)
     last_reminder_date = fields.Datetime(string="Last Reminder", readonly=True, copy=False)
     no_answer_activity_date = fields.Datetime(
@@ -55,6 +57,15 @@ class CustomerReconciliationSession(models.Model):
         return self.statement_contact_id
 
     # ------------------------------------------------------------------ sending
+    def action_mark_sent(self):
+        """Publish the statement to the customer (emailing it calls this)."""
+        self._check_group("customer_reconciliation.group_reconciliation_user", self.env._("send"))
+        self._check_state(["approved", "sent"], self.env._("send"))
+        self.filtered(lambda s: s.state == "approved").write(
+            {"state": "sent", "sent_date": fields.Datetime.now()}
+        )
+        return True
+
     def _get_send_template(self):
         return self.env.ref("customer_reconciliation.mail_template_statement_send")
 

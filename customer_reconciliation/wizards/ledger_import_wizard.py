@@ -3,8 +3,8 @@ import base64
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models import ledger_parser as lp
-from ..models.session_ledger import SIGN_CONVENTIONS
+from ..models.customer_line import SIGN_CONVENTIONS
+from ..tools.customer_ledger import parsing as lp
 
 COLUMN_ROLES = [
     ("date", "Date"),
@@ -133,7 +133,7 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         sign = remembered.get("sign")
         try:
             ledger = lp.parse_ledger(table, position, mapping)
-            guessed = session._guess_customer_ledger_sign(ledger)
+            guessed = self.env["customer.reconciliation.customer.line"]._guess_sign(session, ledger)
             if not sign:
                 sign = guessed
                 sign_note = self.env._("Guessed from the amounts of %s lines.", len(ledger.lines))

@@ -1,4 +1,6 @@
-"""Compare frozen statements with the ledger as it is now."""
+"""The statement, step 6: the ledger check. A frozen statement against our general ledger as it
+is now (a button, and every night for sent and confirmed statements): journal items added,
+removed or changed since, reported in the statement's messages."""
 
 from markupsafe import Markup
 
@@ -38,6 +40,14 @@ HAVING s.opening_balance <> COALESCE(SUM(i.amount), 0)
 
 class CustomerReconciliationSession(models.Model):
     _inherit = "customer.reconciliation.session"
+
+    ledger_check_date = fields.Datetime(string="Last Ledger Check", readonly=True, copy=False)
+    ledger_check_state = fields.Selection(
+        [("ok", "Matches the ledger"), ("differs", "Differs from the ledger")],
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
 
     def _ledger_change_labels(self):
         return {

@@ -3,15 +3,15 @@
 Customers export their accounts-payable ledger of us from their own software (Kingdee, Yonyou,
 Chanjet, Excel, SAP...). This module finds the header row (even below a title block),
 recognises Chinese and English headers, skips blank and subtotal rows, reads the values
-(``ledger_values``) and converts their sign convention to ours. The file itself is read by
-``ledger_file``. Nothing is returned half-read: the first problem raises :class:`LedgerError`.
+(``values``) and converts their sign convention to ours. The file itself is read by
+``reading``. Nothing is returned half-read: the first problem raises :class:`LedgerError`.
 """
 
 import re
 import unicodedata
 from decimal import Decimal
 
-from .ledger_file import (
+from .reading import (
     HEADER_SCAN_ROWS,
     MAX_FILE_SIZE,
     Formula,
@@ -21,7 +21,7 @@ from .ledger_file import (
     filled,
     read_table,
 )
-from .ledger_values import guess_day_first, parse_amount, parse_date, parse_direction
+from .values import guess_day_first, parse_amount, parse_date, parse_direction
 
 __all__ = [
     "MAX_FILE_SIZE",
@@ -304,30 +304,31 @@ def check_mapping(mapping, filename):
         raise LedgerError(_lt("%(file)s: a column is mapped to two roles."), file=filename)
 
 
-def parse_ledger(table, header_position, mapping):
-    """Read the lines below the header; raises LedgerError at the first unreadable value."""
-    filename = table.filename
-    check_mapping(mapping, filename)
-    headers = table.rows[header_position][1]
-    data = table.rows[header_position + 1 :]
+class _RowReader:
+    """Reads the cells of the data rows by role; raises LedgerError naming row and column."""
 
-    def cell(cells, role):
-        index = mapping.get(role)
+    def __init__(self, table, headers, mapping):
+        self.filename = table.filename
+        self.headers = headers
+        self.mapping = mapping
+
+    def cell(self, cells, role):
+        index = self.mapping.get(role)
         return cells[index] if index is not None and index < len(cells) else None
 
-    def error(message, number, role, value):
+    def error(self, message, number, role, value):
         raise LedgerError(
             message,
-            file=filename,
+            file=self.filename,
             row=number,
-            column=column_label(headers, mapping[role]),
+            column=column_label(self.headers, self.mapping[role]),
             value=value.text if isinstance(value, Formula) else str(value).strip(),
         )
 
-    def value(cells, role, number, parser, *args):
-        raw = cell(cells, role)
+    def value(self, cells, role, number, parser, *args):
+        raw = self.cell(cells, role)
         if isinstance(raw, Formula):
-            error(
+            self.error(
                 _lt(
                     "%(file)s, row %(row)s, column %(column)s: the formula %(value)s has no saved value. "
                     "Open the file in Excel or WPS, save it and import it again."
@@ -340,37 +341,73 @@ def parse_ledger(table, header_position, mapping):
             return parser(raw, *args)
         except ValueError:
             if role == "date":
-                error(
-                    _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date."),
-                    number,
-                    role,
-                    raw,
-                )
-            error(
+                self.error(_NOT_A_DATE, number, role, raw)
+            self.error(
                 _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not an amount."),
                 number,
                 role,
                 raw,
             )
         except (TypeError, OverflowError):
-            error(
-                _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date."),
-                number,
-                role,
-                raw,
-            )
+            self.error(_NOT_A_DATE, number, role, raw)
 
-    def text(cells, role):
-        raw = cell(cells, role)
+    def text(self, cells, role):
+        raw = self.cell(cells, role)
         if raw is None or isinstance(raw, Formula):
             return ""
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
         return str(raw).strip()
 
-    day_first = guess_day_first(cell(cells, "date") for _number, cells in data)
+    def amounts(self, cells, number):
+        """(debit, credit, amount, balance) of a row, each None where its column is not mapped."""
+        found = {
+            role: self.value(cells, role, number, parse_amount) if role in self.mapping else None
+            for role in ("debit", "credit", "amount", "balance")
+        }
+        direction = (
+            parse_direction(self.cell(cells, "direction")) if "direction" in self.mapping else None
+        )
+        if direction is not None:
+            if found["balance"] is not None:
+                found["balance"] = abs(found["balance"]) * direction
+            elif found["amount"] is not None:
+                found["amount"] = abs(found["amount"]) * direction
+        return found["debit"], found["credit"], found["amount"], found["balance"]
+
+    def date(self, cells, number, day_first):
+        when = self.value(cells, "date", number, parse_date, day_first)
+        if when is None:
+            raw_date = self.cell(cells, "date")
+            self.error(
+                _lt("%(file)s, row %(row)s, column %(column)s: the date is missing."),
+                number,
+                "date",
+                raw_date if raw_date is not None else "",
+            )
+        return when
+
+
+_NOT_A_DATE = _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date.")
+
+
+def _stated_balance(debit, credit, amount, balance):
+    """Their opening / closing balance: (value, from the balance column?), or None."""
+    if balance is not None:
+        return balance, True
+    if amount is not None or debit is not None or credit is not None:
+        return (amount if amount is not None else (debit or 0) - (credit or 0)), False
+    return None
+
+
+def parse_ledger(table, header_position, mapping):
+    """Read the lines below the header; raises LedgerError at the first unreadable value."""
+    check_mapping(mapping, table.filename)
+    reader = _RowReader(table, table.rows[header_position][1], mapping)
+    data = table.rows[header_position + 1 :]
+    day_first = guess_day_first(reader.cell(cells, "date") for _number, cells in data)
     lines, skipped = [], 0
-    raw_opening = raw_closing = None
+    stated = {"opening": None, "closing": None}
     for number, cells in data:
         if not any(filled(c) for c in cells):
             continue
@@ -378,53 +415,22 @@ def parse_ledger(table, header_position, mapping):
         if kind == "subtotal":
             skipped += 1
             continue
-        debit = value(cells, "debit", number, parse_amount) if "debit" in mapping else None
-        credit = value(cells, "credit", number, parse_amount) if "credit" in mapping else None
-        amount = value(cells, "amount", number, parse_amount) if "amount" in mapping else None
-        balance = value(cells, "balance", number, parse_amount) if "balance" in mapping else None
-        direction = parse_direction(cell(cells, "direction")) if "direction" in mapping else None
-        if direction is not None:
-            if balance is not None and "balance" in mapping:
-                balance = abs(balance) * direction
-            elif amount is not None:
-                amount = abs(amount) * direction
-        if kind in ("opening", "closing"):
-            # Their opening / closing balance: from the balance column, else from the amounts.
-            if balance is not None:
-                found = (balance, True)
-            elif amount is not None or debit is not None or credit is not None:
-                found = (amount if amount is not None else (debit or 0) - (credit or 0), False)
-            else:
-                found = None
-            if kind == "opening":
-                raw_opening = found
-            else:
-                raw_closing = found
+        debit, credit, amount, balance = reader.amounts(cells, number)
+        if kind in stated:
+            stated[kind] = _stated_balance(debit, credit, amount, balance)
             skipped += 1
-            continue
-        if amount is None and debit is None and credit is None:
-            skipped += 1  # a note, a signature line: no amount, not a ledger entry
             continue
         raw = amount if amount is not None else (debit or 0) - (credit or 0)
-        if not raw:
-            skipped += 1
+        if (amount is None and debit is None and credit is None) or not raw:
+            skipped += 1  # a note, a signature line, a zero: not a ledger entry
             continue
-        when = value(cells, "date", number, parse_date, day_first)
-        if when is None:
-            raw_date = cell(cells, "date")
-            error(
-                _lt("%(file)s, row %(row)s, column %(column)s: the date is missing."),
-                number,
-                "date",
-                raw_date if raw_date is not None else "",
-            )
         lines.append(
             LedgerLine(
                 number,
-                when,
-                text(cells, "reference"),
-                text(cells, "voucher"),
-                text(cells, "description"),
+                reader.date(cells, number, day_first),
+                reader.text(cells, "reference"),
+                reader.text(cells, "voucher"),
+                reader.text(cells, "description"),
                 debit or Decimal(0),
                 credit or Decimal(0),
                 raw,
@@ -434,9 +440,10 @@ def parse_ledger(table, header_position, mapping):
     if not lines:
         raise LedgerError(
             _lt("%(file)s has no ledger lines below its header row (row %(row)s)."),
-            file=filename,
+            file=table.filename,
             row=table.rows[header_position][0],
         )
+    raw_opening, raw_closing = stated["opening"], stated["closing"]
     opening_balance = raw_opening[0] if raw_opening and raw_opening[1] else None
     return Ledger(lines, raw_opening, raw_closing, skipped, _balance_factor(lines, opening_balance))
 

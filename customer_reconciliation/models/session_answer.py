@@ -1,10 +1,18 @@
-"""The statement seen by the customer: portal access, online confirmation and dispute."""
+"""The statement, step 4: the customer's answer. They confirm the balance or dispute it, on
+the portal (logged in or through the emailed link) or through us (paper, email); a manager
+closes the statement once its disputes are settled, and a disputed one gets a new version."""
 
 import base64
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+CONFIRMATION_CHANNELS = [
+    ("portal", "Customer portal"),
+    ("link", "Statement link"),
+    ("internal", "Recorded by us (paper, email)"),
+    ("deemed", "Deemed confirmed (no answer)"),
+]
 # States a customer may see. Drafts, statements waiting for approval and cancelled ones never.
 PORTAL_STATES = ("sent", "confirmed", "disputed", "closed")
 # Attachments of a portal dispute: a remittance advice or a scan, not an archive of the year.
@@ -13,11 +21,40 @@ MAX_DISPUTE_FILE_SIZE = 10 * 1024 * 1024
 
 
 class CustomerReconciliationSession(models.Model):
-    _name = "customer.reconciliation.session"
-    _inherit = ["customer.reconciliation.session", "portal.mixin"]
-    # Customers answer on the portal with read access only (like invoices and sale orders).
-    _mail_post_access = "read"
+    _inherit = "customer.reconciliation.session"
 
+    confirmed_date = fields.Datetime(
+        string="Confirmed On", readonly=True, copy=False, tracking=True
+    )
+    confirmed_by_name = fields.Char(string="Confirmed By", readonly=True, copy=False)
+    confirmed_by_title = fields.Char(string="Title", readonly=True, copy=False)
+    confirmation_channel = fields.Selection(CONFIRMATION_CHANNELS, readonly=True, copy=False)
+    confirmation_comment = fields.Text(readonly=True, copy=False)
+    confirmation_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "customer_reconciliation_session_confirmation_rel",
+        "session_id",
+        "attachment_id",
+        string="Confirmation Evidence",
+        readonly=True,
+        copy=False,
+    )
+    closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
+    previous_version_id = fields.Many2one(
+        "customer.reconciliation.session",
+        string="Supersedes",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    next_version_ids = fields.One2many(
+        "customer.reconciliation.session", "previous_version_id", string="Superseded By"
+    )
+    dispute_ids = fields.One2many(
+        "customer.reconciliation.dispute", "session_id", string="Disputes"
+    )
+    dispute_count = fields.Integer(compute="_compute_dispute_count")
+    open_dispute_count = fields.Integer(compute="_compute_dispute_count")
     confirmation_user_id = fields.Many2one(
         "res.users",
         string="Confirmed by Portal User",
@@ -33,6 +70,19 @@ class CustomerReconciliationSession(models.Model):
         help="Confirmed because the customer did not answer in time (contract clause), "
         "not explicitly.",
     )
+
+    def _compute_dispute_count(self):
+        groups = self.env["customer.reconciliation.dispute"]._read_group(
+            [("session_id", "in", self.ids)], ["session_id", "state"], ["__count"]
+        )
+        total, open_ = {}, {}
+        for session, state, count in groups:
+            total[session] = total.get(session, 0) + count
+            if state == "open":
+                open_[session] = open_.get(session, 0) + count
+        for session in self:
+            session.dispute_count = total.get(session, 0)
+            session.open_dispute_count = open_.get(session, 0)
 
     def message_post(self, **kwargs):
         # Answers given online are posted as the customer's, not as the superuser the
@@ -89,6 +139,71 @@ class CustomerReconciliationSession(models.Model):
         }
 
     # ------------------------------------------------------------------ answers
+    def _record_confirmation(
+        self,
+        confirmed_by,
+        title=None,
+        channel="internal",
+        comment=None,
+        attachments=None,
+        date=None,
+    ):
+        """The customer agreed with the balance. Internal records need their evidence."""
+        self._check_state(["sent"], self.env._("confirm"))
+        if channel == "internal":
+            if not (confirmed_by or "").strip():
+                raise UserError(self.env._("Say who confirmed the balance at the customer."))
+            if not attachments:
+                raise UserError(
+                    self.env._(
+                        "Attach the signed confirmation: a confirmation recorded by us needs its evidence."
+                    )
+                )
+        if attachments:
+            attachments.sudo().write({"res_model": self._name, "res_id": self[:1].id})
+        self.write(
+            {
+                "state": "confirmed",
+                "confirmed_date": date or fields.Datetime.now(),
+                "confirmed_by_name": confirmed_by,
+                "confirmed_by_title": title,
+                "confirmation_channel": channel,
+                "confirmation_comment": comment,
+                "confirmation_attachment_ids": [
+                    fields.Command.set(attachments.ids if attachments else [])
+                ],
+            }
+        )
+        for session in self:
+            session.message_post(
+                body=self.env._(
+                    "Balance confirmed by %(who)s (%(channel)s).",
+                    who=confirmed_by or "-",
+                    channel=dict(CONFIRMATION_CHANNELS)[channel],
+                ),
+                attachment_ids=attachments.ids if attachments else [],
+            )
+        return True
+
+    def _record_dispute(self, disputes_vals, source="internal"):
+        """The customer disagreed: create the disputes and mark the statement disputed."""
+        self.ensure_one()
+        self._check_state(["sent", "disputed"], self.env._("dispute"))
+        if not disputes_vals:
+            raise UserError(self.env._("Say what the customer disputes."))
+        disputes = (
+            self.env["customer.reconciliation.dispute"]
+            .sudo()
+            .create([{**vals, "session_id": self.id, "source": source} for vals in disputes_vals])
+        )
+        self.state = "disputed"
+        self.message_post(
+            body=self.env._(
+                "The customer disputes the statement: %s", ", ".join(disputes.mapped("name"))
+            )
+        )
+        return disputes
+
     def _portal_confirm(self, name, title=None, comment=None, user=None, ip=None, user_agent=None):
         """Record a confirmation given online; returns False when it can no longer be confirmed.
 
@@ -225,3 +340,68 @@ class CustomerReconciliationSession(models.Model):
                 body=body,
                 subtype_xmlid="mail.mt_note",
             )
+
+    # ------------------------------------------------------------------ closing
+    def action_close(self):
+        self._check_group(
+            "customer_reconciliation.group_reconciliation_manager", self.env._("close")
+        )
+        self._check_state(["confirmed", "disputed"], self.env._("close"))
+        for session in self:
+            if not session.dispute_ids.is_settled():
+                raise UserError(
+                    self.env._(
+                        "Statement %(name)s still has open disputes (%(disputes)s): settle them before closing.",
+                        name=session.name,
+                        disputes=", ".join(
+                            session.dispute_ids.filtered(lambda d: d.state == "open").mapped("name")
+                        ),
+                    )
+                )
+        disputed = self.filtered(lambda s: s.state == "disputed")
+        self.write({"state": "closed", "closed_date": fields.Datetime.now()})
+        disputed._create_new_version()
+        return True
+
+    def _create_new_version(self):
+        """A settled disputed statement is superseded by a new draft version of the same period."""
+        new = self.browse()
+        for session in self:
+            new |= self.with_context(mail_create_nolog=True).create(
+                {
+                    "partner_id": session.partner_id.id,
+                    "company_id": session.company_id.id,
+                    "currency_id": session.currency_id.id,
+                    "date_from": session.date_from,
+                    "date_to": session.date_to,
+                    "analytic_account_ids": [fields.Command.set(session.analytic_account_ids.ids)],
+                    "tag_ids": [fields.Command.set(session.tag_ids.ids)],
+                    "user_id": session.user_id.id,
+                    "version": session.version + 1,
+                    "previous_version_id": session.id,
+                }
+            )
+        self.env["customer.reconciliation.engine"]._fill_sessions(new)
+        for old, session in zip(self, new):
+            old.message_post(
+                body=self.env._(
+                    "Superseded by version %(version)s: %(name)s",
+                    version=session.version,
+                    name=session.name,
+                )
+            )
+            session.message_post(
+                body=self.env._("New version of %s after its disputes were settled.", old.name)
+            )
+        return new
+
+    def action_open_disputes(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Disputes of %s", self.name),
+            "res_model": "customer.reconciliation.dispute",
+            "view_mode": "list,form",
+            "domain": [("session_id", "=", self.id)],
+            "context": {"default_session_id": self.id},
+        }

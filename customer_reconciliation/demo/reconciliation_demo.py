@@ -1,26 +1,36 @@
-"""Demo data: a Chinese trading company and seven customers, each with a typical story."""
+"""Demo data: a Chinese trading company and seven customers, each with a typical story.
+
+Imported only when demo data is loaded (demo/demo_data.xml calls the statement's
+``_load_demo_data``, which calls :func:`load`): no model of its own in any database.
+"""
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, fields
 
 DEMO_COMPANY_XMLID = "customer_reconciliation.demo_company_cn"
 
 
-class CustomerReconciliationDemo(models.AbstractModel):
-    """Builds the demo world (called from demo/demo_data.xml, once)."""
+def load(env):
+    """Build the demo world once."""
+    if env.ref(DEMO_COMPANY_XMLID, raise_if_not_found=False):
+        return
+    _DemoBuilder(env)._load_demo()
 
-    _name = "customer.reconciliation.demo"
-    _description = "Customer Reconciliation Demo Data"
 
-    @api.model
+class _DemoBuilder:
+    """Creates the demo records through the ORM, as a user of the company would."""
+
+    def __init__(self, env):
+        self.env = env
+
     def _load_demo(self):
-        if self.env.ref(DEMO_COMPANY_XMLID, raise_if_not_found=False):
-            return
         company = self._demo_company()
-        self = self.with_company(company).with_context(allowed_company_ids=[company.id])
+        self = _DemoBuilder(
+            self.env(context=dict(self.env.context, allowed_company_ids=[company.id]))
+        )
         users = self._demo_users(company)
-        today = fields.Date.context_today(self)
+        today = fields.Date.context_today(self.env.user)
         month = today.replace(day=1)  # first day of the current month
 
         def day(months_ago, day_of_month):
@@ -210,7 +220,6 @@ class CustomerReconciliationDemo(models.AbstractModel):
             "customer_reconciliation.demo_loaded_on", fields.Date.to_string(today)
         )
 
-    @api.model
     def _demo_portal_user(self, customer, company):
         """Pearl River's accounts-payable clerk answers statements in the portal."""
         contact = self.env["res.partner"].create(
@@ -235,7 +244,6 @@ class CustomerReconciliationDemo(models.AbstractModel):
             }
         )
 
-    @api.model
     def _demo_workflow(self, sessions, users, partners_by_state):
         """Move a few of last month's statements along the workflow."""
         accountant, approver = users["accountant"], users["approver"]
@@ -273,7 +281,6 @@ class CustomerReconciliationDemo(models.AbstractModel):
                 )
 
     # ------------------------------------------------------------------ helpers
-    @api.model
     def _demo_company(self):
         cny = self.env.ref("base.CNY")
         cny.active = True
@@ -305,7 +312,6 @@ class CustomerReconciliationDemo(models.AbstractModel):
         admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
         return company
 
-    @api.model
     def _demo_users(self, company):
         Users = self.env["res.users"].with_context(no_reset_password=True)
         account_user = self.env.ref("account.group_account_user")
@@ -343,7 +349,6 @@ class CustomerReconciliationDemo(models.AbstractModel):
             )
         return users
 
-    @api.model
     def _invoice(
         self,
         partner,
@@ -379,7 +384,6 @@ class CustomerReconciliationDemo(models.AbstractModel):
         move.action_post()
         return move
 
-    @api.model
     def _pay(self, invoices, amount, pay_date, group=False):
         vals = {"payment_date": pay_date, "group_payment": group or len(invoices) == 1}
         if amount is not None:
@@ -391,7 +395,6 @@ class CustomerReconciliationDemo(models.AbstractModel):
         )
         return wizard._create_payments()
 
-    @api.model
     def _advance(self, partner, amount, pay_date, memo):
         payment = self.env["account.payment"].create(
             {

@@ -1,4 +1,5 @@
-"""The statement as an internal-control process: submit, approve, send, answer, close."""
+"""The statement, step 2: approval (复核). Submitting freezes it under a digest; a manager
+other than its preparer approves or rejects it; a manager cancels it or resets it to draft."""
 
 import hashlib
 import json
@@ -6,14 +7,17 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-FROZEN_STATES = ("to_approve", "approved", "sent", "confirmed", "disputed", "closed")
+from ..tools import aging
 
-CONFIRMATION_CHANNELS = [
-    ("portal", "Customer portal"),
-    ("link", "Statement link"),
-    ("internal", "Recorded by us (paper, email)"),
-    ("deemed", "Deemed confirmed (no answer)"),
-]
+# The totals of the digest, in this order (changing it changes every digest).
+DIGEST_TOTALS = (
+    "opening_balance",
+    "period_debit",
+    "period_credit",
+    "closing_balance",
+    "overdue_amount",
+    *aging.FIELDS,
+)
 
 
 class CustomerReconciliationSession(models.Model):
@@ -23,7 +27,6 @@ class CustomerReconciliationSession(models.Model):
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
     approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, copy=False)
     approved_date = fields.Datetime(string="Approved On", readonly=True, copy=False)
-    sent_date = fields.Datetime(string="Sent On", readonly=True, copy=False)
     rejection_reason = fields.Text(readonly=True, copy=False, tracking=True)
     digest = fields.Char(
         string="Content Digest",
@@ -32,59 +35,7 @@ class CustomerReconciliationSession(models.Model):
         help="SHA-256 of the frozen statement (header, lines and open items), computed at submission.",
     )
     frozen_date = fields.Datetime(string="Frozen On", readonly=True, copy=False)
-    confirmed_date = fields.Datetime(
-        string="Confirmed On", readonly=True, copy=False, tracking=True
-    )
-    confirmed_by_name = fields.Char(string="Confirmed By", readonly=True, copy=False)
-    confirmed_by_title = fields.Char(string="Title", readonly=True, copy=False)
-    confirmation_channel = fields.Selection(CONFIRMATION_CHANNELS, readonly=True, copy=False)
-    confirmation_comment = fields.Text(readonly=True, copy=False)
-    confirmation_attachment_ids = fields.Many2many(
-        "ir.attachment",
-        "customer_reconciliation_session_confirmation_rel",
-        "session_id",
-        "attachment_id",
-        string="Confirmation Evidence",
-        readonly=True,
-        copy=False,
-    )
-    closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
-    previous_version_id = fields.Many2one(
-        "customer.reconciliation.session",
-        string="Supersedes",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-    )
-    next_version_ids = fields.One2many(
-        "customer.reconciliation.session", "previous_version_id", string="Superseded By"
-    )
-    dispute_ids = fields.One2many(
-        "customer.reconciliation.dispute", "session_id", string="Disputes"
-    )
-    dispute_count = fields.Integer(compute="_compute_dispute_count")
-    open_dispute_count = fields.Integer(compute="_compute_dispute_count")
-    ledger_check_date = fields.Datetime(string="Last Ledger Check", readonly=True, copy=False)
-    ledger_check_state = fields.Selection(
-        [("ok", "Matches the ledger"), ("differs", "Differs from the ledger")],
-        readonly=True,
-        copy=False,
-        tracking=True,
-    )
     can_approve = fields.Boolean(compute="_compute_can_approve")
-
-    def _compute_dispute_count(self):
-        groups = self.env["customer.reconciliation.dispute"]._read_group(
-            [("session_id", "in", self.ids)], ["session_id", "state"], ["__count"]
-        )
-        total, open_ = {}, {}
-        for session, state, count in groups:
-            total[session] = total.get(session, 0) + count
-            if state == "open":
-                open_[session] = open_.get(session, 0) + count
-        for session in self:
-            session.dispute_count = total.get(session, 0)
-            session.open_dispute_count = open_.get(session, 0)
 
     @api.depends_context("uid")
     def _compute_can_approve(self):
@@ -125,28 +76,6 @@ class CustomerReconciliationSession(models.Model):
                 )
             )
 
-    def write(self, vals):
-        frozen_fields = {
-            "partner_id",
-            "company_id",
-            "currency_id",
-            "date_from",
-            "date_to",
-            "analytic_account_ids",
-            "opening_balance",
-            "closing_balance",
-        }
-        if frozen_fields & set(vals) and not self.env.context.get("customer_reconciliation_engine"):
-            frozen = self.filtered(lambda s: s.state in FROZEN_STATES)
-            if frozen:
-                raise UserError(
-                    self.env._(
-                        "Statement %s is frozen: its customer, period, currency and figures no longer change.",
-                        frozen[0].name,
-                    )
-                )
-        return super().write(vals)
-
     # ------------------------------------------------------------------ digest
     def _canonical_content(self):
         """A language-independent serialisation of the frozen header, lines and open items."""
@@ -170,21 +99,7 @@ class CustomerReconciliationSession(models.Model):
             "date_from": day(self.date_from),
             "date_to": day(self.date_to),
             "scope": sorted(self.analytic_account_ids.ids),
-            "totals": [
-                amount(self[f])
-                for f in (
-                    "opening_balance",
-                    "period_debit",
-                    "period_credit",
-                    "closing_balance",
-                    "overdue_amount",
-                    "aging_not_due",
-                    "aging_1_30",
-                    "aging_31_60",
-                    "aging_61_90",
-                    "aging_over_90",
-                )
-            ],
+            "totals": [amount(self[name]) for name in DIGEST_TOTALS],
         }
         lines = [
             [
@@ -218,7 +133,8 @@ class CustomerReconciliationSession(models.Model):
             separators=(",", ":"),
         )
 
-    def _compute_digest(self):
+    def _content_digest(self):
+        """The SHA-256 of the statement as it is stored now."""
         self.ensure_one()
         return hashlib.sha256(self._canonical_content().encode("utf-8")).hexdigest()
 
@@ -227,7 +143,7 @@ class CustomerReconciliationSession(models.Model):
         self.ensure_one()
         if not self.digest:
             raise UserError(self.env._("Statement %s has not been frozen yet.", self.name))
-        ok = self._compute_digest() == self.digest
+        ok = self._content_digest() == self.digest
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -263,7 +179,7 @@ class CustomerReconciliationSession(models.Model):
                     "rejection_reason": False,
                 }
             )
-            session.digest = session._compute_digest()
+            session.digest = session._content_digest()
             session._schedule_approval_activity()
         return True
 
@@ -361,133 +277,6 @@ class CustomerReconciliationSession(models.Model):
             "context": {"active_model": self._name, "active_ids": self.ids},
         }
 
-    def action_mark_sent(self):
-        """Publish the statement to the customer (sending by email and portal build on this)."""
-        self._check_group("customer_reconciliation.group_reconciliation_user", self.env._("send"))
-        self._check_state(["approved", "sent"], self.env._("send"))
-        self.filtered(lambda s: s.state == "approved").write(
-            {"state": "sent", "sent_date": fields.Datetime.now()}
-        )
-        return True
-
-    def _record_confirmation(
-        self,
-        confirmed_by,
-        title=None,
-        channel="internal",
-        comment=None,
-        attachments=None,
-        date=None,
-    ):
-        """The customer agreed with the balance. Internal records need their evidence."""
-        self._check_state(["sent"], self.env._("confirm"))
-        if channel == "internal":
-            if not (confirmed_by or "").strip():
-                raise UserError(self.env._("Say who confirmed the balance at the customer."))
-            if not attachments:
-                raise UserError(
-                    self.env._(
-                        "Attach the signed confirmation: a confirmation recorded by us needs its evidence."
-                    )
-                )
-        if attachments:
-            attachments.sudo().write({"res_model": self._name, "res_id": self[:1].id})
-        self.write(
-            {
-                "state": "confirmed",
-                "confirmed_date": date or fields.Datetime.now(),
-                "confirmed_by_name": confirmed_by,
-                "confirmed_by_title": title,
-                "confirmation_channel": channel,
-                "confirmation_comment": comment,
-                "confirmation_attachment_ids": [
-                    fields.Command.set(attachments.ids if attachments else [])
-                ],
-            }
-        )
-        for session in self:
-            session.message_post(
-                body=self.env._(
-                    "Balance confirmed by %(who)s (%(channel)s).",
-                    who=confirmed_by or "-",
-                    channel=dict(CONFIRMATION_CHANNELS)[channel],
-                ),
-                attachment_ids=attachments.ids if attachments else [],
-            )
-        return True
-
-    def _record_dispute(self, disputes_vals, source="internal"):
-        """The customer disagreed: create the disputes and mark the statement disputed."""
-        self.ensure_one()
-        self._check_state(["sent", "disputed"], self.env._("dispute"))
-        if not disputes_vals:
-            raise UserError(self.env._("Say what the customer disputes."))
-        disputes = (
-            self.env["customer.reconciliation.dispute"]
-            .sudo()
-            .create([{**vals, "session_id": self.id, "source": source} for vals in disputes_vals])
-        )
-        self.state = "disputed"
-        self.message_post(
-            body=self.env._(
-                "The customer disputes the statement: %s", ", ".join(disputes.mapped("name"))
-            )
-        )
-        return disputes
-
-    def action_close(self):
-        self._check_group(
-            "customer_reconciliation.group_reconciliation_manager", self.env._("close")
-        )
-        self._check_state(["confirmed", "disputed"], self.env._("close"))
-        for session in self:
-            if not session.dispute_ids.is_settled():
-                raise UserError(
-                    self.env._(
-                        "Statement %(name)s still has open disputes (%(disputes)s): settle them before closing.",
-                        name=session.name,
-                        disputes=", ".join(
-                            session.dispute_ids.filtered(lambda d: d.state == "open").mapped("name")
-                        ),
-                    )
-                )
-        disputed = self.filtered(lambda s: s.state == "disputed")
-        self.write({"state": "closed", "closed_date": fields.Datetime.now()})
-        disputed._create_new_version()
-        return True
-
-    def _create_new_version(self):
-        """A settled disputed statement is superseded by a new draft version of the same period."""
-        new = self.browse()
-        for session in self:
-            new |= self.with_context(mail_create_nolog=True).create(
-                {
-                    "partner_id": session.partner_id.id,
-                    "company_id": session.company_id.id,
-                    "currency_id": session.currency_id.id,
-                    "date_from": session.date_from,
-                    "date_to": session.date_to,
-                    "analytic_account_ids": [fields.Command.set(session.analytic_account_ids.ids)],
-                    "tag_ids": [fields.Command.set(session.tag_ids.ids)],
-                    "user_id": session.user_id.id,
-                    "version": session.version + 1,
-                    "previous_version_id": session.id,
-                }
-            )
-        self.env["customer.reconciliation.engine"]._compute_sessions(new)
-        for old, session in zip(self, new):
-            old.message_post(
-                body=self.env._(
-                    "Superseded by version %(version)s: %(name)s",
-                    version=session.version,
-                    name=session.name,
-                )
-            )
-            session.message_post(
-                body=self.env._("New version of %s after its disputes were settled.", old.name)
-            )
-        return new
-
     def action_cancel(self):
         self._check_group(
             "customer_reconciliation.group_reconciliation_manager", self.env._("cancel")
@@ -505,14 +294,3 @@ class CustomerReconciliationSession(models.Model):
         self._check_state(["cancelled"], self.env._("reset to draft"))
         self.write({"state": "draft", "digest": False, "frozen_date": False})
         return True
-
-    def action_open_disputes(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Disputes of %s", self.name),
-            "res_model": "customer.reconciliation.dispute",
-            "view_mode": "list,form",
-            "domain": [("session_id", "=", self.id)],
-            "context": {"default_session_id": self.id},
-        }

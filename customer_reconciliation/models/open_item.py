@@ -1,0 +1,43 @@
+"""The statement's open items at its end date: the basis of its aging."""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import aging
+from .line import LINE_KINDS
+
+
+class CustomerReconciliationOpenItem(models.Model):
+    """A journal item still open at the statement end date: the basis of the aging."""
+
+    _name = "customer.reconciliation.open.item"
+    _description = "Customer Reconciliation Open Item"
+    _order = "session_id, date_maturity, date, id"
+
+    session_id = fields.Many2one(
+        "customer.reconciliation.session", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    partner_id = fields.Many2one(related="session_id.partner_id", string="Customer")
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    kind = fields.Selection(LINE_KINDS, required=True, readonly=True)
+    date = fields.Date(readonly=True)
+    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
+    move_line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
+    name = fields.Char(string="Document", readonly=True)
+    customer_ref = fields.Char(string="Customer Reference", readonly=True)
+    date_maturity = fields.Date(string="Due Date", readonly=True)
+    amount = fields.Monetary(string="Original Amount", readonly=True)
+    open_amount = fields.Monetary(string="Open Amount", readonly=True)
+    days_overdue = fields.Integer(string="Days Overdue", readonly=True)
+    aging_bucket = fields.Selection(aging.SELECTION, readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The engine inserts open items in bulk with SQL; through the ORM nobody does.
+        raise UserError(
+            self.env._("Open items come from the ledger: regenerate the statement instead.")
+        )
+
+    def write(self, vals):
+        raise UserError(self.env._("Open items cannot be edited by hand."))
