@@ -45,8 +45,8 @@ class CustomerReconciliationCustomerLine(models.Model):
     )
     voucher = fields.Char(string="Their Voucher", help="The customer's own voucher (凭证号).")
     description = fields.Char(help="The customer's description (摘要).")
-    their_debit = fields.Monetary(string="Their Debit")
-    their_credit = fields.Monetary(string="Their Credit")
+    their_debit = fields.Monetary()
+    their_credit = fields.Monetary()
     amount = fields.Monetary(
         help="In our sign convention: positive when the customer owes us more."
     )

@@ -97,9 +97,10 @@ class CustomerReconciliationDispute(models.Model):
         return super().create(vals_list)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for dispute in self:
             dispute.access_url = f"/my/statements/{dispute.session_id.id}/disputes/{dispute.id}"
+        return result
 
     def is_settled(self):
         return all(dispute.state in ("resolved", "rejected") for dispute in self)

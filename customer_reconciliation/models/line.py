@@ -65,19 +65,18 @@ class CustomerReconciliationLine(models.Model):
         help="Not fully reconciled by reconciliations dated on or before the statement end date.",
     )
     open_amount = fields.Monetary(
-        string="Open Amount",
         readonly=True,
         help="Residual at the end date, in the statement currency.",
     )
 
     @api.model_create_multi
-    def create(self, vals_list):
+    def create(self, vals_list):  # pylint: disable=method-required-super
         # The engine inserts lines in bulk with SQL; through the ORM nobody does.
         raise UserError(
             self.env._("Statement lines come from the ledger: regenerate the statement instead.")
         )
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "Statement lines cannot be edited by hand: change the journal entries and "

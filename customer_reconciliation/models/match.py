@@ -83,16 +83,16 @@ class CustomerReconciliationMatch(models.Model):
         "customer.reconciliation.customer.line", "match_id", string="Their Lines"
     )
     our_date = fields.Date(readonly=True)
-    our_document = fields.Char(string="Our Document", readonly=True)
-    our_kind = fields.Selection(LINE_KINDS, string="Our Kind", readonly=True)
-    our_amount = fields.Monetary(string="Our Amount", readonly=True)
+    our_document = fields.Char(readonly=True)
+    our_kind = fields.Selection(LINE_KINDS, readonly=True)
+    our_amount = fields.Monetary(readonly=True)
     our_count = fields.Integer(readonly=True)
     their_date = fields.Date(readonly=True)
     their_reference = fields.Char(readonly=True)
     their_description = fields.Char(readonly=True)
-    their_amount = fields.Monetary(string="Their Amount", readonly=True)
+    their_amount = fields.Monetary(readonly=True)
     their_count = fields.Integer(readonly=True)
-    their_rows = fields.Char(string="Their Rows", readonly=True)
+    their_rows = fields.Char(readonly=True)
     difference = fields.Monetary(readonly=True, help="Their amount minus ours.")
     day_difference = fields.Integer(
         string="Days Apart", readonly=True, help="Their date minus ours."
@@ -102,7 +102,7 @@ class CustomerReconciliationMatch(models.Model):
         DISPUTE_REASONS, compute="_compute_dispute_reason", store=True
     )
     dispute_id = fields.Many2one(
-        "customer.reconciliation.dispute", string="Dispute", readonly=True, ondelete="set null"
+        "customer.reconciliation.dispute", readonly=True, ondelete="set null"
     )
 
     # ------------------------------------------------------------------ comparison

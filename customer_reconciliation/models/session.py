@@ -105,7 +105,6 @@ class CustomerReconciliationSession(models.Model):
     )
     salesperson_id = fields.Many2one(
         "res.users",
-        string="Salesperson",
         compute="_compute_salesperson_id",
         store=True,
         readonly=False,

@@ -20,6 +20,8 @@ MAX_DISPUTE_FILES = 5
 MAX_DISPUTE_FILE_SIZE = 10 * 1024 * 1024
 
 
+# One model, one file per step of its process (see session.py): split on purpose.
+# pylint: disable=consider-merging-classes-inherited
 class CustomerReconciliationSession(models.Model):
     _inherit = "customer.reconciliation.session"
 
@@ -97,9 +99,10 @@ class CustomerReconciliationSession(models.Model):
             session.is_deemed_confirmed = session.confirmation_channel == "deemed"
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for session in self:
             session.access_url = f"/my/statements/{session.id}"
+        return result
 
     def _get_portal_answer_url(self):
         """The absolute link to this statement in the portal, with its token (mails and PDF)."""

@@ -11,6 +11,8 @@ from odoo.exceptions import UserError
 from .customer_line import SIGN_CONVENTIONS
 
 
+# One model, one file per step of its process (see session.py): split on purpose.
+# pylint: disable=consider-merging-classes-inherited
 class CustomerReconciliationSession(models.Model):
     _inherit = "customer.reconciliation.session"
 

@@ -38,6 +38,8 @@ HAVING s.opening_balance <> COALESCE(SUM(i.amount), 0)
 """
 
 
+# One model, one file per step of its process (see session.py): split on purpose.
+# pylint: disable=consider-merging-classes-inherited
 class CustomerReconciliationSession(models.Model):
     _inherit = "customer.reconciliation.session"
 

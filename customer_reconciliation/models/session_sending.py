@@ -14,12 +14,13 @@ _logger = logging.getLogger(__name__)
 REMINDER_BATCH_SIZE = 50
 
 
+# One model, one file per step of its process (see session.py): split on purpose.
+# pylint: disable=consider-merging-classes-inherited
 class CustomerReconciliationSession(models.Model):
     _inherit = "customer.reconciliation.session"
 
     statement_contact_id = fields.Many2one(
         "res.partner",
-        string="Statement Contact",
         compute="_compute_statement_contact",
         help="Who receives the statement: the customer's statement contact, else the company's "
         "contact rule.",

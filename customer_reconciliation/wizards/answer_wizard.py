@@ -29,9 +29,7 @@ class CustomerReconciliationAnswerWizard(models.TransientModel):
         required=True,
         default="confirm",
     )
-    confirmed_by = fields.Char(
-        string="Confirmed By", help="Name of the person who confirmed at the customer."
-    )
+    confirmed_by = fields.Char(help="Name of the person who confirmed at the customer.")
     confirmed_title = fields.Char(string="Title")
     confirmed_date = fields.Datetime(string="Confirmed On", default=fields.Datetime.now)
     attachment_ids = fields.Many2many(

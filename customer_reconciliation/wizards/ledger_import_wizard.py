@@ -49,7 +49,7 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     )
     sign_note = fields.Char(readonly=True)
     date_tolerance = fields.Integer(string="Date Tolerance (days)", default=7)
-    amount_tolerance = fields.Monetary(string="Amount Tolerance")
+    amount_tolerance = fields.Monetary()
     remember = fields.Boolean(string="Remember for this customer", default=True)
 
     @api.model
@@ -142,7 +142,8 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
                     "Remembered for this customer, but the amounts suggest the other convention."
                 )
         except lp.LedgerError:
-            pass  # the user fixes the mapping; errors are reported on import
+            # The user fixes the mapping on the next screen; errors are reported on import.
+            sign_note = False
         self.write({"step": "mapping", "sign_convention": sign or "mirror", "sign_note": sign_note})
         return self._reopen()
 

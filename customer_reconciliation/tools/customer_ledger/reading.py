@@ -188,6 +188,15 @@ _BOMS = (
 )
 
 
+def _chardet_guess(content):
+    """The encoding chardet sees (Big5, Shift-JIS...), when chardet is installed (Odoo ships it)."""
+    try:
+        import chardet  # noqa: PLC0415 - optional
+    except ImportError:
+        return None
+    return chardet.detect(content[:65536]).get("encoding")
+
+
 def _decode(content, filename):
     for bom, encoding in _BOMS:
         if content.startswith(bom):
@@ -198,14 +207,9 @@ def _decode(content, filename):
     if content.startswith(_BINARY_MAGIC) or b"\x00" in content[:65536]:
         raise _not_a_spreadsheet(filename)
     candidates = ["utf-8", "gb18030"]
-    try:
-        import chardet  # optional: other legacy encodings (Big5, Shift-JIS...)
-
-        guess = chardet.detect(content[:65536]).get("encoding")
-        if guess:
-            candidates.append(guess)
-    except ImportError:
-        pass
+    guess = _chardet_guess(content)
+    if guess:
+        candidates.append(guess)
     for encoding in candidates:
         try:
             return content.decode(encoding), encoding
