@@ -109,13 +109,12 @@ class WorkflowCommon(ReconciliationCommon):
             }
         )
 
-    def _session(self, state="draft", preparer="user", version_key=None):
+    def _session(self, state="draft", preparer="user", version_key=None, customer=None):
         """A statement of the customer in ``state``, reached through the real transitions."""
-        self.Session.search([("partner_id", "=", self.customer.id)]).sudo().write(
-            {"state": "cancelled"}
-        )
+        customer = customer or self.customer
+        self.Session.search([("partner_id", "=", customer.id)]).sudo().write({"state": "cancelled"})
         session = self.Engine.generate(
-            self.company, date(2026, 10, 1), date(2026, 10, 31), self.customer.ids
+            self.company, date(2026, 10, 1), date(2026, 10, 31), customer.ids
         )["created"]
         if state == "draft":
             return session
@@ -387,10 +386,26 @@ class TestFrozen(WorkflowCommon):
         self.assertIn(backdated.name, session.message_ids[0].body)
 
     def test_nightly_check_only_looks_at_sent_and_confirmed(self):
-        sent = self._session("sent")
-        self._invoice(self.customer, 77, date(2026, 10, 20))
+        states = ("draft", "to_approve", "approved", "sent", "confirmed", "disputed", "closed")
+        sessions = {}
+        for state in states:
+            customer = self._customer(f"Nightly {state}")
+            self._invoice(customer, 100, date(2026, 10, 5))
+            sessions[state] = self._session(
+                "confirmed" if state == "closed" else state, customer=customer
+            )
+            if state == "closed":
+                sessions[state].action_close()
+            # The ledger changes under every one of them after it was made.
+            self._invoice(customer, 77, date(2026, 10, 20))
+        self.assertEqual(sessions["closed"].state, "closed")
         self.Session._cron_check_ledger()
-        self.assertEqual(sent.ledger_check_state, "differs")
+        checked = {state for state, session in sessions.items() if session.ledger_check_date}
+        self.assertEqual(checked, {"sent", "confirmed"})
+        self.assertEqual(sessions["sent"].ledger_check_state, "differs")
+        self.assertEqual(sessions["confirmed"].ledger_check_state, "differs")
+        for state in set(states) - checked:
+            self.assertFalse(sessions[state].ledger_check_state, state)
 
     def test_digest_is_stable_and_sensitive(self):
         self.env["res.lang"]._activate_lang("zh_CN")

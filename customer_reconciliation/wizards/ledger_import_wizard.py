@@ -6,18 +6,6 @@ from odoo.exceptions import UserError
 from ..models.customer_line import SIGN_CONVENTIONS
 from ..tools.customer_ledger import parsing as lp
 
-COLUMN_ROLES = [
-    ("date", "Date"),
-    ("reference", "Document number (ours)"),
-    ("voucher", "Their voucher number"),
-    ("description", "Description"),
-    ("debit", "Debit"),
-    ("credit", "Credit"),
-    ("amount", "Signed amount"),
-    ("balance", "Balance"),
-    ("direction", "Direction (借/贷)"),
-]
-
 
 class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     """Import the customer's ledger: upload the file, confirm the columns, compare."""
@@ -169,21 +157,3 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
             remember=self.remember,
         )
         return {"type": "ir.actions.act_window_close"}
-
-
-class CustomerReconciliationLedgerImportColumn(models.TransientModel):
-    """A column of the imported file and what it holds."""
-
-    _name = "customer.reconciliation.ledger.import.column"
-    _description = "Customer Ledger Import Column"
-    _order = "sequence, id"
-
-    wizard_id = fields.Many2one(
-        "customer.reconciliation.ledger.import.wizard", required=True, ondelete="cascade"
-    )
-    sequence = fields.Integer()
-    column_index = fields.Integer(required=True)
-    letter = fields.Char(string="Column", readonly=True)
-    header = fields.Char(string="Title in the File", readonly=True)
-    sample = fields.Char(string="First Values", readonly=True)
-    role = fields.Selection(COLUMN_ROLES, string="Holds", help="Empty: the column is ignored.")
