@@ -292,7 +292,10 @@ def measure(args):
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
     from odoo.tools.pdf import PdfFileReader  # noqa: PLC0415
 
-    from odoo.addons.customer_reconciliation.reports import workbook  # noqa: PLC0415
+    from odoo.addons.customer_reconciliation.reports import (  # noqa: PLC0415
+        balances_workbook,
+        statement_workbook,
+    )
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
@@ -322,7 +325,7 @@ def measure(args):
                 handle.write(pdf)
         elif args.measure == "xlsx_one":
             session = sessions[:1]
-            content, filename = workbook.statement_xlsx(session)
+            content, filename = statement_workbook.statement_xlsx(session)
             result["seconds"] = time.perf_counter() - start
             result["lines"] = session.line_count
             result["bytes"] = len(content)
@@ -330,7 +333,9 @@ def measure(args):
             with open(path, "wb") as handle:
                 handle.write(content)
         elif args.measure == "xlsx_all":
-            content, filename = workbook.balances_xlsx(sessions, with_statement_sheets=True)
+            content, filename = balances_workbook.balances_xlsx(
+                sessions, with_statement_sheets=True
+            )
             result["seconds"] = time.perf_counter() - start
             result["lines"] = sum(sessions.mapped("line_count"))
             result["statements"] = len(sessions)

@@ -47,6 +47,17 @@ print("ok")
     assert result.stdout.strip() == "ok", result.stderr
 
 
+def test_no_file_of_the_addon_over_600_lines():
+    long_files = {
+        str(path.relative_to(ADDON)): count
+        for path in ADDON.rglob("*")
+        if path.is_file()
+        and path.suffix in (".py", ".xml", ".js", ".scss", ".csv")
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert not long_files, f"split these files by what they do: {long_files}"
+
+
 def _model_names(path):
     """The models a file defines or extends (``_name``, else ``_inherit``)."""
     names = set()

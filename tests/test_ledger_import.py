@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools.misc import formatLang
 
-from odoo.addons.customer_reconciliation.reports import workbook
+from odoo.addons.customer_reconciliation.reports import comparison_workbook
 from odoo.addons.customer_reconciliation.tools.customer_ledger import parsing as ledger_parser
 
 
@@ -399,7 +399,7 @@ class TestLedgerImport(ReconciliationCommon):
             action["url"], f"/customer_reconciliation/statement/{self.session.id}/comparison/xlsx"
         )
         attachments = self.env["ir.attachment"].search_count([])
-        content, filename = workbook.comparison_xlsx(self.session)
+        content, filename = comparison_workbook.comparison_xlsx(self.session)
         self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
         self.assertTrue(filename.startswith("Comparison ") and filename.endswith(".xlsx"))
         book = openpyxl.load_workbook(io.BytesIO(content))

@@ -16,7 +16,12 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import formatLang
 from odoo.tools.translate import code_translations
 
-from odoo.addons.customer_reconciliation.reports import statement_data, workbook
+from odoo.addons.customer_reconciliation.reports import (
+    balances_workbook,
+    statement_data,
+    statement_workbook,
+    workbook,
+)
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
@@ -91,9 +96,13 @@ class TestReportData(ReportCommon):
         self.assertIn("2026-03", name)
         self.assertNotIn("/", name)
         self.assertTrue(
-            workbook.statement_xlsx(self.statement)[1].endswith("Globex Trading Ltd. 2026-03.xlsx")
+            statement_workbook.statement_xlsx(self.statement)[1].endswith(
+                "Globex Trading Ltd. 2026-03.xlsx"
+            )
         )
-        self.assertIn("北京华联商贸有限公司", workbook.statement_xlsx(self.statement_cn)[1])
+        self.assertIn(
+            "北京华联商贸有限公司", statement_workbook.statement_xlsx(self.statement_cn)[1]
+        )
         self.assertIn(self.statement.name.replace("/", "-"), name)
         report = self.env.ref("customer_reconciliation.action_report_reconciliation_statement")
         self.assertIn("_get_report_base_filename", report.print_report_name)
@@ -140,7 +149,7 @@ class TestReportXlsx(ReportCommon):
         return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only)
 
     def test_statement_workbook_values_and_formulas(self):
-        content, _name = workbook.statement_xlsx(self.statement)
+        content, _name = statement_workbook.statement_xlsx(self.statement)
         sheet = self._load(content).worksheets[0]
         cached = self._load(content, data_only=True).worksheets[0]
         self.assertEqual(sheet.freeze_panes, "A4")
@@ -212,8 +221,8 @@ class TestReportXlsx(ReportCommon):
         key = ("customer_reconciliation", "zh_CN")
         terms = {"Date": "日期", "Debit": "借方", "Credit": "贷方", "Balance": "余额"}
         with patch.dict(code_translations.python_translations, {key: terms}):
-            content, _name = workbook.statement_xlsx(self.statement_cn)
-            english, _name = workbook.statement_xlsx(self.statement)
+            content, _name = statement_workbook.statement_xlsx(self.statement_cn)
+            english, _name = statement_workbook.statement_xlsx(self.statement)
         headers = [c.value for c in self._load(content).worksheets[0][3][:10]]
         self.assertEqual(
             [headers[0], headers[6], headers[7], headers[8]], ["日期", "借方", "贷方", "余额"]
@@ -229,7 +238,7 @@ class TestReportXlsx(ReportCommon):
         )
         self.assertEqual(len(sessions), 3)
         self.assertEqual(len(sessions.currency_id), 2)
-        content, filename = workbook.balances_xlsx(sessions, with_statement_sheets=True)
+        content, filename = balances_workbook.balances_xlsx(sessions, with_statement_sheets=True)
         self.assertTrue(filename.startswith("Receivable Balances 2026-03"))
         book, cached = self._load(content), self._load(content, data_only=True)
         self.assertEqual(len(book.worksheets), 4)
@@ -287,7 +296,7 @@ class TestReportXlsx(ReportCommon):
             )
 
     def test_workbooks_stream(self):
-        content, _name = workbook.balances_xlsx(self.statement)
+        content, _name = balances_workbook.balances_xlsx(self.statement)
         self.assertEqual(len(self._load(content).worksheets), 1)
         book = workbook.Workbook(self.env)
         self.assertTrue(book.book.constant_memory)  # rows are flushed as they are written
@@ -437,7 +446,8 @@ class TestReportDownloads(ReportHttpCommon):
         disposition = response.headers["Content-Disposition"]
         self.assertTrue(disposition.startswith("attachment; filename*=UTF-8''"))
         self.assertEqual(
-            unquote(disposition.split("''", 1)[1]), workbook.statement_xlsx(self.statement)[1]
+            unquote(disposition.split("''", 1)[1]),
+            statement_workbook.statement_xlsx(self.statement)[1],
         )
         book = openpyxl.load_workbook(io.BytesIO(response.content))
         self.assertEqual(book.worksheets[0]["I4"].value, self.statement.opening_balance)

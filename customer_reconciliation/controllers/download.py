@@ -7,7 +7,7 @@ from odoo import http
 from odoo.exceptions import AccessError
 from odoo.http import content_disposition, request
 
-from ..reports import workbook
+from ..reports import balances_workbook, comparison_workbook, statement_workbook
 from ..tools.files import XLSX_MIMETYPE
 
 MAX_STATEMENTS = 10000
@@ -37,7 +37,7 @@ class ReconciliationDownloadController(http.Controller):
         readonly=True,
     )
     def download_statement_xlsx(self, session_id, **kwargs):
-        return xlsx_response(*workbook.statement_xlsx(self._get_sessions([session_id])))
+        return xlsx_response(*statement_workbook.statement_xlsx(self._get_sessions([session_id])))
 
     @http.route(
         "/customer_reconciliation/statement/<int:session_id>/comparison/xlsx",
@@ -50,7 +50,7 @@ class ReconciliationDownloadController(http.Controller):
         session = self._get_sessions([session_id])
         if not session.customer_match_ids:
             raise NotFound()
-        return xlsx_response(*workbook.comparison_xlsx(session))
+        return xlsx_response(*comparison_workbook.comparison_xlsx(session))
 
     @http.route(
         "/customer_reconciliation/balances/xlsx",
@@ -70,7 +70,9 @@ class ReconciliationDownloadController(http.Controller):
             raise BadRequest(request.env._("Give between 1 and %s statement ids.", MAX_STATEMENTS))
         sessions = self._get_sessions(session_ids)
         return xlsx_response(
-            *workbook.balances_xlsx(sessions, with_statement_sheets=sheets in ("1", "true"))
+            *balances_workbook.balances_xlsx(
+                sessions, with_statement_sheets=sheets in ("1", "true")
+            )
         )
 
     def _get_sessions(self, session_ids):

@@ -13,7 +13,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.session_answer import PORTAL_STATES
-from ..reports import workbook
+from ..reports import statement_workbook
 from ..tools.files import safe_filename
 from .download import xlsx_response
 
@@ -223,7 +223,7 @@ class ReconciliationPortal(CustomerPortal):
     )
     def portal_my_statement_xlsx(self, statement_id, access_token=None, **kw):
         session_sudo = self._statement_check_access(statement_id, access_token)
-        return xlsx_response(*workbook.statement_xlsx(session_sudo))
+        return xlsx_response(*statement_workbook.statement_xlsx(session_sudo))
 
     # ------------------------------------------------------------------ answers
     @http.route(

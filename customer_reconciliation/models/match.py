@@ -2,6 +2,7 @@
 from our lines and theirs, what each difference means, and the bridge between the balances."""
 
 import re
+from collections import namedtuple
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -20,6 +21,10 @@ from ..tools.customer_ledger.matching import (
 )
 from .dispute import DISPUTE_REASONS
 from .line import LINE_KINDS
+
+# Our lines and theirs as the matcher reads them (amounts in integer cents of the currency).
+OurLine = namedtuple("OurLine", "id date document ref kind amount")
+TheirLine = namedtuple("TheirLine", "id date reference description row amount")
 
 MATCH_STATUSES = [
     (MATCHED, "Matched"),
@@ -161,126 +166,99 @@ class CustomerReconciliationMatch(models.Model):
     @api.model
     def _compare(self, sessions):
         """Run the matcher on our lines and theirs and store the result, replacing the last one."""
-        Match = self
         for session in sessions:
-            factor = 10**session.currency_id.decimal_places
-            # Plain values read once: the loops below never go back to the ORM per line.
-            ours = [
-                (
-                    line.id,
-                    line.date,
-                    line.name or "",
-                    line.customer_ref,
-                    line.kind,
-                    round(line.amount * factor),
-                )
-                for line in session.line_ids
-                if line.kind != "opening"
-            ]
-            theirs = [
-                (
-                    line.id,
-                    line.date,
-                    line.reference or "",
-                    line.description or "",
-                    line.row_number,
-                    round(line.amount * factor),
-                )
-                for line in session.customer_line_ids
-            ]
-            groups = lm.match(
-                [
-                    lm.Entry(day, amount, (name, ref), kind)
-                    for _id, day, name, ref, kind, amount in ours
-                ],
-                [
-                    lm.Entry(day, amount, (ref, text))
-                    for _id, day, ref, text, _row, amount in theirs
-                ],
-                date_tolerance=session.customer_ledger_date_tolerance,
-                amount_tolerance=round(session.customer_ledger_amount_tolerance * factor),
-            )
-            # Disputes already raised stay linked to the same difference when compared again.
-            disputed = {
-                (
-                    frozenset(match.our_line_ids.ids),
-                    frozenset(match.customer_line_ids.ids),
-                ): match.dispute_id.id
-                for match in session.customer_match_ids
-                if match.dispute_id
-            }
-            session.customer_match_ids.unlink()
-            groups.sort(
-                key=lambda g: (
-                    min([ours[i][1] for i in g.ours] + [theirs[j][1] for j in g.theirs]),
-                    g.ours[:1],
-                    g.theirs[:1],
-                )
-            )
-            vals_list = []
-            for sequence, group in enumerate(groups, start=1):
-                our_lines = [ours[i] for i in group.ours]
-                their_lines = [theirs[j] for j in group.theirs]
-                kinds = {line[4] for line in our_lines}
-                vals_list.append(
-                    {
-                        "session_id": session.id,
-                        "sequence": sequence,
-                        "status": group.status,
-                        "rule": group.rule,
-                        "amount_differs": group.amount_differs,
-                        "date_differs": group.date_differs,
-                        "is_duplicate": group.duplicate,
-                        "our_line_ids": [fields.Command.set([line[0] for line in our_lines])],
-                        "our_date": max(line[1] for line in our_lines) if our_lines else False,
-                        "our_document": ", ".join(line[2] for line in our_lines if line[2])[:250],
-                        "our_kind": kinds.pop() if len(kinds) == 1 else False,
-                        "our_amount": group.our_amount / factor,
-                        "our_count": len(our_lines),
-                        "their_date": max(line[1] for line in their_lines)
-                        if their_lines
-                        else False,
-                        "their_reference": ", ".join(line[2] for line in their_lines if line[2])[
-                            :250
-                        ],
-                        "their_description": " / ".join(line[3] for line in their_lines if line[3])[
-                            :250
-                        ],
-                        "their_amount": group.their_amount / factor,
-                        "their_count": len(their_lines),
-                        "their_rows": ", ".join(str(line[4]) for line in their_lines)[:250],
-                        "difference": (group.their_amount - group.our_amount) / factor,
-                        "day_difference": group.day_diff,
-                    }
-                )
-            matches = Match.create(vals_list)
-            pairs = []
-            for group, match in zip(groups, matches, strict=True):
-                their_ids = [theirs[j][0] for j in group.theirs]
-                pairs += [(their_id, match.id, group.status) for their_id in their_ids]
-                key = (frozenset(ours[i][0] for i in group.ours), frozenset(their_ids))
-                if key in disputed:
-                    match.dispute_id = disputed[key]
-            # Their lines point at their comparison row: one statement for the whole batch.
-            if pairs:
-                session.customer_line_ids.flush_recordset()
-                self.env.cr.execute(
-                    SQL(
-                        """
-                    UPDATE customer_reconciliation_customer_line c
-                       SET match_id = v.match_id, match_status = v.status
-                      FROM unnest(%s::int[], %s::int[], %s::varchar[]) AS v(id, match_id, status)
-                     WHERE c.id = v.id
-                    """,
-                        [p[0] for p in pairs],
-                        [p[1] for p in pairs],
-                        [p[2] for p in pairs],
-                    )
-                )
-                session.customer_line_ids.invalidate_recordset(["match_id", "match_status"])
-                matches.invalidate_recordset(["customer_line_ids"])
-            session.customer_ledger_match_date = fields.Datetime.now()
+            self._compare_session(session)
         return True
+
+    @api.model
+    def _compare_session(self, session):
+        factor = 10**session.currency_id.decimal_places
+        # Plain values read once: the loops below never go back to the ORM per line.
+        ours = [
+            OurLine(
+                line.id,
+                line.date,
+                line.name or "",
+                line.customer_ref,
+                line.kind,
+                round(line.amount * factor),
+            )
+            for line in session.line_ids
+            if line.kind != "opening"
+        ]
+        theirs = [
+            TheirLine(
+                line.id,
+                line.date,
+                line.reference or "",
+                line.description or "",
+                line.row_number,
+                round(line.amount * factor),
+            )
+            for line in session.customer_line_ids
+        ]
+        groups = lm.match(
+            [lm.Entry(o.date, o.amount, (o.document, o.ref), o.kind) for o in ours],
+            [lm.Entry(t.date, t.amount, (t.reference, t.description)) for t in theirs],
+            date_tolerance=session.customer_ledger_date_tolerance,
+            amount_tolerance=round(session.customer_ledger_amount_tolerance * factor),
+        )
+        # Disputes already raised stay linked to the same difference when compared again.
+        disputed = {
+            (
+                frozenset(match.our_line_ids.ids),
+                frozenset(match.customer_line_ids.ids),
+            ): match.dispute_id.id
+            for match in session.customer_match_ids
+            if match.dispute_id
+        }
+        session.customer_match_ids.unlink()
+        groups.sort(
+            key=lambda g: (
+                min([ours[i].date for i in g.ours] + [theirs[j].date for j in g.theirs]),
+                g.ours[:1],
+                g.theirs[:1],
+            )
+        )
+        matches = self.create(
+            [
+                _match_vals(
+                    session,
+                    sequence,
+                    group,
+                    [ours[i] for i in group.ours],
+                    [theirs[j] for j in group.theirs],
+                    factor,
+                )
+                for sequence, group in enumerate(groups, start=1)
+            ]
+        )
+        pairs = []
+        for group, match in zip(groups, matches, strict=True):
+            their_ids = [theirs[j].id for j in group.theirs]
+            pairs += [(their_id, match.id, group.status) for their_id in their_ids]
+            key = (frozenset(ours[i].id for i in group.ours), frozenset(their_ids))
+            if key in disputed:
+                match.dispute_id = disputed[key]
+        # Their lines point at their comparison row: one statement for the whole batch.
+        if pairs:
+            session.customer_line_ids.flush_recordset()
+            self.env.cr.execute(
+                SQL(
+                    """
+                UPDATE customer_reconciliation_customer_line c
+                   SET match_id = v.match_id, match_status = v.status
+                  FROM unnest(%s::int[], %s::int[], %s::varchar[]) AS v(id, match_id, status)
+                 WHERE c.id = v.id
+                """,
+                    [p[0] for p in pairs],
+                    [p[1] for p in pairs],
+                    [p[2] for p in pairs],
+                )
+            )
+            session.customer_line_ids.invalidate_recordset(["match_id", "match_status"])
+            matches.invalidate_recordset(["customer_line_ids"])
+        session.customer_ledger_match_date = fields.Datetime.now()
 
     # ------------------------------------------------------------------ reasons
     @api.depends(
@@ -573,3 +551,35 @@ class CustomerReconciliationMatch(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", disputes.ids)],
         }
+
+
+def _joined(values, separator=", "):
+    return separator.join(value for value in values if value)[:250]
+
+
+def _match_vals(session, sequence, group, our_lines, their_lines, factor):
+    """The values of the comparison row of one group of the matcher."""
+    kinds = {line.kind for line in our_lines}
+    return {
+        "session_id": session.id,
+        "sequence": sequence,
+        "status": group.status,
+        "rule": group.rule,
+        "amount_differs": group.amount_differs,
+        "date_differs": group.date_differs,
+        "is_duplicate": group.duplicate,
+        "our_line_ids": [fields.Command.set([line.id for line in our_lines])],
+        "our_date": max(line.date for line in our_lines) if our_lines else False,
+        "our_document": _joined(line.document for line in our_lines),
+        "our_kind": kinds.pop() if len(kinds) == 1 else False,
+        "our_amount": group.our_amount / factor,
+        "our_count": len(our_lines),
+        "their_date": max(line.date for line in their_lines) if their_lines else False,
+        "their_reference": _joined(line.reference for line in their_lines),
+        "their_description": _joined((line.description for line in their_lines), " / "),
+        "their_amount": group.their_amount / factor,
+        "their_count": len(their_lines),
+        "their_rows": _joined(str(line.row) for line in their_lines),
+        "difference": (group.their_amount - group.our_amount) / factor,
+        "day_difference": group.day_diff,
+    }

@@ -16,8 +16,9 @@ _DIFF_SQL = """
 SELECT l.session_id, l.move_line_id,
        CASE WHEN i.aml_id IS NULL THEN 'removed'
             WHEN i.amount <> l.amount OR i.date <> l.date THEN 'changed'
-            ELSE 'open_amount' END,
-       l.name, l.date, l.amount, i.amount, l.open_amount, i.residual
+            ELSE 'open_amount' END AS change,
+       l.name, l.date, l.amount AS frozen_amount, i.amount AS ledger_amount,
+       l.open_amount AS frozen_open_amount, i.residual AS ledger_open_amount
   FROM customer_reconciliation_line l
   LEFT JOIN cr_items i ON i.session_id = l.session_id AND i.aml_id = l.move_line_id AND NOT i.prior
  WHERE l.session_id = ANY(%(ids)s) AND l.kind <> 'opening'
@@ -73,29 +74,8 @@ class CustomerReconciliationSession(models.Model):
             params = {"ids": sessions.ids, "accounts": engine._reconciliation_account_ids(company)}
             build_items_table(cr, params)
             cr.execute(SQL(_DIFF_SQL, **params))
-            for (
-                session_id,
-                aml_id,
-                change,
-                name,
-                date,
-                frozen,
-                ledger,
-                frozen_open,
-                ledger_open,
-            ) in cr.fetchall():
-                result[session_id].append(
-                    {
-                        "change": change,
-                        "move_line_id": aml_id,
-                        "name": name,
-                        "date": date,
-                        "frozen_amount": frozen,
-                        "ledger_amount": ledger,
-                        "frozen_open_amount": frozen_open,
-                        "ledger_open_amount": ledger_open,
-                    }
-                )
+            for row in cr.dictfetchall():
+                result[row.pop("session_id")].append(row)
             cr.execute(SQL("DROP TABLE cr_items"))
         return result
 

@@ -1,5 +1,5 @@
-"""The aging buckets: the one definition read by the engine's SQL, the reports, the
-workbooks and the digest.
+"""The aging buckets: the one definition read by the engine's SQL, the statement's fields,
+the PDF, the workbooks, the portal and the digest.
 
 An open item is aged by its days overdue at the statement end date. Credits not yet applied
 (unapplied payments, credit notes) are never late: the engine ages them at 0 days (not due).
