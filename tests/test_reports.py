@@ -18,6 +18,7 @@ from odoo.tools.translate import code_translations
 
 from odoo.addons.customer_reconciliation.reports import (
     balances_workbook,
+    page_numbers,
     statement_data,
     statement_workbook,
     workbook,
@@ -381,6 +382,14 @@ class TestReportPdf(ReportHttpCommon):
         date_format = self.env["res.lang"]._get_data(code="zh_CN").date_format
         self.assertIn(self.statement_cn.date_to.strftime(date_format), text)
         self.assertIn("HL-PO-2601", text)
+
+    def test_page_numbers_keep_the_fonts_shared(self):
+        # Stamping numbers adds a few bytes a page: the pages keep sharing their (CJK) fonts.
+        pdf = self._render("action_report_statement_with_letter", self.statement_cn)
+        pages = len(pdf_pages(pdf))
+        stamped = page_numbers.stamp_page_numbers(pdf, "REC-TEST")
+        self.assertLess(len(stamped) - len(pdf), 2000 * pages)
+        self.assertIn("REC-TEST", pdf_pages(stamped)[-1])
 
     def test_letter_and_combined_reports(self):
         letter = pdf_pages(self._render("action_report_balance_confirmation", self.statement))

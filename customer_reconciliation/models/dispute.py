@@ -1,4 +1,4 @@
-"""The statement, step 4b: the disputes the customer raises, until they are settled."""
+"""The statement, step 5: the disputes the customer raises, until they are settled."""
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError

@@ -1,4 +1,4 @@
-"""The statement, step 5: the comparison with the customer's own ledger (对账 line by line).
+"""The statement, step 6: the comparison with the customer's own ledger (对账 line by line).
 
 The customer's file is read into their lines (``customer_line.py``), compared with ours into
 comparison rows (``match.py``, where the comparison and the bridge are computed); the statement

@@ -1,4 +1,4 @@
-"""The statement, step 6: the ledger check. A frozen statement against our general ledger as it
+"""The statement, step 7: the ledger check. A frozen statement against our general ledger as it
 is now (a button, and every night for sent and confirmed statements): journal items added,
 removed or changed since, reported in the statement's messages."""
 
