@@ -48,6 +48,16 @@ with odoo.modules.registry.Registry(db).cursor() as cr:
     digest = "_content_digest" if hasattr(Session, "_content_digest") else "_compute_digest"
     frozen = Session.search([("digest", "!=", False)])
     models = ("session", "line", "open.item", "dispute", "customer.line", "match")
+    if step == "after":
+        # The merged views replaced the old extensions: no view of the addon extends another.
+        ours = env["ir.model.data"].search(
+            [("module", "=", "customer_reconciliation"), ("model", "=", "ir.ui.view")]
+        )
+        views = env["ir.ui.view"].browse(ours.mapped("res_id"))
+        extending = views.filtered(lambda view: view.inherit_id in views)
+        print(f"self-inherited views after the update: {len(extending)}", file=sys.stderr)
+        if extending:
+            sys.exit(1)
     print(json.dumps({
         "records": {m: env[f"customer.reconciliation.{m}"].search_count([]) for m in models},
         "attachments": env["ir.attachment"].search_count(
@@ -64,7 +74,9 @@ log "updating $DB with this checkout"
 odoo_bin -d "$DB" -u "$MODULE" --stop-after-init --log-level=warn \
     >"$LOCAL_DIR/logs/upgrade-update.log" 2>&1 \
     || die "updating failed (log: $LOCAL_DIR/logs/upgrade-update.log)"
-after="$(state "$CR_ROOT" after 2>/dev/null | tail -n 1)"
+after="$(state "$CR_ROOT" after 2>"$LOCAL_DIR/logs/upgrade-state.log" | tail -n 1)" \
+    || die "a view of the addon still extends another after the update (log: $LOCAL_DIR/logs/upgrade-state.log)"
+grep -h "self-inherited views" "$LOCAL_DIR/logs/upgrade-state.log" >&2
 printf 'before: %s\nafter:  %s\n' "$before" "$after"
 [[ $before == "$after" ]] || die "the update changed the statements above"
 [[ $after != *false* ]] || die "a digest no longer verifies"
