@@ -8,6 +8,7 @@ every page: a 34-page statement grew from 2 MB to 72 MB.
 """
 
 import io
+import warnings
 
 from odoo.tools.pdf import (
     ArrayObject,
@@ -25,7 +26,19 @@ BASELINE_MM = 6
 
 
 def stamp_page_numbers(pdf_content, label):
-    """Write "<document>    n / total" at the bottom right of every page of ``pdf_content``."""
+    """Write "<document>    n / total" at the bottom right of every page of ``pdf_content``.
+
+    Written with the names that ``odoo.tools.pdf`` provides on every PDF library Odoo runs on
+    (PyPDF2 1.x and 2.x, pypdf), the ones ``add_banner`` uses; PyPDF2 2.x announces their
+    deprecation, which is no news here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _stamp(pdf_content, label)
+
+
+def _stamp(pdf_content, label):
     from reportlab.lib.units import mm  # noqa: PLC0415
     from reportlab.pdfbase.pdfmetrics import stringWidth  # noqa: PLC0415
 
