@@ -39,21 +39,18 @@ def aging_bucket_case():
 
 
 def aging_totals():
-    """SQL: one ``SUM`` of the residuals per aging bucket, named after the statement's field."""
-    totals = []
-    for bucket in aging.BUCKETS:
-        first, last = aging.bounds(bucket)
-        condition = [SQL("i.aging_days >= %s", first)] if first is not None else []
-        if last is not None:
-            condition.append(SQL("i.aging_days <= %s", last))
-        totals.append(
-            SQL(
-                "COALESCE(SUM(i.residual) FILTER (WHERE %s), 0) AS %s",
-                SQL(" AND ").join(condition),
-                SQL.identifier(bucket.field),
-            )
+    """SQL: one ``SUM`` of the residuals per aging bucket (as ``aging_bucket_case`` puts them),
+    named after the statement's field."""
+    bucket = aging_bucket_case()
+    return SQL(", ").join(
+        SQL(
+            "COALESCE(SUM(i.residual) FILTER (WHERE %s = %s), 0) AS %s",
+            bucket,
+            b.key,
+            SQL.identifier(b.field),
         )
-    return SQL(", ").join(totals)
+        for b in aging.BUCKETS
+    )
 
 
 class CustomerReconciliationEngine(models.AbstractModel):

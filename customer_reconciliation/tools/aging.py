@@ -28,15 +28,8 @@ SELECTION = [(bucket.key, bucket.label) for bucket in BUCKETS]
 FIELDS = tuple(bucket.field for bucket in BUCKETS)
 
 
-def bounds(bucket):
-    """(first day, last day) of ``bucket``; None where it has no bound."""
-    index = BUCKETS.index(bucket)
-    previous = BUCKETS[index - 1].max_days if index else None
-    return (previous + 1 if previous is not None else None), bucket.max_days
-
-
 def bucket_of(days):
-    """The bucket of an item ``days`` overdue."""
+    """The bucket of an item ``days`` overdue: the rule in Python, which the SQL is tested against."""
     for bucket in BUCKETS:
         if bucket.max_days is None or days <= bucket.max_days:
             return bucket
