@@ -10,6 +10,21 @@ from . import statement_workbook
 from .statement_data import selection_labels
 from .workbook import TABLE_HEADER_ROW, Workbook, text_width
 
+# Columns of the balances sheet: customer, code, statement, version, period, currency, then
+# the amounts, then the status, the confirmation date and the closing in company currency.
+AMOUNT_FIELDS = (
+    "opening_balance",
+    "period_debit",
+    "period_credit",
+    "closing_balance",
+    "overdue_amount",
+    *aging.FIELDS,
+)
+COL_CURRENCY = 6
+FIRST_AMOUNT_COL = 7
+COL_STATE = FIRST_AMOUNT_COL + len(AMOUNT_FIELDS)
+COL_CONFIRMED, COL_COMPANY = COL_STATE + 1, COL_STATE + 2
+
 
 def balances_xlsx(sessions, with_statement_sheets=False):
     """The receivable balances of ``sessions`` (往来余额表): (bytes, file name).
@@ -29,7 +44,7 @@ def balances_xlsx(sessions, with_statement_sheets=False):
     links = {}
     if with_statement_sheets:
         links = {session.id: workbook.sheet_name(session.name) for session in ordered}
-    write_balances_sheet(workbook, sessions, summary_name, links)
+    write_balances_sheet(workbook, ordered, summary_name, links)
     for session in ordered if with_statement_sheets else ():
         statement_workbook.write_statement_sheet(workbook, session, links[session.id])
     return workbook.close(), f"{sessions._get_balances_base_filename()}.xlsx"
@@ -42,6 +57,7 @@ def _balances_order(sessions):
 
 
 def write_balances_sheet(wb, sessions, sheet_name, links=None):
+    """One row per statement of ``sessions``, in their order, then the totals per currency."""
     _ = wb.env._
     sessions = sessions.with_env(wb.env)
     links = links or {}
@@ -51,17 +67,6 @@ def write_balances_sheet(wb, sessions, sheet_name, links=None):
     printed = _("Printed on %s", fields.Date.context_today(sessions).isoformat())
     companies = ", ".join(sessions.company_id.mapped("name"))
     sheet.write_string(1, 0, f"{companies} · {printed}", wb.f_subtitle)
-    amount_fields = (
-        "opening_balance",
-        "period_debit",
-        "period_credit",
-        "closing_balance",
-        "overdue_amount",
-        *aging.FIELDS,
-    )
-    first_amount_col = 7
-    col_state = first_amount_col + len(amount_fields)
-    col_company = col_state + 2
     columns = [
         (_("Customer"), False, 30),
         (_("Customer Code"), False, 12),
@@ -82,28 +87,25 @@ def write_balances_sheet(wb, sessions, sheet_name, links=None):
     ]
     header = TABLE_HEADER_ROW
     wb._headers(sheet, header, columns)
-    ordered = _balances_order(sessions)
     name_width = 30
-    for row, session in enumerate(ordered, start=header + 1):
+    for row, session in enumerate(sessions, start=header + 1):
         name_width = max(name_width, text_width(session.partner_id.name or "") + 2)
-        _write_balance_row(wb, sheet, row, session, links, states, amount_fields)
-    last = header + len(ordered)
+        _write_balance_row(wb, sheet, row, session, links, states)
+    last = header + len(sessions)
     sheet.set_column(0, 0, min(name_width, 50))
-    if ordered:
+    if sessions:
         sheet.autofilter(header, 0, last, len(columns) - 1)
     sheet.freeze_panes(header + 1, 1)
-    _write_balance_totals(wb, sheet, ordered, header, last, amount_fields, col_company)
+    _write_balance_totals(wb, sheet, sessions, header, last)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header)
     return sheet
 
 
-def _write_balance_row(wb, sheet, row, session, links, states, amount_fields):
+def _write_balance_row(wb, sheet, row, session, links, states):
     currency = session.currency_id
     money = wb.money(currency)
-    first_amount_col = 7
-    col_state = first_amount_col + len(amount_fields)
     sheet.write_string(row, 0, session.partner_id.name or "")
     sheet.write_string(row, 1, session.partner_id.ref or "")
     if session.id in links:
@@ -115,53 +117,53 @@ def _write_balance_row(wb, sheet, row, session, links, states, amount_fields):
     sheet.write_number(row, 3, session.version)
     sheet.write_datetime(row, 4, session.date_from, wb.f_date)
     sheet.write_datetime(row, 5, session.date_to, wb.f_date)
-    sheet.write_string(row, 6, currency.name)
-    for offset, name in enumerate(amount_fields):
-        sheet.write_number(row, first_amount_col + offset, session[name], money)
-    sheet.write_string(row, col_state, states[session.state])
+    sheet.write_string(row, COL_CURRENCY, currency.name)
+    for offset, name in enumerate(AMOUNT_FIELDS):
+        sheet.write_number(row, FIRST_AMOUNT_COL + offset, session[name], money)
+    sheet.write_string(row, COL_STATE, states[session.state])
     if session.confirmed_date:
         sheet.write_datetime(
             row,
-            col_state + 1,
+            COL_CONFIRMED,
             fields.Datetime.context_timestamp(session, session.confirmed_date).date(),
             wb.f_date,
         )
     sheet.write_number(
         row,
-        col_state + 2,
+        COL_COMPANY,
         session.closing_balance_company,
         wb.money(session.company_currency_id),
     )
 
 
-def _write_balance_totals(wb, sheet, ordered, header, last, amount_fields, col_company):
+def _write_balance_totals(wb, sheet, ordered, header, last):
     """Totals per statement currency: amounts of different currencies are never added up."""
     _ = wb.env._
-    first_amount_col = 7
     row = last + 1
     first_excel, last_excel = header + 2, last + 1
+    currencies = xl_rowcol_to_cell(0, COL_CURRENCY, col_abs=True)[:-1]  # "$G"
     for currency in ordered.currency_id.sorted("name"):
         row += 1
         mine = ordered.filtered(lambda s, c=currency: s.currency_id == c)
         money_bold = wb.money(currency, bold=True)
         sheet.write_string(row, 0, _("Total %(currency)s", currency=currency.name), wb.f_text_bold)
-        sheet.write_string(row, 6, currency.name, wb.f_text_bold)
-        for offset, name in enumerate(amount_fields):
-            col = first_amount_col + offset
+        sheet.write_string(row, COL_CURRENCY, currency.name, wb.f_text_bold)
+        for offset, name in enumerate(AMOUNT_FIELDS):
+            col = FIRST_AMOUNT_COL + offset
             column = xl_rowcol_to_cell(0, col, col_abs=True)[:-1]
             formula = (
                 f"=SUMIFS({column}{first_excel}:{column}{last_excel},"
-                f'$G${first_excel}:$G${last_excel},"{currency.name}")'
+                f'{currencies}${first_excel}:{currencies}${last_excel},"{currency.name}")'
             )
             sheet.write_formula(row, col, formula, money_bold, sum(mine.mapped(name)))
     company_currencies = ordered.company_currency_id
     if len(company_currencies) == 1:
         row += 1
-        column = xl_rowcol_to_cell(0, col_company)[:-1]
+        column = xl_rowcol_to_cell(0, COL_COMPANY)[:-1]
         sheet.write_string(row, 0, _("Total in company currency"), wb.f_text_bold)
         sheet.write_formula(
             row,
-            col_company,
+            COL_COMPANY,
             f"=SUM({column}{first_excel}:{column}{last_excel})",
             wb.money(company_currencies, bold=True),
             sum(ordered.mapped("closing_balance_company")),
