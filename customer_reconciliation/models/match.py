@@ -155,11 +155,6 @@ class CustomerReconciliationMatch(models.Model):
                     if session.customer_ledger_closing_known and session.customer_ledger_match_date
                     else 0.0
                 ),
-                "customer_ledger_outdated": bool(
-                    session.customer_ledger_match_date
-                    and session.generated_at
-                    and session.generated_at > session.customer_ledger_match_date
-                ),
             }
         return result
 
@@ -220,26 +215,20 @@ class CustomerReconciliationMatch(models.Model):
                 g.theirs[:1],
             )
         )
-        matches = self.create(
-            [
-                _match_vals(
-                    session,
-                    sequence,
-                    group,
-                    [ours[i] for i in group.ours],
-                    [theirs[j] for j in group.theirs],
-                    factor,
-                )
-                for sequence, group in enumerate(groups, start=1)
-            ]
-        )
-        pairs = []
-        for group, match in zip(groups, matches, strict=True):
-            their_ids = [theirs[j].id for j in group.theirs]
-            pairs += [(their_id, match.id, group.status) for their_id in their_ids]
-            key = (frozenset(ours[i].id for i in group.ours), frozenset(their_ids))
-            if key in disputed:
-                match.dispute_id = disputed[key]
+        vals_list = []
+        for sequence, group in enumerate(groups, start=1):
+            our_lines = [ours[i] for i in group.ours]
+            their_lines = [theirs[j] for j in group.theirs]
+            vals = _match_vals(session, sequence, group, our_lines, their_lines, factor)
+            key = (frozenset(o.id for o in our_lines), frozenset(t.id for t in their_lines))
+            vals["dispute_id"] = disputed.get(key, False)
+            vals_list.append(vals)
+        matches = self.create(vals_list)
+        pairs = [
+            (theirs[j].id, match.id, group.status)
+            for group, match in zip(groups, matches, strict=True)
+            for j in group.theirs
+        ]
         # Their lines point at their comparison row: one statement for the whole batch.
         if pairs:
             session.customer_line_ids.flush_recordset()
