@@ -8,9 +8,9 @@ from odoo.exceptions import AccessError
 from odoo.http import content_disposition, request
 
 from ..reports import balances_workbook, comparison_workbook, statement_workbook
-from ..tools.files import XLSX_MIMETYPE
 
 MAX_STATEMENTS = 10000
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_response(content, filename):

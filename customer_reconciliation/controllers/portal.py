@@ -14,7 +14,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.session_answer import PORTAL_STATES
 from ..reports import statement_workbook
-from ..tools.files import safe_filename
+from ..tools.file_names import safe_filename
 from .download import xlsx_response
 
 SESSION_MODEL = "customer.reconciliation.session"

@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import aging
-from ..tools.files import safe_filename
+from ..tools.file_names import safe_filename
 
 STATES = [
     ("draft", "Draft"),

@@ -1,8 +1,6 @@
-"""File names and types of the documents the addon hands out."""
+"""The names of the files the addon hands out and keeps: one cleaner for all of them."""
 
 import re
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 
