@@ -9,8 +9,9 @@ import openpyxl
 import xlsxwriter
 from common import ReconciliationCommon
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools.misc import formatLang
 
 from odoo.addons.customer_reconciliation.reports import comparison_workbook
@@ -423,3 +424,89 @@ class TestLedgerImport(ReconciliationCommon):
         user_env = env(user=self.env.user)
         self.assertFalse(user_env["customer.reconciliation.customer.line"].search([]))
         self.assertFalse(user_env["customer.reconciliation.match"].search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestComparisonDownload(ReconciliationCommon, HttpCase):
+    """The comparison workbook: for those who may read the comparison, and nobody else."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls._customer("Comparison Download Co")
+        cls._invoice(cls.customer, 1000, date(2026, 10, 5))
+        cls.statement = cls.Engine.generate(
+            cls.company, date(2026, 10, 1), date(2026, 10, 31), cls.customer.ids
+        )["created"]
+        cls.statement._import_customer_ledger(
+            "l.csv", "日期,摘要,贷方\n2026-10-06,货款,1000\n".encode()
+        )
+        # Sent, so that the customer's portal users may read the statement itself.
+        cls.env.cr.execute(
+            "UPDATE customer_reconciliation_session SET state = 'sent' WHERE id = %s",
+            [cls.statement.id],
+        )
+        cls.statement.invalidate_recordset(["state"])
+        company = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
+        roles = {
+            "cmp_accountant": "base.group_user,customer_reconciliation.group_reconciliation_user",
+            "cmp_auditor": "base.group_user,customer_reconciliation.group_reconciliation_auditor",
+            "cmp_sales": "base.group_user,sales_team.group_sale_salesman",
+            "cmp_plain": "base.group_user",
+        }
+        cls.users = {
+            login: new_test_user(cls.env, login=login, groups=groups, **company)
+            for login, groups in roles.items()
+        }
+        cls.customer.user_id = cls.users["cmp_sales"]  # the salesperson follows the customer
+        cls.statement.salesperson_id = cls.users["cmp_sales"]
+        cls.users["cmp_portal"] = new_test_user(
+            cls.env,
+            login="cmp_portal",
+            groups="base.group_portal",
+            partner_id=cls.customer.id,
+            **company,
+        )
+        other = cls.setup_other_company(name="Comparison Other Co")["company"]
+        cls.users["cmp_other"] = new_test_user(
+            cls.env,
+            login="cmp_other",
+            groups=roles["cmp_accountant"],
+            company_id=other.id,
+            company_ids=[other.id],
+        )
+
+    def test_comparison_download_by_role(self):
+        url = self.statement.action_export_customer_comparison()["url"]
+        expected = {
+            "cmp_accountant": 200,
+            "cmp_auditor": 200,
+            "cmp_sales": 403,  # reads the statement, not our comparison with their ledger
+            "cmp_portal": 403,  # the customer reads the statement, not our working paper
+            "cmp_plain": 403,
+            "cmp_other": 403,  # another company's statement
+        }
+        attachments = self.env["ir.attachment"].search_count([])
+        for login, status in expected.items():
+            self.authenticate(login, login)
+            response = self.url_open(url, allow_redirects=False)
+            self.assertEqual(response.status_code, status, login)
+            self.assertNotIn("Traceback", response.text)
+            if status == 200:
+                book = openpyxl.load_workbook(io.BytesIO(response.content))
+                self.assertEqual(book.sheetnames, ["Comparison", "Bridge"])
+        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+        self.authenticate(None, None)
+        self.assertIn(self.url_open(url, allow_redirects=False).status_code, (302, 303))
+
+    def test_comparison_download_without_comparison(self):
+        other = self.Engine.generate(
+            self.company,
+            date(2026, 9, 1),
+            date(2026, 9, 30),
+            self.customer.ids,
+            only_with_balance_or_activity=False,
+        )["created"]
+        self.authenticate("cmp_accountant", "cmp_accountant")
+        url = f"/customer_reconciliation/statement/{other.id}/comparison/xlsx"
+        self.assertEqual(self.url_open(url, allow_redirects=False).status_code, 404)

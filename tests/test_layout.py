@@ -11,7 +11,7 @@ from unittest.mock import patch
 
 from common import ReconciliationCommon
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 from odoo.tools import SQL
 
 from odoo.addons.customer_reconciliation.models import engine, ir_actions_report
@@ -162,3 +162,33 @@ class TestLayout(ReconciliationCommon):
         with patch.object(ir_actions_report, "wkhtmltopdf_has_patched_qt", lambda: False):
             self.assertTrue(Report._cr_needs_fallback(statement))
             self.assertFalse(Report._cr_needs_fallback("account.account_invoices"))
+
+
+@tagged("post_install", "-at_install")
+class TestDemoLoader(ReconciliationCommon, HttpCase):
+    def test_demo_loader_is_not_callable_remotely(self):
+        # Only demo/demo_data.xml builds the demo company; nobody can over RPC, not a manager.
+        new_test_user(
+            self.env,
+            login="demo_caller",
+            groups="base.group_user,customer_reconciliation.group_reconciliation_manager",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        self.authenticate("demo_caller", "demo_caller")
+        companies = self.env["res.company"].search_count([])
+        with self.assertRaises(JsonRpcException) as caught:
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/customer.reconciliation.session/_load_demo_data",
+                {
+                    "model": "customer.reconciliation.session",
+                    "method": "_load_demo_data",
+                    "args": [],
+                    "kwargs": {},
+                },
+            )
+        self.assertIn("AccessError", caught.exception.args[0])
+        self.assertEqual(self.env["res.company"].search_count([]), companies)
+        self.assertFalse(
+            self.env.ref("customer_reconciliation.demo_company_cn", raise_if_not_found=False)
+        )
