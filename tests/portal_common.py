@@ -84,7 +84,9 @@ class PortalCommon(ReconciliationCommon):
         cls.sa = october.filtered(lambda s: s.partner_id == cls.customer_a)
         cls.sb = october.filtered(lambda s: s.partner_id == cls.customer_b)
         (cls.sa | cls.sb).write({"user_id": cls.accountant.id})
-        (cls.sa | cls.sb).write({"state": "sent", "sent_date": datetime(2026, 11, 2, 9, 0)})
+        (cls.sa | cls.sb)._workflow_write(
+            {"state": "sent", "sent_date": datetime(2026, 11, 2, 9, 0)}
+        )
         cls.sa_draft = cls.Engine.generate(
             cls.company, date(2026, 9, 1), date(2026, 9, 30), cls.customer_a.ids
         )["created"]

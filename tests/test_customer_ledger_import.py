@@ -352,7 +352,7 @@ class TestLedgerImport(ReconciliationCommon):
     def test_disputes_on_a_sent_statement(self):
         session = self.session
         session._import_customer_ledger("l.xlsx", xlsx_bytes(self.their_rows()))
-        session.state = "sent"
+        session._workflow_write({"state": "sent"})
         differences = session.customer_match_ids.filtered(lambda m: m.status != "matched")
         action = (differences | session.customer_match_ids[:1]).action_create_disputes()
         disputes = self.env["customer.reconciliation.dispute"].search(action["domain"])
@@ -386,7 +386,7 @@ class TestLedgerImport(ReconciliationCommon):
         differences.action_create_disputes()
         self.assertEqual(self.session.state, "draft")
         self.assertEqual(differences.dispute_id.reason, "missing_invoice")
-        self.session.state = "closed"
+        self.session._workflow_write({"state": "closed"})
         with self.assertRaisesRegex(UserError, "takes no new disputes"):
             self.session.customer_match_ids.filtered(
                 lambda m: m.status == "only_theirs"

@@ -44,7 +44,7 @@ class TestGeneration(ReconciliationCommon):
         session = self.Engine.generate(
             self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers[:1].ids
         )["created"]
-        session.state = "to_approve"
+        session._workflow_write({"state": "to_approve"})
         self._invoice(self.customers[0], 55, date(2026, 10, 20))
         result = self.Engine.generate(
             self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers[:1].ids
@@ -59,7 +59,7 @@ class TestGeneration(ReconciliationCommon):
         session = self.Engine.generate(
             self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers[:1].ids
         )["created"]
-        session.state = "cancelled"
+        session._workflow_write({"state": "cancelled"})
         new = self.Engine.generate(
             self.company, date(2026, 10, 1), date(2026, 10, 31), self.customers[:1].ids
         )["created"]
@@ -340,7 +340,7 @@ class TestAccess(ReconciliationCommon):
             )
 
     def test_only_drafts_can_be_deleted(self):
-        self.session.state = "sent"
+        self.session._workflow_write({"state": "sent"})
         with self.assertRaisesRegex(UserError, "only draft or cancelled"):
             self.session.unlink()
 

@@ -186,7 +186,7 @@ class TestPortalAccess(PortalCommon, HttpCase):
     def test_confirm_allowed_to_customer_and_contact_and_token(self):
         for user, token in ((self.user_a, None), (self.user_a_contact, None), (None, self.token_a)):
             with self.subTest(user=user and user.login):
-                self.sa.write({"state": "sent", "confirmed_date": False})
+                self.sa._workflow_write({"state": "sent", "confirmed_date": False})
                 self._login(user)
                 confirm = self._post(
                     self._detail(self.sa) + "/confirm",
@@ -204,7 +204,7 @@ class TestPortalAccess(PortalCommon, HttpCase):
         self.assertEqual(self.sa.state, "disputed")
 
     def test_dispute_page_access(self):
-        self.sa.write({"state": "sent"})
+        self.sa._workflow_write({"state": "sent"})
         dispute = self.sa._portal_dispute([], "other", comment="Whole balance looks wrong")
         url = f"/my/statements/{self.sa.id}/disputes/{dispute.id}"
         self._login(self.user_a_contact)

@@ -128,7 +128,7 @@ class TestPortalAnswer(PortalCommon, HttpCase):
         self.assertEqual(self.sa.state, "sent")
 
     def test_closed_statement_cannot_be_answered(self):
-        self.sa.write({"state": "closed"})
+        self.sa._workflow_write({"state": "closed"})
         self.authenticate("portal_a", "portal_a")
         page = self._page().text
         self.assertNotIn("statement_answer", page)

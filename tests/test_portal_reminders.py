@@ -12,7 +12,7 @@ class TestPortalReminders(PortalCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sb.state = "confirmed"  # answered: never reminded
+        cls.sb._workflow_write({"state": "confirmed"})  # answered: never reminded
         cls.call = cls.env.ref("mail.mail_activity_data_call")
 
     def setUp(self):

@@ -31,7 +31,7 @@ class TestPortalSending(PortalCommon):
             november.filtered(lambda s, p=p: s.partner_id == p)
             for p in (cls.customer_a, cls.customer_b, cls.customer_c)
         )
-        november.write({"state": "approved", "user_id": cls.accountant.id})
+        november._workflow_write({"state": "approved", "user_id": cls.accountant.id})
         cls.template = cls.env.ref("customer_reconciliation.mail_template_statement_send")
 
     def _send(self, sessions):
@@ -142,7 +142,7 @@ class TestPortalSending(PortalCommon):
         self.assertEqual(commits, [0, 2, 1], "progress committed after each batch")
 
     def test_only_approved_or_sent(self):
-        self.nc.state = "draft"
+        self.nc._workflow_write({"state": "draft"})
         wizard, _action = self._send(self.na | self.nc)
         self.assertEqual(wizard.sendable_count, 1)
         self.assertEqual(self.nc.state, "draft")

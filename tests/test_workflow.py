@@ -112,7 +112,9 @@ class WorkflowCommon(ReconciliationCommon):
     def _session(self, state="draft", preparer="user", version_key=None, customer=None):
         """A statement of the customer in ``state``, reached through the real transitions."""
         customer = customer or self.customer
-        self.Session.search([("partner_id", "=", customer.id)]).sudo().write({"state": "cancelled"})
+        self.Session.search([("partner_id", "=", customer.id)]).sudo()._workflow_write(
+            {"state": "cancelled"}
+        )
         session = self.Engine.generate(
             self.company, date(2026, 10, 1), date(2026, 10, 31), customer.ids
         )["created"]
@@ -129,7 +131,9 @@ class WorkflowCommon(ReconciliationCommon):
         if state == "sent":
             return session
         if state == "confirmed":
-            session._record_confirmation("Ms. Li", channel="internal", attachments=self.evidence)
+            # Each confirmation has its own evidence (an attachment never moves between records).
+            evidence = self.evidence.copy({"res_model": False, "res_id": 0})
+            session._record_confirmation("Ms. Li", channel="internal", attachments=evidence)
         elif state == "disputed":
             session._record_dispute([{"reason": "amount_differs", "customer_amount": 900}])
         return session
@@ -161,7 +165,7 @@ class TestPermissionMatrix(WorkflowCommon):
             return self._session().with_user(user).action_submit()
         if action == "approve_own":
             session = self._session()
-            session.sudo().write({"state": "to_approve", "submitted_by_id": user.id})
+            session.sudo()._workflow_write({"state": "to_approve", "submitted_by_id": user.id})
             return session.with_user(user).action_approve()
         if action == "approve_other":
             return self._session("to_approve", preparer="user").with_user(user).action_approve()

@@ -6,14 +6,16 @@ from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.urls import url_encode
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import content_disposition, request
+from odoo.tools import consteq
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.session_answer import PORTAL_STATES
 from ..reports import statement_workbook
+from ..tools import limits
 from ..tools.file_names import safe_filename
 from .download import xlsx_response
 
@@ -134,15 +136,38 @@ class ReconciliationPortal(CustomerPortal):
                 request.update_context(lang=lang)
         return session_sudo
 
+    def _statement_answer_access(self, statement_id, access_token=None):
+        """The statement, sudoed, if the visitor may answer for the customer: a portal user of
+        that customer, or the holder of its valid token. Never an internal user (whose page is
+        a read-only preview: answers received by us go through "Record Customer Answer")."""
+        session_sudo = self._statement_check_access(statement_id, access_token)
+        user = request.env.user
+        if self._is_preview():
+            raise Forbidden()
+        has_token = bool(
+            access_token
+            and session_sudo.access_token
+            and consteq(session_sudo.access_token, access_token)
+        )
+        of_customer = (
+            not user._is_public()
+            and user.partner_id.commercial_partner_id
+            == session_sudo.partner_id.commercial_partner_id
+        )
+        if not (has_token or of_customer):
+            raise Forbidden()
+        return session_sudo
+
+    def _is_preview(self):
+        """An employee looking at the customer's page: read-only."""
+        user = request.env.user
+        return not user._is_public() and not user.share
+
     def _statement_url(self, session_sudo, access_token=None, **params):
         if access_token:
             params["access_token"] = access_token
         query = url_encode({k: v for k, v in params.items() if v})
         return f"{session_sudo.access_url}{'?' + query if query else ''}"
-
-    def _portal_author(self, session_sudo):
-        user = request.env.user
-        return user.partner_id if not user._is_public() else session_sudo.statement_contact_id
 
     # ------------------------------------------------------------------ detail
     @http.route(["/my/statements/<int:statement_id>"], type="http", auth="public", website=True)
@@ -194,6 +219,7 @@ class ReconciliationPortal(CustomerPortal):
 
     def _statement_page_values(self, session_sudo, access_token, message=None, error=None, **kw):
         Dispute = request.env[DISPUTE_MODEL]
+        preview = self._is_preview()
         values = {
             "statement": session_sudo,
             "page_name": "reconciliation_statement",
@@ -201,12 +227,13 @@ class ReconciliationPortal(CustomerPortal):
             "disputable_line_ids": set(session_sudo._portal_lines().ids),
             "disputes": session_sudo.dispute_ids.sorted("id"),
             "reasons": Dispute._fields["reason"]._description_selection(request.env),
-            "can_confirm": session_sudo._portal_can_confirm(),
-            "can_dispute": session_sudo._portal_can_dispute(),
+            "can_confirm": not preview and session_sudo._portal_can_confirm(),
+            "can_dispute": not preview and session_sudo._portal_can_dispute(),
+            "is_preview": preview,
             "has_pdf": bool(request.env.ref(STATEMENT_REPORT, raise_if_not_found=False)),
             "message": message,
             "error": error,
-            "error_detail": kw.get("error_detail"),
+            "error_detail": (kw.get("error_detail") or "")[:500],
             "default_confirmer": "" if request.env.user._is_public() else request.env.user.name,
             "dispute_url": lambda dispute: self._dispute_url(dispute, access_token),
         }
@@ -236,22 +263,27 @@ class ReconciliationPortal(CustomerPortal):
     def portal_statement_confirm(
         self, statement_id, access_token=None, confirmed_by=None, title=None, comment=None, **kw
     ):
-        session_sudo = self._statement_check_access(statement_id, access_token)
+        session_sudo = self._statement_answer_access(statement_id, access_token)
         if not (confirmed_by or "").strip():
             return request.redirect(
                 self._statement_url(session_sudo, access_token, error="confirm_name")
             )
         httprequest = request.httprequest
-        done = session_sudo.with_context(
-            reconciliation_portal_author_id=self._portal_author(session_sudo).id
-        )._portal_confirm(
-            confirmed_by,
-            title=title,
-            comment=comment,
-            user=request.env.user,
-            ip=httprequest.remote_addr,
-            user_agent=httprequest.headers.get("User-Agent"),
-        )
+        try:
+            done = session_sudo._portal_confirm(
+                confirmed_by,
+                title=title,
+                comment=comment,
+                user=request.env.user,
+                ip=httprequest.remote_addr,
+                user_agent=httprequest.headers.get("User-Agent"),
+            )
+        except (UserError, ValidationError) as error:
+            return request.redirect(
+                self._statement_url(
+                    session_sudo, access_token, error="confirm_invalid", error_detail=str(error)
+                )
+            )
         message = "confirmed" if done else "already_answered"
         return request.redirect(self._statement_url(session_sudo, access_token, message=message))
 
@@ -265,20 +297,32 @@ class ReconciliationPortal(CustomerPortal):
     def portal_statement_dispute(
         self, statement_id, access_token=None, reason=None, customer_amount=None, comment=None, **kw
     ):
-        session_sudo = self._statement_check_access(statement_id, access_token)
+        session_sudo = self._statement_answer_access(statement_id, access_token)
         if not session_sudo._portal_can_dispute():
             return request.redirect(
                 self._statement_url(session_sudo, access_token, message="already_answered")
             )
         form = request.httprequest.form
         try:
-            line_ids = [int(value) for value in form.getlist("line_ids") if value]
-            amount = (
-                float(customer_amount.replace(",", "")) if (customer_amount or "").strip() else 0.0
-            )
+            line_ids = [int(value) for value in form.getlist("line_ids")[:10000] if value]
         except ValueError:
             return request.redirect(
-                self._statement_url(session_sudo, access_token, error="dispute_amount")
+                self._statement_url(session_sudo, access_token, error="dispute_invalid")
+            )
+        try:
+            amount = limits.parse_amount(
+                customer_amount,
+                request.env._("Your amount"),
+                session_sudo.currency_id.decimal_places,
+            )
+        except limits.InputError as error:
+            return request.redirect(
+                self._statement_url(
+                    session_sudo,
+                    access_token,
+                    error="dispute_amount",
+                    error_detail=request.env._(error.message, **error.params),
+                )
             )
         if not reason:
             return request.redirect(
@@ -300,9 +344,7 @@ class ReconciliationPortal(CustomerPortal):
                         )
                     except UserError as error:
                         raise _LedgerFileError(str(error)) from error
-                dispute = session_sudo.with_context(
-                    reconciliation_portal_author_id=self._portal_author(session_sudo).id
-                )._portal_dispute(
+                dispute = session_sudo._portal_dispute(
                     line_ids,
                     reason,
                     customer_amount=amount,
@@ -316,9 +358,11 @@ class ReconciliationPortal(CustomerPortal):
                     session_sudo, access_token, error="ledger_file", error_detail=str(error)
                 )
             )
-        except UserError:
+        except (UserError, ValidationError) as error:
             return request.redirect(
-                self._statement_url(session_sudo, access_token, error="dispute_invalid")
+                self._statement_url(
+                    session_sudo, access_token, error="dispute_invalid", error_detail=str(error)
+                )
             )
         return request.redirect(
             self._statement_url(

@@ -152,7 +152,7 @@ class CustomerReconciliationCustomerLine(models.Model):
                 for line in ledger.lines
             ]
         )
-        session.write(
+        session._workflow_write(
             {
                 "customer_ledger_attachment_id": attachment.id,
                 "customer_ledger_import_date": fields.Datetime.now(),

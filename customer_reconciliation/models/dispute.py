@@ -1,7 +1,12 @@
 """The statement, step 5: the disputes the customer raises, until they are settled."""
 
+import uuid
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools import limits
+from .session import is_workflow_call, workflow_env
 
 DISPUTE_REASONS = [
     ("missing_invoice", "Invoice missing on our side"),
@@ -19,6 +24,11 @@ DISPUTE_SOURCES = [
     ("portal", "Customer portal"),
     ("ledger", "Customer ledger comparison"),
 ]
+
+# What a user records by hand on a dispute (the customer's words when they told us), and may
+# correct while it is open. State, who and when of the settlement: its transitions only.
+USER_EDITABLE = frozenset({"line_ids", "reason", "customer_amount", "comment", "resolution"})
+USER_CREATABLE = USER_EDITABLE | {"session_id"}
 
 
 class CustomerReconciliationDispute(models.Model):
@@ -87,14 +97,156 @@ class CustomerReconciliationDispute(models.Model):
                 dispute.our_amount = dispute.session_id.closing_balance
             dispute.difference = dispute.customer_amount - dispute.our_amount
 
+    # ------------------------------------------------------------------ CRUD
+    @api.model
+    def _workflow_create(self, vals_list):
+        """Create disputes as the statement's workflow does (portal, comparison, answer)."""
+        return workflow_env(self).create(vals_list).with_env(self.env)
+
+    def _workflow_write(self, vals):
+        return workflow_env(self).write(vals)
+
+    @api.model
+    def _check_dispute_values(self, vals, currency=None):
+        """The customer's amount is a finite amount of the currency, the texts are bounded."""
+        digits = (currency or self.env.company.currency_id).decimal_places
+        try:
+            if "customer_amount" in vals:
+                limits.check_amount(
+                    vals["customer_amount"] or 0.0, self._fields["customer_amount"].string, digits
+                )
+            for name in ("comment", "resolution"):
+                limits.check_text(vals.get(name), self._fields[name].string)
+        except limits.InputError as error:
+            raise ValidationError(self.env._(error.message, **error.params)) from None
+
     @api.model_create_multi
     def create(self, vals_list):
+        workflow = is_workflow_call(self)
+        if not workflow:
+            forbidden = set().union(*(set(vals) for vals in vals_list)) - USER_CREATABLE
+            if forbidden:
+                raise UserError(
+                    self.env._(
+                        "A dispute starts open, recorded by us: %s are set by its workflow.",
+                        ", ".join(sorted(forbidden)),
+                    )
+                )
+        sessions = self.env["customer.reconciliation.session"].browse(
+            {vals["session_id"] for vals in vals_list if vals.get("session_id")}
+        )
+        if not workflow:
+            sessions._check_state(
+                ["draft", "to_approve", "approved", "sent", "confirmed", "disputed"],
+                self.env._("dispute"),
+            )
+        for vals in vals_list:
+            session = sessions.browse(vals.get("session_id"))
+            self._check_dispute_values(vals, session.currency_id)
+            self._check_lines_on_statement(vals.get("line_ids"), session)
+        # Numbers are drawn last, once every value is known to be valid.
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("customer.reconciliation.dispute") or "/"
                 )
-        return super().create(vals_list)
+        # Defaults a client slips into the context (default_state, ...) are not values either.
+        Dispute = (
+            self
+            if workflow
+            else self.with_context(
+                {
+                    key: value
+                    for key, value in self.env.context.items()
+                    if not key.startswith("default_") or key[len("default_") :] in USER_CREATABLE
+                }
+            )
+        )
+        disputes = super(CustomerReconciliationDispute, Dispute).create(vals_list)
+        if not workflow:
+            # Recorded by hand on a sent statement: the statement is disputed, as through the
+            # "Record Customer Answer" flow.
+            sessions.filtered(lambda s: s.state == "sent")._workflow_write({"state": "disputed"})
+        return disputes
+
+    def write(self, vals):
+        if not is_workflow_call(self):
+            mail = set(self.env["mail.thread"]._fields) | set(
+                self.env["mail.activity.mixin"]._fields
+            )
+            for dispute in self:
+                allowed = mail | (
+                    (
+                        USER_EDITABLE
+                        if dispute.source in ("internal", "salesperson")
+                        else {"resolution"}
+                    )
+                    if dispute.state == "open"
+                    else set()
+                )
+                forbidden = set(vals) - allowed
+                if forbidden:
+                    raise UserError(
+                        self.env._(
+                            "Dispute %(name)s: %(fields)s change only by resolving, rejecting or "
+                            "reopening it (the customer's own words stay as they wrote them).",
+                            name=dispute.name,
+                            fields=", ".join(sorted(forbidden)),
+                        )
+                    )
+        self._check_dispute_values(vals, self.currency_id[:1])
+        if "line_ids" in vals:
+            for dispute in self:
+                self._check_lines_on_statement(vals["line_ids"], dispute.session_id)
+        return super().write(vals)
+
+    @api.model
+    def _check_lines_on_statement(self, commands, session):
+        """The lines a dispute names (x2many commands) are lines of its statement, checked
+        before anything is written."""
+        ids = set()
+        for command in commands or ():
+            if command[0] == fields.Command.SET:
+                ids.update(command[2])
+            elif command[0] == fields.Command.LINK:
+                ids.add(command[1])
+            elif command[0] == fields.Command.CREATE:
+                ids.add(0)  # a line made up with the dispute: never one of the statement's
+        lines = self.env["customer.reconciliation.line"].sudo().browse(ids - {0}).exists()
+        if (
+            0 in ids
+            or len(lines) != len(ids)
+            or any(line.session_id != session or line.kind == "opening" for line in lines)
+        ):
+            raise ValidationError(
+                self.env._(
+                    "A dispute of statement %s can only name lines of that statement (not its "
+                    "opening balance).",
+                    session.name,
+                )
+            )
+
+    def unlink(self):
+        # Before the chatter's cleanup (mail.thread), which would run before an ondelete check.
+        # No context key (not even the uninstall's) skips it: at uninstall the table is dropped.
+        self._unlink_never()
+        return super().unlink()
+
+    def _unlink_never(self):
+        if self:
+            raise UserError(
+                self.env._(
+                    "Dispute %s is part of the statement's history: resolve or reject it instead "
+                    "of deleting it.",
+                    self[0].name,
+                )
+            )
+
+    def _portal_ensure_token(self):
+        """The access token is drawn by the server, once (never written by a client)."""
+        if not self.access_token:
+            self.sudo()._workflow_write({"access_token": str(uuid.uuid4())})
+        return self.access_token
 
     def _compute_access_url(self):
         result = super()._compute_access_url()
@@ -106,12 +258,13 @@ class CustomerReconciliationDispute(models.Model):
         return all(dispute.state in ("resolved", "rejected") for dispute in self)
 
     def _settle(self, state, resolution):
-        if not resolution:
+        self.check_access("write")
+        if not (resolution or "").strip():
             raise UserError(self.env._("Explain how the dispute was settled."))
         not_open = self.filtered(lambda d: d.state != "open")
         if not_open:
             raise UserError(self.env._("Dispute %s is already settled.", not_open[0].name))
-        self.write(
+        self._workflow_write(
             {
                 "state": state,
                 "resolution": resolution,
@@ -129,5 +282,15 @@ class CustomerReconciliationDispute(models.Model):
         return True
 
     def action_reopen(self):
-        self.write({"state": "open", "resolved_by_id": False, "resolved_date": False})
+        self.check_access("write")
+        for dispute in self:
+            if dispute.state == "open" or dispute.session_id.state not in ("sent", "disputed"):
+                raise UserError(
+                    self.env._(
+                        "Dispute %s can be reopened only once settled, on a statement still waiting "
+                        "for its answer.",
+                        dispute.name,
+                    )
+                )
+        self._workflow_write({"state": "open", "resolved_by_id": False, "resolved_date": False})
         return True

@@ -93,8 +93,25 @@ class CustomerReconciliationEngine(models.AbstractModel):
         if not sequence:
             raise UserError(self.env._("The sequence of reconciliation statements is missing."))
         sequence = sequence.with_context(ir_sequence_date=fields.Date.to_date(date))
-        if sequence.implementation != "standard" or sequence.use_date_range or count == 1:
+        if sequence.use_date_range or count == 1:
             return [sequence.next_by_id(sequence_date=date) for _i in range(count)]
+        if sequence.implementation == "no_gap":
+            # Gapless: the numbers are drawn in this transaction and given back if it fails.
+            # The row lock waits for another worker's batch instead of failing (NOWAIT).
+            sequence.flush_recordset(["number_next"])
+            step = sequence.number_increment
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE ir_sequence SET number_next = number_next + %s WHERE id = %s"
+                    " RETURNING number_next - %s",
+                    count * step,
+                    sequence.id,
+                    count * step,
+                )
+            )
+            first = self.env.cr.fetchone()[0]
+            sequence.invalidate_recordset(["number_next"])
+            return [sequence.get_next_char(first + i * step) for i in range(count)]
         self.env.cr.execute(
             SQL(
                 "SELECT nextval(%s) FROM generate_series(1, %s) ORDER BY 1",
@@ -246,7 +263,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
                 )
         created = Session.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
-        ).create(to_create)
+        )._workflow_create(to_create)
         self._fill_sessions(created | to_refresh)
         return {"created": created, "refreshed": to_refresh, "skipped": skipped}
 

@@ -247,7 +247,7 @@ class CustomerReconciliationMatch(models.Model):
             )
             session.customer_line_ids.invalidate_recordset(["match_id", "match_status"])
             matches.invalidate_recordset(["customer_line_ids"])
-        session.customer_ledger_match_date = fields.Datetime.now()
+        session._workflow_write({"customer_ledger_match_date": fields.Datetime.now()})
 
     # ------------------------------------------------------------------ reasons
     @api.depends(
@@ -521,7 +521,7 @@ class CustomerReconciliationMatch(models.Model):
             if session.state in ("sent", "disputed"):
                 created = session._record_dispute(vals_list, source="ledger")
             else:
-                created = Dispute.create(
+                created = Dispute._workflow_create(
                     [{**vals, "session_id": session.id, "source": "ledger"} for vals in vals_list]
                 )
                 session.message_post(

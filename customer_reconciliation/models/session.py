@@ -5,12 +5,13 @@ approval, sending, the customer's answer, the comparison with the customer's led
 ledger check. Its lines and totals are written by the generation engine (``engine.py``).
 """
 
+import uuid
 from calendar import monthrange
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
-from ..tools import aging
+from ..tools import aging, limits
 from ..tools.file_names import safe_filename
 
 STATES = [
@@ -25,18 +26,47 @@ STATES = [
 ]
 # From submission on, the customer, the period, the currency and the figures no longer change.
 FROZEN_STATES = ("to_approve", "approved", "sent", "confirmed", "disputed", "closed")
-FROZEN_FIELDS = frozenset(
-    {
-        "partner_id",
-        "company_id",
-        "currency_id",
-        "date_from",
-        "date_to",
-        "analytic_account_ids",
-        "opening_balance",
-        "closing_balance",
-    }
+# What a statement is about: set while it is a draft, then frozen with its figures.
+HEADER_FIELDS = frozenset(
+    {"partner_id", "company_id", "currency_id", "date_from", "date_to", "analytic_account_ids"}
 )
+# Not even the workflow changes these once the statement is submitted.
+FROZEN_FIELDS = HEADER_FIELDS | {"opening_balance", "closing_balance"}
+# Who follows the statement and how it is filed: changes at any time.
+ASSIGNMENT_FIELDS = frozenset({"tag_ids", "user_id", "salesperson_id"})
+# How the customer's ledger is compared: changes until the statement is closed or cancelled.
+COMPARISON_SETTINGS = frozenset(
+    {"customer_ledger_date_tolerance", "customer_ledger_amount_tolerance"}
+)
+# The whitelist: what a user (any user, administrators included) may write directly, by state.
+# Everything else - the state, who and when of each step, the digest, the version, the totals,
+# the lines and open items, the customer's answer, the comparison's results - is written by the
+# workflow only: the transition methods and the engine, through ``_workflow_write``.
+EDITABLE_FIELDS = {
+    "draft": HEADER_FIELDS | ASSIGNMENT_FIELDS | COMPARISON_SETTINGS,
+    **dict.fromkeys(
+        ("to_approve", "approved", "sent", "confirmed", "disputed"),
+        ASSIGNMENT_FIELDS | COMPARISON_SETTINGS,
+    ),
+    **dict.fromkeys(("closed", "cancelled"), ASSIGNMENT_FIELDS),
+}
+CREATABLE_FIELDS = EDITABLE_FIELDS["draft"]
+# The mark of a write by the workflow. A context value no client can send (JSON-RPC, forms
+# and URLs carry only JSON values), so that no context key from outside unlocks the guard.
+_WORKFLOW_MARK = object()
+_WORKFLOW_KEY = "customer_reconciliation_workflow"
+
+
+def workflow_env(records):
+    """``records`` allowed to write their workflow fields (statements and disputes).
+
+    For one call only: records obtained through it must not be handed back to other code.
+    """
+    return records.with_context({_WORKFLOW_KEY: _WORKFLOW_MARK})
+
+
+def is_workflow_call(records):
+    return records.env.context.get(_WORKFLOW_KEY) is _WORKFLOW_MARK
 
 
 class CustomerReconciliationSession(models.Model):
@@ -194,8 +224,75 @@ class CustomerReconciliationSession(models.Model):
             session.display_name = " - ".join(parts)
 
     # ------------------------------------------------------------------ CRUD
+    def _workflow_write(self, vals):
+        """Write workflow fields: for the transition methods and the engine only."""
+        return workflow_env(self).write(vals)
+
+    @api.model
+    def _workflow_create(self, vals_list):
+        """Create statements with workflow fields (version, run): the engine and new versions."""
+        # The new records are handed back without the mark: later writes are checked again.
+        return workflow_env(self).create(vals_list).with_env(self.env)
+
+    @api.model
+    def _user_writable_fields(self, state):
+        """The fields a user may write on a statement in ``state``: the whitelist and the
+        chatter's (followers, activities, main attachment)."""
+        mail = set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
+        return EDITABLE_FIELDS[state] | (mail - {"id", "display_name"})
+
+    def _check_user_write(self, names):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for state in set(self.mapped("state")):
+            forbidden = names - self._user_writable_fields(state)
+            if forbidden:
+                session = self.filtered(lambda s, state=state: s.state == state)[:1]
+                if state in FROZEN_STATES and forbidden & FROZEN_FIELDS:
+                    raise UserError(
+                        self.env._(
+                            "Statement %s is frozen: its customer, period, currency and figures no longer change.",
+                            session.name,
+                        )
+                    )
+                raise UserError(
+                    self.env._(
+                        "Statement %(name)s is %(state)s: %(fields)s can only change through its workflow"
+                        " (generate, submit, approve, send, the customer's answer, close).",
+                        name=session.name,
+                        state=labels[state],
+                        fields=", ".join(sorted(self._field_label(n) for n in forbidden)),
+                    )
+                )
+
+    def _field_label(self, name):
+        field = self._fields.get(name)
+        return f"{field._description_string(self.env)} ({name})" if field else name
+
+    @api.model
+    def _check_user_create(self, vals_list):
+        creatable = self._user_writable_fields("draft")
+        forbidden = set().union(*(set(vals) for vals in vals_list)) - creatable
+        if forbidden:
+            raise UserError(
+                self.env._(
+                    "A new statement starts as a draft: %(fields)s are set by its workflow, not on creation.",
+                    fields=", ".join(sorted(self._field_label(n) for n in forbidden)),
+                )
+            )
+        # Defaults a client slips into the context (default_state, ...) are not values either.
+        return self.with_context(
+            {
+                key: value
+                for key, value in self.env.context.items()
+                if not key.startswith("default_") or key[len("default_") :] in creatable
+            }
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        Session = self if is_workflow_call(self) else self._check_user_create(vals_list)
+        for vals in vals_list:
+            Session._check_header_values(vals)
         partners = self.env["res.partner"].browse(
             {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
         )
@@ -217,10 +314,12 @@ class CustomerReconciliationSession(models.Model):
                 )
                 for vals, name in zip(group, names):
                     vals["name"] = name
-        return super().create(vals_list)
+        return super(CustomerReconciliationSession, Session).create(vals_list)
 
     def write(self, vals):
-        if FROZEN_FIELDS & set(vals):
+        if not is_workflow_call(self):
+            self._check_user_write(set(vals))
+        elif FROZEN_FIELDS & set(vals):
             frozen = self.filtered(lambda s: s.state in FROZEN_STATES)
             if frozen:
                 raise UserError(
@@ -229,13 +328,46 @@ class CustomerReconciliationSession(models.Model):
                         frozen[0].name,
                     )
                 )
+        if HEADER_FIELDS & set(vals):
+            for session in self:
+                session._check_header_values(vals)
         if vals.get("partner_id"):
             vals["partner_id"] = (
                 self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
             )
         return super().write(vals)
 
-    @api.ondelete(at_uninstall=False)
+    def _check_header_values(self, vals):
+        """The period of ``vals`` (else the statement's) is sane, before any number is drawn."""
+        labels = {
+            name: self._fields[name]._description_string(self.env)
+            for name in ("date_from", "date_to")
+        }
+        try:
+            dates = {
+                name: limits.check_date(vals[name], labels[name]) if vals.get(name) else self[name]
+                for name in labels
+            }
+            if not (dates["date_from"] and dates["date_to"]):
+                raise UserError(
+                    self.env._("A statement needs the start and the end of its period.")
+                )
+            limits.check_period(dates["date_from"], dates["date_to"], *labels.values())
+        except limits.InputError as error:
+            raise ValidationError(self.env._(error.message, **error.params)) from None
+
+    def _portal_ensure_token(self):
+        """The access token is drawn by the server, once (never written by a client)."""
+        if not self.access_token:
+            self.sudo()._workflow_write({"access_token": str(uuid.uuid4())})
+        return self.access_token
+
+    def unlink(self):
+        # Checked before anything goes: the chatter's cleanup (mail.thread) runs before the
+        # ORM's ondelete checks would.
+        self._unlink_only_draft_or_cancelled()
+        return super().unlink()
+
     def _unlink_only_draft_or_cancelled(self):
         for session in self:
             if session.state not in ("draft", "cancelled"):
@@ -319,6 +451,10 @@ class CustomerReconciliationSession(models.Model):
     # ------------------------------------------------------------------ actions
     def action_regenerate(self):
         """Recompute lines and totals from the ledger (draft statements only)."""
+        self._check_group(
+            "customer_reconciliation.group_reconciliation_user", self.env._("regenerate")
+        )
+        self.check_access("write")
         not_draft = self.filtered(lambda s: s.state != "draft")
         if not_draft:
             raise UserError(

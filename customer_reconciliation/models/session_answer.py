@@ -5,7 +5,9 @@ closes the statement once its disputes are settled, and a disputed one gets a ne
 import base64
 
 from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools import limits
 
 CONFIRMATION_CHANNELS = [
     ("portal", "Customer portal"),
@@ -86,14 +88,6 @@ class CustomerReconciliationSession(models.Model):
             session.dispute_count = total.get(session, 0)
             session.open_dispute_count = open_.get(session, 0)
 
-    def message_post(self, **kwargs):
-        # Answers given online are posted as the customer's, not as the superuser the
-        # portal controller runs as.
-        author_id = self.env.context.get("reconciliation_portal_author_id")
-        if author_id and not kwargs.get("author_id"):
-            kwargs["author_id"] = author_id
-        return super().message_post(**kwargs)
-
     def _compute_is_deemed_confirmed(self):
         for session in self:
             session.is_deemed_confirmed = session.confirmation_channel == "deemed"
@@ -150,9 +144,15 @@ class CustomerReconciliationSession(models.Model):
         comment=None,
         attachments=None,
         date=None,
+        author=None,
     ):
-        """The customer agreed with the balance. Internal records need their evidence."""
+        """The customer agreed with the balance. Internal records need their evidence.
+
+        ``author``: the partner the chatter message is posted as (the customer online), else
+        the current user.
+        """
         self._check_state(["sent"], self.env._("confirm"))
+        self._check_answer_values(confirmed_by, title, comment, date)
         if channel == "internal":
             if not (confirmed_by or "").strip():
                 raise UserError(self.env._("Say who confirmed the balance at the customer."))
@@ -163,8 +163,8 @@ class CustomerReconciliationSession(models.Model):
                     )
                 )
         if attachments:
-            attachments.sudo().write({"res_model": self._name, "res_id": self[:1].id})
-        self.write(
+            self._claim_attachments(attachments)
+        self._workflow_write(
             {
                 "state": "confirmed",
                 "confirmed_date": date or fields.Datetime.now(),
@@ -185,10 +185,43 @@ class CustomerReconciliationSession(models.Model):
                     channel=dict(CONFIRMATION_CHANNELS)[channel],
                 ),
                 attachment_ids=attachments.ids if attachments else [],
+                author_id=author.id if author else None,
             )
         return True
 
-    def _record_dispute(self, disputes_vals, source="internal"):
+    def _check_answer_values(self, name, title, comment, date=None):
+        """Bounded texts and a sane date in an answer, with a clear error."""
+        labels = self._fields
+        try:
+            limits.check_text(name, labels["confirmed_by_name"].string, limits.MAX_NAME_LENGTH)
+            limits.check_text(title, labels["confirmed_by_title"].string, limits.MAX_NAME_LENGTH)
+            limits.check_text(comment, labels["confirmation_comment"].string)
+            if date:
+                limits.check_date(date, labels["confirmed_date"].string)
+        except limits.InputError as error:
+            raise ValidationError(self.env._(error.message, **error.params)) from None
+
+    def _claim_attachments(self, attachments):
+        """Link the evidence to this statement. Only files the user uploaded for this answer
+        (not yet linked to a record, or linked to the wizard) and may write are taken: an
+        attachment of another record is never moved away from it."""
+        self.ensure_one()
+        free_models = {False, "customer.reconciliation.answer.wizard", "mail.compose.message"}
+        for attachment in attachments.sudo():
+            if (
+                attachment.res_model not in free_models
+                and (attachment.res_model, attachment.res_id) != (self._name, self.id)
+            ) or attachment.create_uid != self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "%(file)s belongs to another document: upload the customer's evidence again.",
+                        file=attachment.name,
+                    )
+                )
+        attachments.check_access("write")
+        attachments.sudo().write({"res_model": self._name, "res_id": self.id})
+
+    def _record_dispute(self, disputes_vals, source="internal", author=None):
         """The customer disagreed: create the disputes and mark the statement disputed."""
         self.ensure_one()
         self._check_state(["sent", "disputed"], self.env._("dispute"))
@@ -197,13 +230,16 @@ class CustomerReconciliationSession(models.Model):
         disputes = (
             self.env["customer.reconciliation.dispute"]
             .sudo()
-            .create([{**vals, "session_id": self.id, "source": source} for vals in disputes_vals])
+            ._workflow_create(
+                [{**vals, "session_id": self.id, "source": source} for vals in disputes_vals]
+            )
         )
-        self.state = "disputed"
+        self._workflow_write({"state": "disputed"})
         self.message_post(
             body=self.env._(
                 "The customer disputes the statement: %s", ", ".join(disputes.mapped("name"))
-            )
+            ),
+            author_id=author.id if author else None,
         )
         return disputes
 
@@ -225,8 +261,9 @@ class CustomerReconciliationSession(models.Model):
             title=(title or "").strip() or None,
             channel="portal" if logged_in else "link",
             comment=(comment or "").strip() or None,
+            author=self._portal_author(user),
         )
-        self.write(
+        self._workflow_write(
             {
                 "confirmation_user_id": user.id if logged_in else False,
                 "confirmation_ip": (ip or "")[:64] or False,
@@ -268,6 +305,10 @@ class CustomerReconciliationSession(models.Model):
             if len(content) > MAX_DISPUTE_FILE_SIZE:
                 raise UserError(self.env._("%s is larger than 10 MB.", filename))
         comment = (comment or "").strip() or False
+        Dispute._check_dispute_values(
+            {"customer_amount": customer_amount or 0.0, "comment": comment}, self.currency_id
+        )
+        author = self._portal_author(user)
         duplicate = self.dispute_ids.filtered(
             lambda d: (
                 d.state == "open"
@@ -291,9 +332,7 @@ class CustomerReconciliationSession(models.Model):
                 }
             ],
             source="portal",
-        )
-        author = (
-            user.partner_id if user and not user._is_public() else self._reconciliation_recipient()
+            author=author,
         )
         dispute._portal_ensure_token()
         dispute.message_subscribe(partner_ids=(author | self.user_id.partner_id).ids)
@@ -332,6 +371,14 @@ class CustomerReconciliationSession(models.Model):
         )
         return dispute
 
+    def _portal_author(self, user):
+        """Who answers online: the logged-in portal user, else (the emailed link) the contact
+        the statement was sent to. Decided here, never by what the client sends."""
+        self.ensure_one()
+        if user and not user._is_public():
+            return user.partner_id
+        return self._reconciliation_recipient()
+
     def _notify_responsible(self, subject, body):
         """Tell the responsible accountant (else the salesperson) in their inbox or by email."""
         self.ensure_one()
@@ -362,7 +409,7 @@ class CustomerReconciliationSession(models.Model):
                     )
                 )
         disputed = self.filtered(lambda s: s.state == "disputed")
-        self.write({"state": "closed", "closed_date": fields.Datetime.now()})
+        self._workflow_write({"state": "closed", "closed_date": fields.Datetime.now()})
         disputed._create_new_version()
         return True
 
@@ -370,7 +417,7 @@ class CustomerReconciliationSession(models.Model):
         """A settled disputed statement is superseded by a new draft version of the same period."""
         new = self.browse()
         for session in self:
-            new |= self.with_context(mail_create_nolog=True).create(
+            new |= self.with_context(mail_create_nolog=True)._workflow_create(
                 {
                     "partner_id": session.partner_id.id,
                     "company_id": session.company_id.id,

@@ -172,7 +172,7 @@ class CustomerReconciliationSession(models.Model):
             )
         now = fields.Datetime.now()
         for session in self:
-            session.write(
+            session._workflow_write(
                 {
                     "state": "to_approve",
                     "submitted_by_id": self.env.user.id,
@@ -181,7 +181,7 @@ class CustomerReconciliationSession(models.Model):
                     "rejection_reason": False,
                 }
             )
-            session.digest = session._content_digest()
+            session._workflow_write({"digest": session._content_digest()})
             session._schedule_approval_activity()
         return True
 
@@ -228,7 +228,7 @@ class CustomerReconciliationSession(models.Model):
                         session.name,
                     )
                 )
-        self.write(
+        self._workflow_write(
             {
                 "state": "approved",
                 "approved_by_id": self.env.user.id,
@@ -248,7 +248,7 @@ class CustomerReconciliationSession(models.Model):
                 self.env._("Say why the statement is rejected: the reason is mandatory.")
             )
         for session in self:
-            session.write(
+            session._workflow_write(
                 {
                     "state": "draft",
                     "rejection_reason": reason,
@@ -284,7 +284,7 @@ class CustomerReconciliationSession(models.Model):
             "customer_reconciliation.group_reconciliation_manager", self.env._("cancel")
         )
         self._check_state(["draft", "to_approve", "approved"], self.env._("cancel"))
-        self.write({"state": "cancelled"})
+        self._workflow_write({"state": "cancelled"})
         self.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
@@ -294,5 +294,5 @@ class CustomerReconciliationSession(models.Model):
             "customer_reconciliation.group_reconciliation_manager", self.env._("reset")
         )
         self._check_state(["cancelled"], self.env._("reset to draft"))
-        self.write({"state": "draft", "digest": False, "frozen_date": False})
+        self._workflow_write({"state": "draft", "digest": False, "frozen_date": False})
         return True

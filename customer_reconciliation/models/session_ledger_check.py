@@ -84,8 +84,8 @@ class CustomerReconciliationSession(models.Model):
         labels = self._ledger_change_labels()
         differing = self.filtered(lambda session: differences[session.id])
         # One write per outcome, not one per statement: the nightly check runs in batches of 500.
-        (self - differing).write({"ledger_check_date": now, "ledger_check_state": "ok"})
-        differing.write({"ledger_check_date": now, "ledger_check_state": "differs"})
+        (self - differing)._workflow_write({"ledger_check_date": now, "ledger_check_state": "ok"})
+        differing._workflow_write({"ledger_check_date": now, "ledger_check_state": "differs"})
         for session in differing:
             diffs = differences[session.id]
             rows = Markup("").join(

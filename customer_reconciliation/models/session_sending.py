@@ -62,7 +62,7 @@ class CustomerReconciliationSession(models.Model):
         """Publish the statement to the customer (emailing it calls this)."""
         self._check_group("customer_reconciliation.group_reconciliation_user", self.env._("send"))
         self._check_state(["approved", "sent"], self.env._("send"))
-        self.filtered(lambda s: s.state == "approved").write(
+        self.filtered(lambda s: s.state == "approved")._workflow_write(
             {"state": "sent", "sent_date": fields.Datetime.now()}
         )
         return True
@@ -192,7 +192,7 @@ class CustomerReconciliationSession(models.Model):
         if error:
             # No address to remind: go straight to the phone follow-up.
             self.message_post(body=self.env._("Reminder not sent: %s", error))
-            self.write(
+            self._workflow_write(
                 {
                     "reminder_count": self.company_id.reconciliation_reminder_max,
                     "last_reminder_date": now,
@@ -205,7 +205,7 @@ class CustomerReconciliationSession(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
-        self.write({"reminder_count": self.reminder_count + 1, "last_reminder_date": now})
+        self._workflow_write({"reminder_count": self.reminder_count + 1, "last_reminder_date": now})
 
     def _schedule_no_answer_activity(self, now):
         responsible = self.user_id or self.salesperson_id
@@ -221,4 +221,4 @@ class CustomerReconciliationSession(models.Model):
                     count=self.reminder_count,
                 ),
             )
-        self.no_answer_activity_date = now
+        self._workflow_write({"no_answer_activity_date": now})

@@ -52,6 +52,22 @@ class CustomerReconciliationAnswerWizard(models.TransientModel):
     comment = fields.Text()
     for_review = fields.Boolean(compute="_compute_for_review")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Before the ORM rounds it: NaN or 1e400 is an error to explain, not a crash.
+        Dispute = self.env["customer.reconciliation.dispute"]
+        for vals in vals_list:
+            if "customer_amount" in vals:
+                Dispute._check_dispute_values({"customer_amount": vals["customer_amount"]})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "customer_amount" in vals:
+            self.env["customer.reconciliation.dispute"]._check_dispute_values(
+                {"customer_amount": vals["customer_amount"]}
+            )
+        return super().write(vals)
+
     @api.depends_context("uid")
     def _compute_for_review(self):
         is_user = self.env.user.has_group("customer_reconciliation.group_reconciliation_user")
@@ -93,6 +109,15 @@ class CustomerReconciliationAnswerWizard(models.TransientModel):
             raise UserError(
                 self.env._("Statement %s is not waiting for the customer's answer.", session.name)
             )
+        session._check_answer_values(
+            self.confirmed_by, self.confirmed_title, self.comment, self.confirmed_date
+        )
+        self.env["customer.reconciliation.dispute"]._check_dispute_values(
+            {"customer_amount": self.customer_amount}, session.currency_id
+        )
+        if self.attachment_ids:
+            # The salesperson's evidence goes onto the statement: theirs, and not another's.
+            session._claim_attachments(self.attachment_ids)
         if self.answer == "confirm":
             summary = self.env._(
                 "The customer confirms the balance (reported by %(user)s; confirmed by %(who)s).",

@@ -1,9 +1,10 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..models.run import BATCH_SIZE
+from ..tools import limits
 
 
 def _last_month(today):
@@ -109,6 +110,44 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
             )
         return sorted(customers)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # Before the ORM converts them: "2026-02-30" is an error to explain, not a crash.
+            for name in ("date_from", "date_to"):
+                if vals.get(name):
+                    self._input_check(limits.check_date, vals[name], self._label(name))
+        return super().create(vals_list)
+
+    def _label(self, name):
+        return self._fields[name]._description_string(self.env)
+
+    def _input_check(self, check, *args):
+        try:
+            return check(*args)
+        except limits.InputError as error:
+            raise ValidationError(self.env._(error.message, **error.params)) from None
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for wizard in self:
+            wizard._input_check(
+                limits.check_period,
+                wizard.date_from,
+                wizard.date_to,
+                self._label("date_from"),
+                self._label("date_to"),
+            )
+
+    def _period_error(self):
+        try:
+            limits.check_period(
+                self.date_from, self.date_to, self._label("date_from"), self._label("date_to")
+            )
+        except limits.InputError as error:
+            return self.env._(error.message, **error.params)
+        return False
+
     @api.depends(
         "company_id",
         "date_from",
@@ -121,13 +160,14 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
     def _compute_preview(self):
         Session = self.env["customer.reconciliation.session"]
         for wizard in self:
+            period_error = wizard.date_from and wizard.date_to and wizard._period_error()
             if (
                 not (wizard.company_id and wizard.date_from and wizard.date_to)
-                or wizard.date_from > wizard.date_to
+                or period_error
                 or (wizard.customer_selection == "selected" and not wizard.partner_ids)
             ):
                 wizard.customer_count = wizard.new_count = wizard.existing_count = 0
-                wizard.preview = False
+                wizard.preview = period_error or False
                 continue
             customer_ids = wizard._customer_ids()
             existing = Session._read_group(
@@ -158,6 +198,7 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
 
     def action_generate(self):
         self.ensure_one()
+        self._check_period()
         customer_ids = self._customer_ids()
         if not customer_ids:
             raise UserError(
