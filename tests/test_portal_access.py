@@ -145,7 +145,7 @@ class TestPortalAccess(PortalCommon, HttpCase):
     def test_old_token_after_rotation(self):
         self._login(None)
         old = self.token_a
-        self.sa.access_token = False
+        self.sa._workflow_write({"access_token": False})
         self.sa._portal_ensure_token()
         self._check_document_routes(self.sa, 403, token=old)
 
