@@ -298,6 +298,20 @@ class TestSegregationOfDuties(IntegrityCommon):
         self.assertEqual(session.submitted_by_id, self.accountant)
         self.assertTrue(session.submitted_date)
 
+    def test_transitions_stay_in_the_audit_trail(self):
+        session = self._statement_in("to_approve", self.customer_c, 3, year=2024)
+        self.env.cr.flush()  # submitted in an earlier request
+        session.with_user(self.approver).with_context(
+            tracking_disable=True, mail_notrack=True
+        ).action_approve()
+        self.env.flush_all()
+        self.env.cr.flush()  # the end of the request: tracking is written
+        self.env.invalidate_all()
+        tracked = session.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "state"
+        )
+        self.assertIn("Approved", tracked.mapped("new_value_char"))
+
     def test_auditor_and_salesperson_cannot_regenerate(self):
         draft = self.by_state["draft"]
         for role in ("auditor", "salesperson", "portal"):

@@ -109,7 +109,7 @@ class CustomerReconciliationRun(models.Model):
                 run=self,
             )
         )
-        result["refreshed"].with_context(tracking_disable=True)._workflow_write({"run_id": self.id})
+        result["refreshed"]._workflow_write({"run_id": self.id})
         done = self.done_count + len(partner_ids)
         self.write(
             {

@@ -225,8 +225,14 @@ class CustomerReconciliationSession(models.Model):
 
     # ------------------------------------------------------------------ CRUD
     def _workflow_write(self, vals):
-        """Write workflow fields: for the transition methods and the engine only."""
-        return workflow_env(self).write(vals)
+        """Write workflow fields: for the transition methods and the engine only.
+
+        Always tracked in the chatter: a client's ``tracking_disable`` / ``mail_notrack`` does
+        not hide a transition from the audit trail.
+        """
+        return workflow_env(self.with_context(tracking_disable=False, mail_notrack=False)).write(
+            vals
+        )
 
     @api.model
     def _workflow_create(self, vals_list):
