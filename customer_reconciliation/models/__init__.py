@@ -19,4 +19,5 @@ from . import match
 from . import customer_line
 from . import session_ledger_check
 from . import account_move
+from . import account_move_line
 from . import ir_actions_report

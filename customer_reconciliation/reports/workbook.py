@@ -4,6 +4,10 @@
 Workbooks are written in xlsxwriter's constant-memory mode (rows are flushed to a temporary
 file as they are written): memory stays flat for exports of 100,000 lines. That mode writes
 rows strictly in order, hence the "side block" below, written with the rows it sits on.
+
+Every text is written as a text: the customer's names, references and the descriptions of
+their ledger never become a formula or a link in the spreadsheet (formula injection), however
+they start. Formulas are only ever written as such, with ``write_formula``.
 """
 
 import io
@@ -11,6 +15,7 @@ import re
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet, convert_cell_args
 
 _STRFTIME_TO_EXCEL = {
     "%Y": "yyyy",
@@ -64,13 +69,47 @@ def cell(row, col):
     return xl_rowcol_to_cell(row, col)
 
 
+class TextWorksheet(Worksheet):
+    """A worksheet on which ``write()`` of a text writes a text, as ``write_string()`` does:
+    never a formula (``=...``, and the array formula ``{=...}`` that xlsxwriter's
+    ``strings_to_formulas`` option does not cover), a link or a number."""
+
+    @convert_cell_args
+    def write(self, row, col, *args):
+        if args and isinstance(args[0], str) and args[0]:
+            return self.write_string(row, col, *args)
+        return super().write(row, col, *args)
+
+
+class TextWorkbook(xlsxwriter.Workbook):
+    """xlsxwriter's workbook whose every sheet is a :class:`TextWorksheet`, and whose own
+    conversions of texts (to formulas, links, numbers) are off: the one rule of every
+    workbook of the addon."""
+
+    worksheet_class = TextWorksheet
+
+    def __init__(self, filename=None, options=None):
+        options = {
+            **(options or {}),
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        }
+        super().__init__(filename, options)
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        if worksheet_class is not None and not issubclass(worksheet_class, TextWorksheet):
+            raise TypeError("the addon's workbooks hold text worksheets only")
+        return super().add_worksheet(name, worksheet_class or TextWorksheet)
+
+
 class Workbook:
     """One xlsxwriter workbook with the formats of the addon's workbooks, in one language."""
 
     def __init__(self, env):
         self.env = env
         self.output = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.output, {"constant_memory": True, "in_memory": False})
+        self.book = TextWorkbook(self.output, {"constant_memory": True, "in_memory": False})
         lang = env["res.lang"]._get_data(code=env.lang or "en_US")
         date_format = excel_date_format(lang.date_format)
         add = self.book.add_format
