@@ -144,10 +144,17 @@ class TestScope(ReconciliationCommon):
         self.assertAlmostEqual(session.closing_balance_company, rate, places=2)
 
     def test_customer_setting_forces_statement_currency(self):
-        self._invoice(self.customer, 100, date(2026, 3, 5))
+        invoice = self._invoice(self.customer, 100, date(2026, 3, 5))
         self._invoice(self.customer, 50, date(2026, 3, 6), currency=self.foreign)
         self.assertEqual(self._generate()["created"].currency_id, self.company.currency_id)
         self.customer.reconciliation_currency_id = self.foreign
+        # The company-currency invoice has no amount in the foreign currency: refused, named.
+        result = self.Engine.generate(
+            self.company, date(2026, 3, 1), date(2026, 3, 30), [self.customer.id]
+        )
+        self.assertFalse(result["created"])
+        self.assertIn(invoice.name, result["refused"][self.customer.id])
+        invoice.button_draft()
         session = self.Engine.generate(
             self.company, date(2026, 3, 1), date(2026, 3, 30), [self.customer.id]
         )["created"]

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date, formatLang
 
 from ..tools import aging
 
@@ -63,17 +63,11 @@ class CustomerReconciliationEngine(models.AbstractModel):
     @api.model
     def _reconciliation_account_ids(self, company):
         """Receivable accounts of the company plus the extra accounts of its settings."""
-        accounts = (
-            self.env["account.account"]
-            .sudo()
-            .with_company(company)
-            .search(
-                [
-                    ("account_type", "=", "asset_receivable"),
-                    ("company_ids", "in", company.root_id.id),
-                ]
-            )
-        )
+        domain = [
+            ("account_type", "=", "asset_receivable"),
+            ("company_ids", "in", company.root_id.id),
+        ]
+        accounts = self.env["account.account"].sudo().with_company(company).search(domain)
         accounts |= company.sudo().reconciliation_extra_account_ids
         return accounts.ids
 
@@ -81,15 +75,8 @@ class CustomerReconciliationEngine(models.AbstractModel):
     @api.model
     def _allocate_numbers(self, count, date):
         """Draw ``count`` statement numbers in one query."""
-        sequence = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [("code", "=", SEQUENCE_CODE), ("company_id", "in", [self.env.company.id, False])],
-                order="company_id",
-                limit=1,
-            )
-        )
+        domain = [("code", "=", SEQUENCE_CODE), ("company_id", "in", [self.env.company.id, False])]
+        sequence = self.env["ir.sequence"].sudo().search(domain, order="company_id", limit=1)
         if not sequence:
             raise UserError(self.env._("The sequence of reconciliation statements is missing."))
         sequence = sequence.with_context(ir_sequence_date=fields.Date.to_date(date))
@@ -199,7 +186,8 @@ class CustomerReconciliationEngine(models.AbstractModel):
 
         ``partner_ids``: commercial partner ids, or None for every customer of the company.
         Draft statements of the same customer, period, currency and scope are refreshed;
-        statements in any later state are left untouched and reported as skipped.
+        statements in any later state are left untouched and reported as skipped. One that
+        cannot be told in its currency is not written: ``refused`` maps its customer to why.
         """
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
@@ -234,42 +222,46 @@ class CustomerReconciliationEngine(models.AbstractModel):
                 ("partner_id", "in", list(customers)),
             ]
         )
-        latest = {}
-        for session in existing.sorted("version"):
-            latest[(session.partner_id.id, session.currency_id.id)] = session
-        to_refresh = Session.browse()
-        skipped = Session.browse()
-        to_create = []
+        latest = {(s.partner_id.id, s.currency_id.id): s for s in existing.sorted("version")}
+        to_refresh = skipped = Session.browse()
+        todo, to_create = [], []
         for key in sorted(wanted):
+            if latest.get(key, Session).state in (False, "draft", "cancelled"):
+                todo.append(key)
+            else:
+                skipped |= latest[key]
+        refused = self._refusals(company, date_from, date_to, analytic_ids, todo)
+        for key in todo:
             session = latest.get(key)
+            if key[0] in refused:
+                continue  # reported; a draft of it stays as it was
             if session and session.state == "draft":
                 to_refresh |= session
-            elif session and session.state != "cancelled":
-                skipped |= session
-            else:
-                # No statement yet, or the latest was cancelled: a new version takes its place.
-                to_create.append(
-                    {
-                        "partner_id": key[0],
-                        "currency_id": key[1],
-                        "company_id": company.id,
-                        "date_from": date_from,
-                        "date_to": date_to,
-                        "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
-                        "run_id": run.id if run else False,
-                        "version": session.version + 1 if session else 1,
-                        **(values or {}),
-                    }
-                )
+                continue
+            # No statement yet, or the latest was cancelled: a new version takes its place.
+            to_create.append(
+                {
+                    "partner_id": key[0],
+                    "currency_id": key[1],
+                    "company_id": company.id,
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
+                    "run_id": run.id if run else False,
+                    "version": session.version + 1 if session else 1,
+                    **(values or {}),
+                }
+            )
         created = Session.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         )._workflow_create(to_create)
         self._fill_sessions(created | to_refresh)
-        return {"created": created, "refreshed": to_refresh, "skipped": skipped}
+        return {"created": created, "refreshed": to_refresh, "skipped": skipped, "refused": refused}
 
     @api.model
     def _fill_sessions(self, sessions):
-        """(Re)write the lines, open items and totals of draft statements from the ledger."""
+        """(Re)write the lines, open items and totals of draft statements from the ledger;
+        refuses (naming the items) a statement with items it cannot convert (refused_items)."""
         if not sessions:
             return
         if any(state != "draft" for state in sessions.mapped("state")):
@@ -286,20 +278,15 @@ class CustomerReconciliationEngine(models.AbstractModel):
                 "uid": self.env.uid,
                 "lang": self.env.lang or "en_US",
             }
-            cr.execute(
-                SQL(
-                    "DELETE FROM customer_reconciliation_line WHERE session_id = ANY(%s)",
-                    session_ids,
-                )
-            )
-            cr.execute(
-                SQL(
-                    "DELETE FROM customer_reconciliation_open_item WHERE session_id = ANY(%s)",
-                    session_ids,
-                )
-            )
-            build_items_table(cr, params)
-            cr.execute(SQL(_LINES_SQL, **params))
+            build_items_table(cr, params, keep_hidden=True)
+            refused = refused_items(cr)
+            if refused:
+                cr.execute(SQL("DROP TABLE cr_items"))
+                statements = self.env["customer.reconciliation.session"].browse(refused)
+                messages = [self._refusal_message(s, refused[s.id]) for s in statements]
+                raise UserError("\n\n".join(messages))
+            cr.execute(SQL(_DELETE_SQL, ids=session_ids))
+            cr.execute(SQL(_LINES_SQL, shown=SQL(_SHOWN), **params))
             cr.execute(SQL(_OPEN_ITEMS_SQL, aging_bucket=aging_bucket_case(), **params))
             cr.execute(
                 SQL(
@@ -309,6 +296,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
                         for name in aging.FIELDS
                     ),
                     aging_totals=aging_totals(),
+                    shown=SQL(_SHOWN),
                     **params,
                 )
             )
@@ -317,15 +305,76 @@ class CustomerReconciliationEngine(models.AbstractModel):
         self.env["customer.reconciliation.line"].invalidate_model()
         self.env["customer.reconciliation.open.item"].invalidate_model()
 
+    # ------------------------------------------------------------ refusals
+    @api.model
+    def _refusals(self, company, date_from, date_to, analytic_ids, keys):
+        """{customer id: reason} for the statements ``keys`` ((customer id, currency id)) that
+        refused_items refuses, found before any statement is created (no number is drawn)."""
+        keys = [key for key in keys if key[1] != company.currency_id.id]
+        if not keys:
+            return {}
+        self.env.flush_all()
+        partners, currencies = (list(column) for column in zip(*keys, strict=True))
+        period = {"company_id": company.id, "date_from": date_from, "date_to": date_to}
+        scope = list(analytic_ids)
+        pairs = SQL(_PAIRS_SOURCE, partners=partners, currencies=currencies, scope=scope, **period)
+        params = {"accounts": self._reconciliation_account_ids(company)}
+        build_items_table(self.env.cr, params, statements=pairs, keep_hidden=True)
+        refused = refused_items(self.env.cr)
+        self.env.cr.execute(SQL("DROP TABLE cr_items"))
+        Session, currency_of = self.env["customer.reconciliation.session"], dict(keys)
+        return {
+            partner: self._refusal_message(
+                Session.new({**period, "partner_id": partner, "currency_id": currency_of[partner]}),
+                items,
+            )
+            for partner, items in refused.items()
+        }
 
-# The statement's journal items with their residual at the end date. A partial
-# reconciliation only counts when both of its items belong to the same statement, which
-# implies both are dated on or before the end date (its max_date): partials made later,
-# or against items outside the statement, leave the item open at that date. This keeps
-# the sum of the residuals equal to the closing balance, so the aging always adds up.
-_ITEMS_SQL = """
-CREATE TEMP TABLE cr_items ON COMMIT DROP AS
-WITH sess AS (
+    @api.model
+    def _refusal_message(self, statement, items):
+        """Why ``statement`` (a session, maybe not created) is refused, naming ``items``."""
+        env, listed = self.env, []
+        for item in items[:_REFUSAL_ITEMS_SHOWN]:
+            currency = env["res.currency"].browse(item["currency_id"])
+            amount, open_amount = (
+                f"{currency.name} {formatLang(env, value, digits=currency.decimal_places)}"
+                for value in (item["amount"], item["open"])
+            )
+            state = env._("open %(amount)s", amount=open_amount)
+            if item["settled_in_other_currency"]:
+                state = env._("reconciled with items in another currency")
+            values = {"document": item["move_name"], "day": format_date(env, item["date"])}
+            values.update(amount=amount, state=state)
+            listed.append(env._("- %(document)s of %(day)s: %(amount)s, %(state)s", **values))
+        if len(items) > _REFUSAL_ITEMS_SHOWN:
+            listed.append(env._("- and %(count)s more", count=len(items) - _REFUSAL_ITEMS_SHOWN))
+        return env._(
+            "The %(currency)s statement of %(customer)s for %(start)s – %(end)s cannot be "
+            "generated: these journal items of the customer are not in %(currency)s and not "
+            "fully reconciled with its %(currency)s items dated on or before %(end)s, so they "
+            "have no amount in %(currency)s:\n%(items)s\nReconcile each of them with the "
+            "customer's %(currency)s invoices or payments, or generate the statement in "
+            "%(company_currency)s, the company currency (the customer's statement currency, "
+            "Reconciliation tab).",
+            currency=statement.currency_id.name,
+            customer=statement.partner_id.display_name,
+            start=format_date(env, statement.date_from),
+            end=format_date(env, statement.date_to),
+            items="\n".join(listed),
+            company_currency=statement.company_id.currency_id.name,
+        )
+
+
+_REFUSAL_ITEMS_SHOWN = 20
+_DELETE_SQL = """
+DELETE FROM customer_reconciliation_line WHERE session_id = ANY(%(ids)s);
+DELETE FROM customer_reconciliation_open_item WHERE session_id = ANY(%(ids)s)
+"""
+
+# The statements build_items_table reads: sessions, or (refusals, before any session exists)
+# customer and currency pairs, the customer's id as the statement's.
+_SESSIONS_SOURCE = """
     SELECT s.id, s.partner_id, s.company_id, s.date_from, s.date_to, s.currency_id,
            s.currency_id = c.currency_id AS in_company_currency,
            COALESCE((SELECT ARRAY_AGG(r.analytic_account_id)
@@ -334,12 +383,36 @@ WITH sess AS (
       FROM customer_reconciliation_session s
       JOIN res_company c ON c.id = s.company_id
      WHERE s.id = ANY(%(ids)s)
-),
+"""
+_PAIRS_SOURCE = """
+    SELECT k.partner_id AS id, k.partner_id, c.id AS company_id, %(date_from)s::date AS date_from,
+           %(date_to)s::date AS date_to, k.currency_id,
+           k.currency_id = c.currency_id AS in_company_currency, %(scope)s::int[] AS scope
+      FROM unnest(%(partners)s::int[], %(currencies)s::int[]) AS k(partner_id, currency_id)
+      JOIN res_company c ON c.id = %(company_id)s
+"""
+
+# The statement's journal items with their residual at the end date. A partial
+# reconciliation only counts when both of its items belong to the same statement, which
+# implies both are dated on or before the end date (its max_date): partials made later,
+# or against items outside the statement, leave the item open at that date. This keeps
+# the sum of the residuals equal to the closing balance, so the aging always adds up.
+# A foreign-currency statement holds its "native" items (in its currency) at their amount in
+# currency, and the customer's items in other currencies at their reconciliations (below).
+# Receipts and refunds: a payment, a bank statement line or an entry of a bank/cash journal.
+_ITEMS_SQL = """
+CREATE TEMP TABLE cr_items ON COMMIT DROP AS
+WITH sess AS (%(statements)s),
 items AS MATERIALIZED (
-    SELECT s.id AS session_id, s.in_company_currency, aml.id AS aml_id, aml.move_id,
+    SELECT s.id AS session_id, s.in_company_currency,
+           s.in_company_currency OR aml.currency_id = s.currency_id AS native,
+           aml.id AS aml_id, aml.move_id,
            aml.date, aml.date_maturity, aml.account_id, aml.analytic_distribution, aml.name AS label,
-           CASE WHEN s.in_company_currency THEN aml.balance ELSE aml.amount_currency END AS amount,
+           CASE WHEN s.in_company_currency THEN aml.balance
+                WHEN aml.currency_id = s.currency_id THEN aml.amount_currency
+                ELSE 0 END AS amount,
            aml.balance AS amount_company,
+           aml.currency_id AS item_currency_id, aml.amount_currency AS item_amount,
            aml.date < s.date_from AS prior,
            s.date_to - COALESCE(aml.date_maturity, aml.date) AS days_overdue
       FROM sess s
@@ -348,10 +421,10 @@ items AS MATERIALIZED (
      WHERE aml.parent_state = 'posted'
        AND aml.account_id = ANY(%(accounts)s)
        AND aml.date <= s.date_to
-       AND (s.in_company_currency OR aml.currency_id = s.currency_id)
        AND %(scope_filter)s
 )
-SELECT i.*, i.amount AS residual,
+SELECT i.*, i.amount AS residual, i.item_amount AS item_residual,
+       FALSE AS settled_in_other_currency,
        -- Credits not yet applied (payments, credit notes) cannot be late: aged as not due.
        CASE WHEN i.amount < 0 THEN 0 ELSE i.days_overdue END AS aging_days,
        m.name AS move_name,
@@ -359,14 +432,15 @@ SELECT i.*, i.amount AS residual,
        CASE
            WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
            WHEN m.move_type = 'out_refund' THEN 'credit_note'
-           WHEN (m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL)
-                AND i.amount_company < 0 THEN 'payment'
-           WHEN m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL THEN 'refund'
            WHEN m.journal_id = co.currency_exchange_journal_id THEN 'exchange'
-           ELSE 'misc'
+           WHEN m.origin_payment_id IS NULL AND m.statement_line_id IS NULL
+                AND j.type NOT IN ('bank', 'cash') THEN 'misc'
+           WHEN i.amount_company < 0 THEN 'payment'
+           ELSE 'refund'
        END AS kind
   FROM items i
   JOIN account_move m ON m.id = i.move_id
+  JOIN account_journal j ON j.id = m.journal_id
   JOIN res_company co ON co.id = m.company_id
   LEFT JOIN account_bank_statement_line st ON st.id = m.statement_line_id
 """
@@ -374,39 +448,79 @@ SELECT i.*, i.amount AS residual,
 # Residuals at the end date, from the partial reconciliations whose two items are in the
 # same statement. Run once cr_items is indexed and analysed: with the planner's estimates
 # taken from the journal items instead, the self-join could explode into millions of rows.
+# A partial reduces each item by its side (debit/credit_amount_currency, in the item's
+# currency). A non-native item takes the native side of its partials with native items:
+# that is its amount in the statement currency, and it is settled. It cannot be converted
+# (refused_items) with a residual left in its own currency, or a partial with another
+# non-native item that is not an exchange difference (Odoo's fix of company amounts).
 _RESIDUALS_SQL = """
 UPDATE cr_items i
-   SET residual = i.amount + a.delta,
-       aging_days = CASE WHEN i.amount + a.delta < 0 THEN 0 ELSE i.days_overdue END
+   SET amount = CASE WHEN i.native THEN i.amount ELSE -a.delta END,
+       residual = CASE WHEN i.native THEN i.amount + a.delta ELSE 0 END,
+       aging_days = CASE WHEN i.native AND i.amount + a.delta >= 0 THEN i.days_overdue ELSE 0 END,
+       item_residual = i.item_amount + a.item_delta,
+       settled_in_other_currency = a.other
   FROM (
-    SELECT session_id, aml_id, SUM(delta) AS delta
-      FROM (
-        SELECT d.session_id, d.aml_id,
-               -CASE WHEN d.in_company_currency THEN pr.amount ELSE pr.debit_amount_currency END
-               AS delta
-          FROM account_partial_reconcile pr
-          JOIN cr_items d ON d.aml_id = pr.debit_move_id
-          JOIN cr_items c ON c.aml_id = pr.credit_move_id AND c.session_id = d.session_id
-        UNION ALL
-        SELECT c.session_id, c.aml_id,
-               CASE WHEN c.in_company_currency THEN pr.amount ELSE pr.credit_amount_currency END
-          FROM account_partial_reconcile pr
-          JOIN cr_items d ON d.aml_id = pr.debit_move_id
-          JOIN cr_items c ON c.aml_id = pr.credit_move_id AND c.session_id = d.session_id
-      ) applied
-     GROUP BY session_id, aml_id
+    SELECT x.session_id, x.aml_id, SUM(x.delta) AS delta, SUM(x.item_delta) AS item_delta,
+           BOOL_OR(NOT (d.native OR c.native OR 'exchange' IN (d.kind, c.kind))) AS other
+      FROM account_partial_reconcile pr
+      JOIN cr_items d ON d.aml_id = pr.debit_move_id
+      JOIN cr_items c ON c.aml_id = pr.credit_move_id AND c.session_id = d.session_id
+     CROSS JOIN LATERAL (VALUES
+        (d.session_id, d.aml_id, -pr.debit_amount_currency,
+         -CASE WHEN d.in_company_currency THEN pr.amount WHEN d.native THEN pr.debit_amount_currency
+               WHEN c.native THEN pr.credit_amount_currency ELSE 0 END),
+        (c.session_id, c.aml_id, pr.credit_amount_currency,
+         CASE WHEN c.in_company_currency THEN pr.amount WHEN c.native THEN pr.credit_amount_currency
+              WHEN d.native THEN pr.debit_amount_currency ELSE 0 END)
+     ) AS x(session_id, aml_id, item_delta, delta)
+     GROUP BY x.session_id, x.aml_id
   ) a
  WHERE a.session_id = i.session_id AND a.aml_id = i.aml_id
 """
 
+# A statement does not show an exchange difference of no amount in its currency (in a foreign
+# currency: its company amount counts in the totals). The ledger check compares lines: it
+# drops such items, unless the statement shows them (generated before they were hidden).
+_SHOWN = "(i.kind <> 'exchange' OR i.amount <> 0 OR i.residual <> 0)"
+_DROP_HIDDEN_SQL = """
+DELETE FROM cr_items i
+ WHERE NOT %(shown)s AND NOT EXISTS (SELECT 1 FROM customer_reconciliation_line l
+                                      WHERE l.session_id = i.session_id AND l.move_line_id = i.aml_id)
+"""
 
-def build_items_table(cr, params):
-    """Fill the temporary table cr_items (statement items with their residual at the end)."""
+_REFUSED_SQL = """
+SELECT i.session_id, i.move_name, i.date, i.item_currency_id AS currency_id,
+       i.item_amount AS amount, i.item_residual AS open, i.settled_in_other_currency
+  FROM cr_items i
+  JOIN res_currency cur ON cur.id = i.item_currency_id
+ WHERE NOT i.native AND (ROUND(i.item_residual, cur.decimal_places) <> 0 OR i.settled_in_other_currency)
+ ORDER BY i.session_id, i.date, i.move_name, i.aml_id
+"""
+
+
+def build_items_table(cr, params, statements=None, keep_hidden=False):
+    """Fill the temporary table cr_items (statement items with their residual at the end)
+    for ``statements`` (SQL; by default the sessions ``params["ids"]``). ``keep_hidden``:
+    keep the items a statement does not show, for its totals (the ledger check drops them)."""
+    statements = statements or SQL(_SESSIONS_SOURCE, ids=params["ids"])
     cr.execute(SQL("SET LOCAL jit = off"))  # compiling costs more than these queries gain
-    cr.execute(SQL(_ITEMS_SQL, scope_filter=scope_filter(SQL("s.scope")), **params))
+    scope = scope_filter(SQL("s.scope"))
+    cr.execute(SQL(_ITEMS_SQL, statements=statements, scope_filter=scope, **params))
     cr.execute(SQL("CREATE INDEX ON cr_items (aml_id, session_id)"))
     cr.execute(SQL("ANALYZE cr_items"))
     cr.execute(SQL(_RESIDUALS_SQL))
+    if not keep_hidden:
+        cr.execute(SQL(_DROP_HIDDEN_SQL, shown=SQL(_SHOWN)))
+
+
+def refused_items(cr):
+    """{statement id: [item dicts]}: the non-native items of cr_items that cannot be converted."""
+    cr.execute(SQL(_REFUSED_SQL))
+    result = defaultdict(list)
+    for row in cr.dictfetchall():
+        result[row.pop("session_id")].append(row)
+    return result
 
 
 _LINES_SQL = """
@@ -450,7 +564,7 @@ SELECT i.session_id, o.company_id, o.currency_id,
   FROM cr_items i
   JOIN opening o ON o.session_id = i.session_id
   LEFT JOIN analytic_names an ON an.session_id = i.session_id AND an.aml_id = i.aml_id
- WHERE NOT i.prior
+ WHERE NOT i.prior AND %(shown)s
 WINDOW w AS (PARTITION BY i.session_id ORDER BY i.date, i.move_name, i.aml_id
              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 """
@@ -492,7 +606,7 @@ UPDATE customer_reconciliation_session s
            COALESCE(SUM(i.amount_company), 0) AS closing_company,
            COALESCE(SUM(i.residual) FILTER (WHERE i.aging_days > 0), 0) AS overdue,
            %(aging_totals)s,
-           COUNT(i.aml_id) FILTER (WHERE NOT i.prior) AS line_count,
+           COUNT(i.aml_id) FILTER (WHERE NOT i.prior AND %(shown)s) AS line_count,
            COUNT(i.aml_id) FILTER (WHERE i.residual <> 0) AS open_count
       FROM customer_reconciliation_session s
       LEFT JOIN cr_items i ON i.session_id = s.id

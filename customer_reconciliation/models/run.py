@@ -77,6 +77,13 @@ class CustomerReconciliationRun(models.Model):
     skipped_count = fields.Integer(
         string="Left Untouched", readonly=True, help="Statements already submitted or further."
     )
+    refused_count = fields.Integer(
+        string="Refused",
+        readonly=True,
+        help="Customers whose statement was not generated because it cannot be told in its "
+        "currency; the reasons are in Refusals.",
+    )
+    refusals = fields.Text(readonly=True, help="Why each refused statement was not generated.")
     session_ids = fields.One2many("customer.reconciliation.session", "run_id", string="Statements")
     error = fields.Text(readonly=True)
 
@@ -117,6 +124,10 @@ class CustomerReconciliationRun(models.Model):
                 "created_count": self.created_count + len(result["created"]),
                 "refreshed_count": self.refreshed_count + len(result["refreshed"]),
                 "skipped_count": self.skipped_count + len(result["skipped"]),
+                # A refused customer does not stop the others: reported here, one by one.
+                "refused_count": self.refused_count + len(result["refused"]),
+                "refusals": "\n\n".join(filter(None, [self.refusals, *result["refused"].values()]))
+                or False,
                 "state": "done" if done >= self.total_count else "running",
             }
         )

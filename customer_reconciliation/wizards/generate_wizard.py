@@ -229,6 +229,20 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
                 "view_mode": "form",
                 "target": "current",
             }
+        if run.refused_count and not run.session_ids:
+            raise UserError(run.refusals)
         action = run.action_open_sessions()
         action["name"] = self.env._("Generated Statements")
+        if run.refused_count:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "title": self.env._("%s statements not generated", run.refused_count),
+                    "message": run.refusals,
+                    "sticky": True,
+                    "next": action,
+                },
+            }
         return action
