@@ -255,12 +255,17 @@ class _DemoBuilder:
             session.with_user(approver).action_approve()
             session.with_user(accountant).action_mark_sent()
             if state == "confirmed":
-                evidence = self.env["ir.attachment"].create(
-                    {
-                        "name": "对账确认函-签章.pdf",
-                        "raw": b"%PDF-1.4 demo signed confirmation",
-                        "mimetype": "application/pdf",
-                    }
+                # The accountant's own upload: the evidence of an answer is never someone else's.
+                evidence = (
+                    self.env["ir.attachment"]
+                    .with_user(accountant)
+                    .create(
+                        {
+                            "name": "对账确认函-签章.pdf",
+                            "raw": b"%PDF-1.4 demo signed confirmation",
+                            "mimetype": "application/pdf",
+                        }
+                    )
                 )
                 session.with_user(accountant)._record_confirmation(
                     "王芳",

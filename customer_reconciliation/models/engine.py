@@ -13,8 +13,6 @@ from odoo.tools import SQL, format_date, formatLang
 
 from ..tools import aging
 
-SEQUENCE_CODE = "customer.reconciliation.session"
-
 
 def scope_filter(scope):
     """The journal item ``aml`` carries one of the analytic accounts of ``scope`` (an SQL int
@@ -72,42 +70,6 @@ class CustomerReconciliationEngine(models.AbstractModel):
         return accounts.ids
 
     # ------------------------------------------------------------ numbering
-    @api.model
-    def _allocate_numbers(self, count, date):
-        """Draw ``count`` statement numbers in one query."""
-        domain = [("code", "=", SEQUENCE_CODE), ("company_id", "in", [self.env.company.id, False])]
-        sequence = self.env["ir.sequence"].sudo().search(domain, order="company_id", limit=1)
-        if not sequence:
-            raise UserError(self.env._("The sequence of reconciliation statements is missing."))
-        sequence = sequence.with_context(ir_sequence_date=fields.Date.to_date(date))
-        if sequence.use_date_range or count == 1:
-            return [sequence.next_by_id(sequence_date=date) for _i in range(count)]
-        if sequence.implementation == "no_gap":
-            # Gapless: the numbers are drawn in this transaction and given back if it fails.
-            # The row lock waits for another worker's batch instead of failing (NOWAIT).
-            sequence.flush_recordset(["number_next"])
-            step = sequence.number_increment
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE ir_sequence SET number_next = number_next + %s WHERE id = %s"
-                    " RETURNING number_next - %s",
-                    count * step,
-                    sequence.id,
-                    count * step,
-                )
-            )
-            first = self.env.cr.fetchone()[0]
-            sequence.invalidate_recordset(["number_next"])
-            return [sequence.get_next_char(first + i * step) for i in range(count)]
-        self.env.cr.execute(
-            SQL(
-                "SELECT nextval(%s) FROM generate_series(1, %s) ORDER BY 1",
-                f"ir_sequence_{sequence.id:03d}",
-                count,
-            )
-        )
-        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
-
     # ------------------------------------------------------------ customers
     @api.model
     def _select_customers(

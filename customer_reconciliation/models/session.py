@@ -10,6 +10,7 @@ from calendar import monthrange
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools import aging, limits
 from ..tools.file_names import safe_filename
@@ -55,6 +56,7 @@ CREATABLE_FIELDS = EDITABLE_FIELDS["draft"]
 # and URLs carry only JSON values), so that no context key from outside unlocks the guard.
 _WORKFLOW_MARK = object()
 _WORKFLOW_KEY = "customer_reconciliation_workflow"
+SEQUENCE_CODE = "customer.reconciliation.session"
 
 
 def workflow_env(records):
@@ -315,12 +317,46 @@ class CustomerReconciliationSession(models.Model):
                     vals.get("date_to") or fields.Date.context_today(self), []
                 ).append(vals)
             for date_to, group in by_date.items():
-                names = self.env["customer.reconciliation.engine"]._allocate_numbers(
-                    len(group), date_to
-                )
+                names = self._allocate_numbers(len(group), date_to)
                 for vals, name in zip(group, names):
                     vals["name"] = name
         return super(CustomerReconciliationSession, Session).create(vals_list)
+
+    @api.model
+    def _allocate_numbers(self, count, date):
+        """Draw ``count`` statement numbers in one query."""
+        domain = [("code", "=", SEQUENCE_CODE), ("company_id", "in", [self.env.company.id, False])]
+        sequence = self.env["ir.sequence"].sudo().search(domain, order="company_id", limit=1)
+        if not sequence:
+            raise UserError(self.env._("The sequence of reconciliation statements is missing."))
+        sequence = sequence.with_context(ir_sequence_date=fields.Date.to_date(date))
+        if sequence.use_date_range or count == 1:
+            return [sequence.next_by_id(sequence_date=date) for _i in range(count)]
+        if sequence.implementation == "no_gap":
+            # Gapless: the numbers are drawn in this transaction and given back if it fails.
+            # The row lock waits for another worker's batch instead of failing (NOWAIT).
+            sequence.flush_recordset(["number_next"])
+            step = sequence.number_increment
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE ir_sequence SET number_next = number_next + %s WHERE id = %s"
+                    " RETURNING number_next - %s",
+                    count * step,
+                    sequence.id,
+                    count * step,
+                )
+            )
+            first = self.env.cr.fetchone()[0]
+            sequence.invalidate_recordset(["number_next"])
+            return [sequence.get_next_char(first + i * step) for i in range(count)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s) ORDER BY 1",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
 
     def write(self, vals):
         if not is_workflow_call(self):
