@@ -83,8 +83,10 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         filename = self.filename or self.env._("the file")
         session = self.session_id
         remembered = session.partner_id.commercial_partner_id.reconciliation_ledger_mapping or {}
+        # The import's ceilings and time limit hold here too: a file too big is refused on Next.
+        deadline = lp.Deadline(filename)
         try:
-            table = lp.read_table(self._content(), filename)
+            table = lp.read_table(self._content(), filename, deadline)
             position = lp.find_header(table, self.header_row or None)
         except lp.LedgerError as error:
             raise UserError(self.env._(error.message, **error.params)) from None
@@ -117,23 +119,35 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
             detail=table.detail,
             row=number,
         )
-        sign_note = False
-        sign = remembered.get("sign")
-        try:
-            ledger = lp.parse_ledger(table, position, mapping)
-            guessed = self.env["customer.reconciliation.customer.line"]._guess_sign(session, ledger)
-            if not sign:
-                sign = guessed
-                sign_note = self.env._("Guessed from the amounts of %s lines.", len(ledger.lines))
-            elif sign != guessed:
-                sign_note = self.env._(
-                    "Remembered for this customer, but the amounts suggest the other convention."
-                )
-        except lp.LedgerError:
-            # The user fixes the mapping on the next screen; errors are reported on import.
-            sign_note = False
+        sign, sign_note = self._guess_sign(
+            table, position, mapping, remembered.get("sign"), deadline
+        )
         self.write({"step": "mapping", "sign_convention": sign or "mirror", "sign_note": sign_note})
         return self._reopen()
+
+    def _guess_sign(self, table, position, mapping, remembered_sign, deadline):
+        """(sign convention, note) from the amounts of the lines the guessed mapping reads."""
+        filename = table.filename
+        try:
+            # The columns are proposed: the rows are freed as they are parsed.
+            ledger = lp.parse_ledger(table, position, mapping, deadline, release=True)
+            # Too many lines to compare in time: said now rather than after the mapping.
+            lp.Deadline(filename).reserve(len(ledger.lines))
+        except lp.TooSlow as error:
+            raise UserError(self.env._(error.message, **error.params)) from None
+        except lp.LedgerError:
+            # The user fixes the mapping on the next screen; errors are reported on import.
+            return remembered_sign, False
+        guessed = self.env["customer.reconciliation.customer.line"]._guess_sign(
+            self.session_id, ledger
+        )
+        if not remembered_sign:
+            return guessed, self.env._("Guessed from the amounts of %s lines.", len(ledger.lines))
+        if remembered_sign != guessed:
+            return remembered_sign, self.env._(
+                "Remembered for this customer, but the amounts suggest the other convention."
+            )
+        return remembered_sign, False
 
     def action_back(self):
         self.write({"step": "upload", "column_ids": [fields.Command.clear()], "header_row": 0})
@@ -142,18 +156,20 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     def action_import(self):
         self.ensure_one()
         session = self.session_id
-        session.write(
-            {
-                "customer_ledger_date_tolerance": self.date_tolerance,
-                "customer_ledger_amount_tolerance": self.amount_tolerance,
-            }
-        )
-        session._import_customer_ledger(
-            self.filename or self.env._("the file"),
-            self._content(),
-            mapping=self._mapping(),
-            sign=self.sign_convention,
-            header_row=self.header_row,
-            remember=self.remember,
-        )
+        # The tolerances and the import are kept together or not at all.
+        with self.env.cr.savepoint():
+            session.write(
+                {
+                    "customer_ledger_date_tolerance": self.date_tolerance,
+                    "customer_ledger_amount_tolerance": self.amount_tolerance,
+                }
+            )
+            session._import_customer_ledger(
+                self.filename or self.env._("the file"),
+                self._content(),
+                mapping=self._mapping(),
+                sign=self.sign_convention,
+                header_row=self.header_row,
+                remember=self.remember,
+            )
         return {"type": "ir.actions.act_window_close"}

@@ -12,21 +12,43 @@ import unicodedata
 from decimal import Decimal
 
 from .reading import (
+    _CHECK_EVERY,
+    COMPARE_SECONDS_PER_LINE,
     HEADER_SCAN_ROWS,
+    MAX_AMOUNT,
+    MAX_CELL_LENGTH,
+    MAX_COLUMNS,
+    MAX_DATE,
     MAX_FILE_SIZE,
+    MAX_ROWS,
+    MIN_DATE,
+    TIME_LIMIT,
+    Deadline,
     Formula,
     LedgerError,
     Table,
+    TooSlow,
     _lt,
     filled,
     read_table,
 )
-from .values import guess_day_first, parse_amount, parse_date, parse_direction
+from .reading import number as thousands
+from .values import OutOfBounds, guess_day_first, parse_amount, parse_date, parse_direction
 
 __all__ = [
+    "COMPARE_SECONDS_PER_LINE",
+    "MAX_AMOUNT",
+    "MAX_CELL_LENGTH",
+    "MAX_COLUMNS",
+    "MAX_DATE",
     "MAX_FILE_SIZE",
+    "MAX_ROWS",
+    "MIN_DATE",
+    "TIME_LIMIT",
+    "Deadline",
     "LedgerError",
     "Table",
+    "TooSlow",
     "filled",
     "parse_amount",
     "parse_date",
@@ -48,11 +70,13 @@ AMOUNT_ROLES = ("debit", "credit", "amount")
 
 
 class LedgerLine:
-    """One line of their ledger: ``raw`` in their books (debit positive), ``amount`` in ours."""
+    """One line of their ledger: ``raw`` in their books (debit positive), ``amount`` in ours.
+
+    ``amount`` and ``balance`` are computed when read, from the signs ``Ledger.apply_sign``
+    sets: a file of 200,000 lines holds 400,000 Decimals fewer."""
 
     __slots__ = (
-        "amount",
-        "balance",
+        "balance_sign",
         "credit",
         "date",
         "debit",
@@ -61,6 +85,7 @@ class LedgerLine:
         "raw_balance",
         "reference",
         "row",
+        "sign",
         "voucher",
     )
 
@@ -74,8 +99,18 @@ class LedgerLine:
         self.credit = credit
         self.raw = raw
         self.raw_balance = raw_balance
-        self.amount = None
-        self.balance = None
+        self.sign = None
+        self.balance_sign = None
+
+    @property
+    def amount(self):
+        return None if self.sign is None else self.sign * self.raw
+
+    @property
+    def balance(self):
+        if self.balance_sign is None or self.raw_balance is None:
+            return None
+        return self.balance_sign * self.raw_balance
 
 
 class Ledger:
@@ -108,8 +143,8 @@ class Ledger:
             return sign * factor * value if from_balance else sign * value
 
         for line in self.lines:
-            line.amount = sign * line.raw
-            line.balance = None if line.raw_balance is None else sign * factor * line.raw_balance
+            line.sign = sign
+            line.balance_sign = sign * factor
         self.opening = convert(self.raw_opening)
         self.closing = convert(self.raw_closing)
         if self.closing is None and self.lines and self.lines[-1].balance is not None:
@@ -266,9 +301,13 @@ _CLOSING = re.compile(
 )
 
 
+# A cell of figures, dates and punctuation only names no kind of row.
+_NO_WORDS = re.compile(r"[\d\s,.\-/:()+]*")
+
+
 def _row_kind(cells):
     for cell in cells:
-        if isinstance(cell, str):
+        if isinstance(cell, str) and len(cell) <= 60 and not _NO_WORDS.fullmatch(cell):
             text = re.sub(r"[\s:：*]+", "", unicodedata.normalize("NFKC", cell))
             if _SUBTOTAL.fullmatch(text):
                 return "subtotal"
@@ -316,13 +355,14 @@ class _RowReader:
         index = self.mapping.get(role)
         return cells[index] if index is not None and index < len(cells) else None
 
-    def error(self, message, number, role, value):
+    def error(self, message, row, role, value, **params):
         raise LedgerError(
             message,
             file=self.filename,
-            row=number,
+            row=row,
             column=column_label(self.headers, self.mapping[role]),
             value=value.text if isinstance(value, Formula) else str(value).strip(),
+            **params,
         )
 
     def value(self, cells, role, number, parser, *args):
@@ -339,6 +379,8 @@ class _RowReader:
             )
         try:
             return parser(raw, *args)
+        except OutOfBounds:
+            self.out_of_bounds(number, role, raw)
         except ValueError:
             if role == "date":
                 self.error(_NOT_A_DATE, number, role, raw)
@@ -350,6 +392,30 @@ class _RowReader:
             )
         except (TypeError, OverflowError):
             self.error(_NOT_A_DATE, number, role, raw)
+
+    def out_of_bounds(self, row, role, value):
+        if role == "date":
+            self.error(
+                _lt(
+                    "%(file)s, row %(row)s, column %(column)s: %(value)s is outside the dates that can "
+                    "be imported (%(min_date)s to %(max_date)s)."
+                ),
+                row,
+                role,
+                value,
+                min_date=MIN_DATE.isoformat(),
+                max_date=MAX_DATE.isoformat(),
+            )
+        self.error(
+            _lt(
+                "%(file)s, row %(row)s, column %(column)s: %(value)s is beyond the amounts that can be "
+                "imported (less than %(max_amount)s)."
+            ),
+            row,
+            role,
+            value,
+            max_amount=thousands(MAX_AMOUNT),
+        )
 
     def text(self, cells, role):
         raw = self.cell(cells, role)
@@ -388,6 +454,7 @@ class _RowReader:
         return when
 
 
+_ZERO = Decimal(0)
 _NOT_A_DATE = _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date.")
 
 
@@ -400,15 +467,26 @@ def _stated_balance(debit, credit, amount, balance):
     return None
 
 
-def parse_ledger(table, header_position, mapping):
-    """Read the lines below the header; raises LedgerError at the first unreadable value."""
+def parse_ledger(table, header_position, mapping, deadline=None, release=False):
+    """Read the lines below the header; raises LedgerError at the first unreadable value, or
+    when ``deadline`` (a :class:`Deadline`) passes. ``release``: free each row of ``table``
+    once read (the header row and the rows above it stay), so that the cells and the lines
+    are not both held in full."""
     check_mapping(mapping, table.filename)
-    reader = _RowReader(table, table.rows[header_position][1], mapping)
-    data = table.rows[header_position + 1 :]
-    day_first = guess_day_first(reader.cell(cells, "date") for _number, cells in data)
+    deadline = deadline or Deadline(table.filename)
+    rows = table.rows
+    reader = _RowReader(table, rows[header_position][1], mapping)
+    day_first = guess_day_first(
+        reader.cell(cells, "date") for _number, cells in rows[header_position + 1 :]
+    )
     lines, skipped = [], 0
     stated = {"opening": None, "closing": None}
-    for number, cells in data:
+    for position in range(header_position + 1, len(rows)):
+        number, cells = rows[position]
+        if release:
+            rows[position] = None
+        if not position % _CHECK_EVERY:
+            deadline.check(number)
         if not any(filled(c) for c in cells):
             continue
         kind = _row_kind(cells)
@@ -431,8 +509,8 @@ def parse_ledger(table, header_position, mapping):
                 reader.text(cells, "reference"),
                 reader.text(cells, "voucher"),
                 reader.text(cells, "description"),
-                debit or Decimal(0),
-                credit or Decimal(0),
+                debit or _ZERO,
+                credit or _ZERO,
                 raw,
                 balance,
             )
@@ -466,10 +544,11 @@ def _balance_factor(lines, raw_opening):
     return 1 if votes > 0 else -1 if votes < 0 else None
 
 
-def read_ledger(content, filename, mapping=None, remembered=None):
+def read_ledger(content, filename, mapping=None, remembered=None, deadline=None):
     """File → (table, header position, mapping, ledger) in one call (mapping guessed if not given)."""
-    table = read_table(content, filename)
+    deadline = deadline or Deadline(filename)
+    table = read_table(content, filename, deadline)
     position = find_header(table)
     if mapping is None:
         mapping = guess_mapping(table.rows[position][1], remembered)
-    return table, position, mapping, parse_ledger(table, position, mapping)
+    return table, position, mapping, parse_ledger(table, position, mapping, deadline)

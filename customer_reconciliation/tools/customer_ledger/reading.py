@@ -9,15 +9,38 @@ import codecs
 import csv
 import io
 import re
+import time
 import zipfile
+from datetime import date
 
-MAX_FILE_SIZE = 10 * 1024 * 1024
+# The ceilings of an import, the one place they are defined (the parser, the values, the
+# models and the wizard use these). A file beyond one is refused before it is loaded, with a
+# message naming the limit and what the file holds or claims.
+MAX_FILE_SIZE = 10 * 1024 * 1024  # bytes of the uploaded file
+MAX_ROWS = 200_000  # rows with data, title block and header included
+MAX_COLUMNS = 64
+MAX_CELL_LENGTH = 1_000  # characters of one cell
+MAX_UNPACKED_SIZE = 200 * 1024 * 1024  # bytes of an XLSX once unzipped, all its parts
+MAX_PART_SIZE = 32 * 1024 * 1024  # bytes of one unzipped XLSX part other than a worksheet
+MAX_AMOUNT = 10**13  # exact to the cent in a float (2**53 cents is about 9 * 10**13)
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
+TIME_LIMIT = 15  # seconds to read, parse, store and compare one file
+# What comparing one of their lines with the statement costs, its comparison row stored
+# (models/match.py creates those one ORM record at a time: about 0.7 ms each). A comparison
+# cannot be interrupted: one that could not end in the time left is refused before it starts.
+COMPARE_SECONDS_PER_LINE = 0.0007
 HEADER_SCAN_ROWS = 30
+_CHECK_EVERY = 1024  # rows between two looks at the clock
 
 
 def _lt(message):
     """Mark a message for translation; the caller translates it (no Odoo import here)."""
     return message
+
+
+def number(value):
+    """1,048,576: how counts are written in the messages."""
+    return f"{value:,}"
 
 
 class LedgerError(ValueError):
@@ -27,6 +50,62 @@ class LedgerError(ValueError):
         self.message = message
         self.params = params
         super().__init__(message % params)
+
+
+class TooSlow(LedgerError):
+    """A file that cannot be imported within the time limit (see :class:`Deadline`)."""
+
+
+class Deadline:
+    """The time budget of one import, passed down and checked while reading and parsing.
+
+    ``check()`` raises :class:`LedgerError` once the budget is spent, so that a file too
+    big to import is refused with a message instead of the worker being killed.
+    """
+
+    __slots__ = ("end", "filename", "seconds")
+
+    def __init__(self, filename, seconds=None):
+        self.filename = filename
+        self.seconds = TIME_LIMIT if seconds is None else seconds
+        self.end = time.monotonic() + self.seconds
+
+    def check(self, row=None):
+        if time.monotonic() <= self.end:
+            return
+        if row is None:
+            raise TooSlow(_TOO_SLOW, file=self.filename, limit=self.seconds)
+        raise TooSlow(
+            _lt(
+                "%(file)s cannot be imported within %(limit)s seconds (stopped at row %(row)s): "
+                "import a shorter period, e.g. the months of this statement."
+            ),
+            file=self.filename,
+            limit=self.seconds,
+            row=number(row),
+        )
+
+    def reserve(self, lines):
+        """Refuse now a comparison of ``lines`` of theirs that could not end in time."""
+        needed = lines * COMPARE_SECONDS_PER_LINE
+        if time.monotonic() + needed > self.end:
+            raise TooSlow(
+                _lt(
+                    "%(file)s has %(lines)s lines: comparing them with the statement would take "
+                    "about %(needed)s seconds, and an import may take %(limit)s seconds. Import a "
+                    "shorter period, e.g. the months of this statement."
+                ),
+                file=self.filename,
+                lines=number(lines),
+                needed=number(round(needed)),
+                limit=self.seconds,
+            )
+
+
+_TOO_SLOW = _lt(
+    "%(file)s cannot be imported within %(limit)s seconds: import a shorter period, e.g. the "
+    "months of this statement."
+)
 
 
 class Formula:
@@ -39,7 +118,8 @@ class Formula:
 
 
 class Table:
-    """The cells of the sheet to import: ``rows`` is a list of (row number, list of cells)."""
+    """The cells of the sheet to import: ``rows`` is a list of (row number, list of cells),
+    the rows with data only."""
 
     def __init__(self, filename, rows, file_format, detail=""):
         self.filename = filename
@@ -48,8 +128,12 @@ class Table:
         self.detail = detail
 
 
-def read_table(content, filename):
-    """Detect the format and encoding of ``content`` and return its cells as a :class:`Table`."""
+def read_table(content, filename, deadline=None):
+    """Detect the format and encoding of ``content`` and return its cells as a :class:`Table`.
+
+    Refuses (:class:`LedgerError`) a file beyond the ceilings above, or not read before
+    ``deadline`` (a :class:`Deadline`, by default one of ``TIME_LIMIT`` seconds).
+    """
     if not content or not content.strip():
         raise LedgerError(_lt("%(file)s is empty."), file=filename)
     if len(content) > MAX_FILE_SIZE:
@@ -59,15 +143,109 @@ def read_table(content, filename):
             size=f"{len(content) / 1024 / 1024:.1f}",
             limit=MAX_FILE_SIZE // 1024 // 1024,
         )
+    deadline = deadline or Deadline(filename)
     if content[:4] == b"PK\x03\x04":
-        table = _read_xlsx(content, filename)
+        table = _read_xlsx(content, filename, deadline)
     elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        table = _read_xls(content, filename)
+        table = _read_xls(content, filename, deadline)
     else:
-        table = _read_csv(content, filename)
-    if not any(filled(cell) for _number, cells in table.rows for cell in cells):
+        table = _read_csv(content, filename, deadline)
+    if not table.rows:
         raise LedgerError(_lt("%(file)s is empty."), file=filename)
     return table
+
+
+class _Rows:
+    """Collects the rows with data of a sheet, refusing them past a ceiling."""
+
+    def __init__(self, filename, deadline):
+        self.filename = filename
+        self.deadline = deadline
+        self.rows = []
+
+    def add(self, row, cells):
+        """Keep row number ``row`` when it has data; ``cells`` is a list or a tuple."""
+        if not row % _CHECK_EVERY:
+            self.deadline.check(row)
+        width = len(cells)
+        while width and not filled(cells[width - 1]):
+            width -= 1
+        if not width:
+            return
+        if width > MAX_COLUMNS:
+            raise LedgerError(
+                _lt(
+                    "%(file)s, row %(row)s has %(columns)s columns (the last one %(letter)s): at most "
+                    "%(max_columns)s columns can be imported."
+                ),
+                file=self.filename,
+                row=number(row),
+                columns=number(width),
+                letter=_letters(width - 1),
+                max_columns=MAX_COLUMNS,
+            )
+        if len(self.rows) >= MAX_ROWS:
+            raise LedgerError(
+                _lt(
+                    "%(file)s has more than %(max_rows)s rows with data: at most %(max_rows)s rows "
+                    "and %(max_columns)s columns can be imported."
+                ),
+                file=self.filename,
+                max_rows=number(MAX_ROWS),
+                max_columns=MAX_COLUMNS,
+            )
+        cells = list(cells[:width])
+        for index, value in enumerate(cells):
+            if isinstance(value, str) and len(value) > MAX_CELL_LENGTH:
+                raise _cell_too_long(self.filename, row, index, len(value))
+        self.rows.append((row, cells))
+
+
+def _cell_too_long(filename, row, index=None, length=None):
+    if index is None:
+        return LedgerError(
+            _lt(
+                "%(file)s, row %(row)s: a cell holds more than %(limit)s characters; at most "
+                "%(limit)s characters per cell can be imported."
+            ),
+            file=filename,
+            row=number(row),
+            limit=number(MAX_CELL_LENGTH),
+        )
+    return LedgerError(
+        _lt(
+            "%(file)s, row %(row)s, column %(letter)s: the cell holds %(length)s characters; at most "
+            "%(limit)s characters per cell can be imported."
+        ),
+        file=filename,
+        row=number(row),
+        letter=_letters(index),
+        length=number(length),
+        limit=number(MAX_CELL_LENGTH),
+    )
+
+
+def _letters(index):
+    """A, B, ..., Z, AA... for the 0-based column ``index``."""
+    letters, rest = "", index + 1
+    while rest:
+        rest, digit = divmod(rest - 1, 26)
+        letters = chr(65 + digit) + letters
+    return letters
+
+
+def _too_big(filename, rows, columns):
+    return LedgerError(
+        _lt(
+            "%(file)s claims %(rows)s rows x %(columns)s columns: at most %(max_rows)s rows and "
+            "%(max_columns)s columns can be imported."
+        ),
+        file=filename,
+        rows=number(rows),
+        columns=number(columns),
+        max_rows=number(MAX_ROWS),
+        max_columns=MAX_COLUMNS,
+    )
 
 
 def _not_a_spreadsheet(filename):
@@ -77,7 +255,41 @@ def _not_a_spreadsheet(filename):
     )
 
 
-def _has_formulas(content):
+# ---------------------------------------------------------------------- XLSX
+def _check_archive(content, filename):
+    """Refuse a zip whose parts unpack beyond the ceilings (a zip bomb), before unpacking.
+
+    The sizes are those the archive declares: zipfile never inflates a part beyond its
+    declared size (a part that would is a CRC error).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as error:
+        raise _not_a_spreadsheet(filename) from error
+    total = sum(part.file_size for part in parts)
+    big = [
+        part
+        for part in parts
+        if part.file_size > MAX_PART_SIZE and not part.filename.startswith("xl/worksheets/")
+    ]
+    if total > MAX_UNPACKED_SIZE or big:
+        part = big[0] if big else max(parts, key=lambda part: part.file_size)
+        raise LedgerError(
+            _lt(
+                "%(file)s unpacks to %(size)s MB (%(part)s: %(part_size)s MB): at most %(limit)s MB "
+                "in all and %(part_limit)s MB per part other than a worksheet can be imported."
+            ),
+            file=filename,
+            size=number(total >> 20),
+            part=part.filename,
+            part_size=number(part.file_size >> 20),
+            limit=MAX_UNPACKED_SIZE >> 20,
+            part_limit=MAX_PART_SIZE >> 20,
+        )
+
+
+def _has_formulas(content, deadline):
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
@@ -87,62 +299,103 @@ def _has_formulas(content):
                         if re.search(rb"<(?:\w+:)?f[ >/]", tail + chunk):
                             return True
                         tail = chunk[-16:]
+                        deadline.check()
     return False
 
 
-def _read_xlsx(content, filename):
+def _read_xlsx(content, filename, deadline):
     import openpyxl  # only needed for this format
 
+    _check_archive(content, filename)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        formulas = _has_formulas(content)
+        formulas = _has_formulas(content, deadline)
+    except LedgerError:
+        raise
     except Exception as error:  # whatever the failure, this is not an XLSX workbook
         raise _not_a_spreadsheet(filename) from error
     try:
-        sheet = _pick_sheet(book)
-        rows = [list(values) for values in sheet.iter_rows(values_only=True)]
+        sheet = _pick_sheet(book, filename)
+        rows = _sheet_rows(sheet, filename, deadline)
         title = sheet.title
         if formulas:
-            # Formula cells read as empty when the file was never recalculated and saved:
-            # find them in the formula view to say so instead of importing a hole.
-            formula_book = openpyxl.load_workbook(
-                io.BytesIO(content), read_only=True, data_only=False
-            )
-            formula_sheet = formula_book[title]
-            formula_sheet.reset_dimensions()
-            for cells, formula_cells in zip(
-                rows, formula_sheet.iter_rows(values_only=True), strict=False
-            ):
-                for index, value in enumerate(formula_cells):
-                    if (
-                        index < len(cells)
-                        and cells[index] is None
-                        and isinstance(value, str)
-                        and value[:1] == "="
-                    ):
-                        cells[index] = Formula(value)
-            formula_book.close()
+            _mark_formulas(content, title, rows, filename, deadline)
     except LedgerError:
         raise
     except Exception as error:
         raise _not_a_spreadsheet(filename) from error
     finally:
         book.close()
-    return Table(filename, list(enumerate(rows, start=1)), "xlsx", title)
+    return Table(filename, rows, "xlsx", title)
 
 
-def _pick_sheet(book):
-    """The active sheet, or the first one with data when the active one is empty."""
+def _sheet_rows(sheet, filename, deadline):
+    """The rows with data of a read-only sheet, streamed: each is checked as it comes, so a
+    cell at XFD1048576 is refused when its row is reached, without building the rows before."""
+    collected = _Rows(filename, deadline)
+    for row, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if values:
+            collected.add(row, values)
+        elif not row % _CHECK_EVERY:
+            deadline.check(row)
+    return collected.rows
+
+
+def _mark_formulas(content, title, rows, filename, deadline):
+    """Formula cells read as empty when the file was never recalculated and saved: find them
+    in the formula view to say so instead of importing a hole."""
+    import openpyxl  # noqa: PLC0415 - only needed for this format
+
+    formula_book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    try:
+        formula_sheet = formula_book[title]
+        formula_sheet.reset_dimensions()
+        by_row = dict(rows)
+        for row, values in enumerate(formula_sheet.iter_rows(values_only=True), start=1):
+            if not row % _CHECK_EVERY:
+                deadline.check(row)
+            cells = by_row.get(row)
+            for index, value in enumerate(values[:MAX_COLUMNS]):
+                if isinstance(value, str) and value[:1] == "=":
+                    if cells is None:
+                        cells = by_row[row] = []
+                        rows.append((row, cells))
+                    if index >= len(cells):
+                        cells.extend([None] * (index + 1 - len(cells)))
+                    if cells[index] is None:
+                        cells[index] = Formula(value)
+        rows.sort(key=lambda item: item[0])
+    finally:
+        formula_book.close()
+
+
+def _pick_sheet(book, filename):
+    """The active sheet, or the first one with data when the active one is empty.
+
+    Its declared dimension is checked first: beyond the ceilings, the file is refused as it
+    claims to be. Then the dimensions are ignored (some exporters write wrong ones): every row
+    and column is read, up to the ceilings."""
     sheets = [book.active] + [sheet for sheet in book.worksheets if sheet is not book.active]
+    declared = {}
+    chosen = None
     for sheet in sheets:
-        sheet.reset_dimensions()  # some exporters write wrong dimensions: read every row and column
+        declared[sheet.title] = (sheet.max_row or 0, sheet.max_column or 0)
+        sheet.reset_dimensions()
         for values in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True):
-            if any(filled(value) for value in values):
-                return sheet
-    return book.active
+            if any(filled(value) for value in values[: MAX_COLUMNS + 1]):
+                chosen = sheet
+                break
+        if chosen:
+            break
+    chosen = chosen or book.active
+    rows, columns = declared.get(chosen.title, (0, 0))
+    if rows > MAX_ROWS or columns > MAX_COLUMNS:
+        raise _too_big(filename, rows, columns)
+    return chosen
 
 
-def _read_xls(content, filename):
+# ---------------------------------------------------------------------- XLS
+def _read_xls(content, filename, deadline):
     try:
         import xlrd  # optional: Excel 97-2003 files
     except ImportError as error:
@@ -153,9 +406,16 @@ def _read_xls(content, filename):
             file=filename,
         ) from error
     try:
-        book = xlrd.open_workbook(file_contents=content)
-        sheet = next((s for s in book.sheets() if s.nrows), book.sheet_by_index(0))
-        rows = []
+        # Rows as long as their cells (not padded to the widest one); one sheet at a time.
+        book = xlrd.open_workbook(file_contents=content, on_demand=True, ragged_rows=True)
+    except Exception as error:
+        raise _not_a_spreadsheet(filename) from error
+    try:
+        sheet = _xls_sheet(book)
+        if sheet.nrows > MAX_ROWS or sheet.ncols > MAX_COLUMNS:
+            raise _too_big(filename, sheet.nrows, sheet.ncols)
+        deadline.check()
+        collected = _Rows(filename, deadline)
         for index in range(sheet.nrows):
             cells = []
             for cell in sheet.row(index):
@@ -165,12 +425,29 @@ def _read_xls(content, filename):
                     cells.append(None)
                 else:
                     cells.append(cell.value)
-            rows.append((index + 1, cells))
+            collected.add(index + 1, cells)
+    except LedgerError:
+        raise
     except Exception as error:
         raise _not_a_spreadsheet(filename) from error
-    return Table(filename, rows, "xls", sheet.name)
+    finally:
+        book.release_resources()
+    return Table(filename, collected.rows, "xls", sheet.name)
 
 
+def _xls_sheet(book):
+    """The first sheet with rows, else the first one; the others are released unread."""
+    first = None
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        if sheet.nrows:
+            return sheet
+        first = first or sheet
+        book.unload_sheet(index)
+    return first or book.sheet_by_index(0)
+
+
+# ---------------------------------------------------------------------- CSV
 _BINARY_MAGIC = (
     b"%PDF",
     b"\x89PNG",
@@ -186,6 +463,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_CHUNK = 1 << 20
+_SAMPLE = 1 << 16
 
 
 def _chardet_guess(content):
@@ -194,52 +473,95 @@ def _chardet_guess(content):
         import chardet  # noqa: PLC0415 - optional
     except ImportError:
         return None
-    return chardet.detect(content[:65536]).get("encoding")
+    return chardet.detect(content[:_SAMPLE]).get("encoding")
 
 
-def _decode(content, filename):
+def _invalid_at(content, encoding):
+    """Offset of the first byte ``encoding`` cannot decode, or None; decoded chunk by chunk
+    (no copy of the whole text)."""
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        return 0
+    offset = 0
+    try:
+        for offset in range(0, len(content), _CHUNK):
+            decoder.decode(content[offset : offset + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        return offset + max(error.start, 0)
+    return None
+
+
+def _encoding(content, filename):
+    """The encoding of a CSV file, checked over the whole file without decoding it at once."""
     for bom, encoding in _BOMS:
         if content.startswith(bom):
-            try:
-                return content.decode(encoding), encoding
-            except UnicodeDecodeError:
-                break
-    if content.startswith(_BINARY_MAGIC) or b"\x00" in content[:65536]:
+            if _invalid_at(content, encoding) is None:
+                return encoding
+            break
+    if content.startswith(_BINARY_MAGIC):
         raise _not_a_spreadsheet(filename)
-    candidates = ["utf-8", "gb18030"]
-    guess = _chardet_guess(content)
-    if guess:
-        candidates.append(guess)
-    for encoding in candidates:
-        try:
-            return content.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
-            continue
+    if (nul := content.find(b"\x00")) >= 0:
+        raise LedgerError(
+            _lt(
+                "%(file)s is not a spreadsheet: it holds binary data (a NUL byte at byte %(offset)s). "
+                "Export the ledger as an Excel (.xlsx) or CSV file."
+            ),
+            file=filename,
+            offset=number(nul),
+        )
+    invalid = _invalid_at(content, "utf-8")
+    if invalid is None:
+        return "utf-8"
+    if len(content[:invalid].decode("utf-8", "replace")) + 16 <= invalid:
+        # Several non-ASCII UTF-8 characters before an invalid byte: UTF-8 text with a
+        # part in another encoding (pasted from a GBK file): any single decoding garbles it.
+        raise LedgerError(
+            _lt(
+                "%(file)s mixes text encodings: it is UTF-8 up to byte %(offset)s, then not. Save "
+                "the whole CSV again as UTF-8 or GBK."
+            ),
+            file=filename,
+            offset=number(invalid),
+        )
+    for encoding in ("gb18030", _chardet_guess(content)):
+        if encoding and _invalid_at(content, encoding) is None:
+            return encoding
     raise LedgerError(
         _lt("%(file)s: the text encoding cannot be read; save the CSV as UTF-8 or GBK."),
         file=filename,
     )
 
 
-def _read_csv(content, filename):
-    text, encoding = _decode(content, filename)
-    controls = sum(1 for char in text[:65536] if ord(char) < 32 and char not in "\t\r\n")
-    if controls > 0.01 * min(len(text), 65536):
+def _read_csv(content, filename, deadline):
+    encoding = _encoding(content, filename)
+    sample = codecs.getincrementaldecoder(encoding)(errors="replace").decode(content[:_SAMPLE])
+    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\t\r\n")
+    if controls > 0.01 * len(sample):
         raise _not_a_spreadsheet(filename)
-    sample = "\n".join(text.splitlines()[: HEADER_SCAN_ROWS + 20])
+    lines = sample.splitlines()[: HEADER_SCAN_ROWS + 20]
+    if len(lines) > 1 and len(sample) == _SAMPLE:
+        lines.pop()  # cut in the middle
+    sample = "\n".join(lines)
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = max(",;\t|", key=sample.count)
+    collected = _Rows(filename, deadline)
+    # Decoded as it is read: no copy of the whole text, no list of its lines.
+    stream = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
+    row = 0
     try:
-        rows = [
-            (number, cells)
-            for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
-        ]
+        for row, cells in enumerate(reader, 1):
+            collected.add(row, cells)
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise _cell_too_long(filename, row + 1) from error
         raise _not_a_spreadsheet(filename) from error
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
-    return Table(filename, rows, "csv", f"{encoding}, {names[delimiter]}")
+    return Table(filename, collected.rows, "csv", f"{encoding}, {names[delimiter]}")
 
 
 def filled(value):

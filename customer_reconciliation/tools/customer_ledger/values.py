@@ -6,12 +6,31 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from .reading import MAX_AMOUNT, MAX_DATE, MIN_DATE
+
 _DATE_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _DATE_XXY = re.compile(r"(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
 _DATE_COMPACT = re.compile(r"(19|20|21)\d{6}")
 _DATE_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 _TEXT_DATE_FORMATS = ("%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%y", "%d %B %Y", "%B %d, %Y")
 _EXCEL_EPOCH = date(1899, 12, 30)
+
+
+class OutOfBounds(ValueError):
+    """A readable date or amount beyond what can be imported (``MIN_DATE`` to ``MAX_DATE``,
+    less than ``MAX_AMOUNT``): a typing error or a placeholder (0001-01-01, 9999-12-31)."""
+
+
+def _bounded_date(value, when):
+    if not MIN_DATE <= when <= MAX_DATE:
+        raise OutOfBounds(value)
+    return when
+
+
+def _bounded_amount(value, amount):
+    if abs(amount) >= MAX_AMOUNT:
+        raise OutOfBounds(value)
+    return amount
 
 
 def _serial_date(number):
@@ -21,7 +40,13 @@ def _serial_date(number):
 
 
 def parse_date(value, day_first=True):
-    """A date from a cell; None when empty. Raises ValueError when unreadable."""
+    """A date from a cell; None when empty. Raises ValueError when unreadable, OutOfBounds
+    (a ValueError) before ``MIN_DATE`` or after ``MAX_DATE``."""
+    when = _read_date(value, day_first)
+    return when if when is None else _bounded_date(value, when)
+
+
+def _read_date(value, day_first):
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -76,12 +101,22 @@ _CURRENCY = re.compile(r"RMB|CNY|USD|EUR|HKD|JPY|GBP|元|圆|¥|\$|€|£", re.I
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+# The usual cell, read without the normalisations below: 1234.56, -1,234.56.
+_SIMPLE = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 def parse_amount(value):
-    """A Decimal from a cell; None when empty. Raises ValueError when unreadable."""
+    """A Decimal from a cell; None when empty. Raises ValueError when unreadable (nan, inf,
+    1e400 included), OutOfBounds (a ValueError) from ``MAX_AMOUNT`` on."""
+    amount = _read_amount(value)
+    return amount if amount is None else _bounded_amount(value, amount)
+
+
+def _read_amount(value):
     if value is None:
         return None
+    if isinstance(value, str) and _SIMPLE.fullmatch(value):
+        return Decimal(value.replace(",", ""))
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int):
