@@ -136,6 +136,66 @@ class TestBadInputsRpc(IntegrityCommon):
                     session,
                 )
 
+    def test_any_field_over_rpc(self):
+        """Every model a user writes checks its dates, numbers and one-line texts."""
+        draft = self.by_state["draft"]
+        sent = self.by_state["sent"]
+        CustomerLine = self.env["customer.reconciliation.customer.line"].with_user(self.accountant)
+        line = {"session_id": sent.id, "row_number": 2, "amount": 1.0}
+        cases = [
+            (
+                lambda: draft.with_user(self.accountant).write(
+                    {"customer_ledger_date_tolerance": 2**40}
+                ),
+                r"at most 2,147,483,647",
+                draft,
+            ),
+            (
+                lambda: draft.with_user(self.accountant).write(
+                    {"customer_ledger_amount_tolerance": math.nan}
+                ),
+                r"finite",
+                draft,
+            ),
+            (
+                lambda: draft.with_user(self.accountant).write(
+                    {"customer_ledger_amount_tolerance": 1e300}
+                ),
+                r"below",
+                draft,
+            ),
+            (
+                lambda: CustomerLine.create({**line, "date": "2026-02-30"}),
+                r"not a valid date",
+                sent,
+            ),
+            (lambda: CustomerLine.create({**line, "date": "0001-01-01"}), r"year 1", sent),
+            (lambda: CustomerLine.create({**line, "amount": math.inf}), r"finite", sent),
+            (
+                lambda: CustomerLine.create({**line, "reference": "R" * 5000}),
+                r"at most 1,000",
+                sent,
+            ),
+            (
+                lambda: (
+                    self.env["customer.reconciliation.reject.wizard"]
+                    .with_user(self.approver)
+                    .create(
+                        {
+                            "session_ids": [(6, 0, self.by_state["to_approve"].ids)],
+                            "reason": LONG_TEXT,
+                        }
+                    )
+                    .action_reject()
+                ),
+                r"at most 10,000",
+                self.by_state["to_approve"],
+            ),
+        ]
+        for index, (call, pattern, record) in enumerate(cases):
+            with self.subTest(case=index):
+                self._refused(call, pattern, record)
+
 
 @tagged("post_install", "-at_install")
 class TestBadInputsPortal(IntegrityCommon, HttpCase):

@@ -2,6 +2,7 @@
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import validated_input
 from . import tag
 from . import engine
 from . import run

@@ -28,6 +28,7 @@ class CustomerReconciliationCustomerLine(models.Model):
     """
 
     _name = "customer.reconciliation.customer.line"
+    _inherit = ["customer.reconciliation.validated.input"]
     _description = "Customer Ledger Line"
     _order = "session_id, row_number, id"
 

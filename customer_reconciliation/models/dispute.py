@@ -39,7 +39,12 @@ class CustomerReconciliationDispute(models.Model):
 
     _name = "customer.reconciliation.dispute"
     _description = "Customer Reconciliation Dispute"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.reconciliation.validated.input",
+    ]
     _order = "id desc"
     # Customers answer on the portal with read access only (like invoices and sale orders).
     _mail_post_access = "read"

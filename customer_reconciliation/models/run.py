@@ -30,6 +30,7 @@ class CustomerReconciliationRun(models.Model):
     """One generation of statements: who asked, for what, and how far it got."""
 
     _name = "customer.reconciliation.run"
+    _inherit = ["customer.reconciliation.validated.input"]
     _description = "Customer Reconciliation Generation Run"
     _order = "id desc"
 

@@ -14,6 +14,7 @@ class CustomerReconciliationSendBatch(models.Model):
     """A sending of statements by email: progress and, for each statement, sent or why not."""
 
     _name = "customer.reconciliation.send.batch"
+    _inherit = ["customer.reconciliation.validated.input"]
     _description = "Customer Reconciliation Statement Sending"
     _order = "id desc"
 

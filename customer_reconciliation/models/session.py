@@ -80,7 +80,12 @@ class CustomerReconciliationSession(models.Model):
 
     _name = "customer.reconciliation.session"
     _description = "Customer Reconciliation Statement"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.reconciliation.validated.input",
+    ]
     _order = "date_to desc, partner_id, version desc, id desc"
     # Customers answer on the portal with read access only (like invoices and sale orders).
     _mail_post_access = "read"

@@ -7,7 +7,7 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import aging
+from ..tools import aging, limits
 
 # The totals of the digest, in this order (changing it changes every digest).
 DIGEST_TOTALS = (
@@ -247,6 +247,12 @@ class CustomerReconciliationSession(models.Model):
             raise UserError(
                 self.env._("Say why the statement is rejected: the reason is mandatory.")
             )
+        try:
+            limits.check_text(
+                reason, self._fields["rejection_reason"]._description_string(self.env)
+            )
+        except limits.InputError as error:
+            raise UserError(self.env._(error.message, **error.params)) from None
         for session in self:
             session._workflow_write(
                 {

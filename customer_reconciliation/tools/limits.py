@@ -37,7 +37,8 @@ class InputError(ValueError):
 
 
 def check_amount(value, label, digits=2):
-    """``value`` as a finite float within :data:`MAX_AMOUNT` and ``digits`` decimals."""
+    """``value`` as a finite float within :data:`MAX_AMOUNT` and ``digits`` decimals (any
+    number of decimals when ``digits`` is None)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError(_lt("%(field)s must be a number."), field=label)
     number = float(value)
@@ -51,7 +52,9 @@ def check_amount(value, label, digits=2):
             limit=f"{MAX_AMOUNT:,}",
         )
     # beyond 10^12 a float's last decimals are noise: only what it can represent is checked
-    if abs(round(number, digits) - number) > max(10 ** -(digits + 3), abs(number) * 1e-15):
+    if digits is not None and abs(round(number, digits) - number) > max(
+        10 ** -(digits + 3), abs(number) * 1e-15
+    ):
         raise InputError(
             _lt("%(field)s has more than %(digits)s decimals."), field=label, digits=digits
         )

@@ -12,6 +12,7 @@ class CustomerReconciliationAnswerWizard(models.TransientModel):
     """
 
     _name = "customer.reconciliation.answer.wizard"
+    _inherit = ["customer.reconciliation.validated.input"]
     _description = "Record the Customer's Answer"
 
     session_id = fields.Many2one(

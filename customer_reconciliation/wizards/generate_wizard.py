@@ -16,6 +16,7 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
     """Generate the statements of a period for one customer, a selection or all of them."""
 
     _name = "customer.reconciliation.generate.wizard"
+    _inherit = ["customer.reconciliation.validated.input"]
     _description = "Generate Reconciliation Statements"
 
     company_id = fields.Many2one(

@@ -19,6 +19,7 @@ class CustomerReconciliationLedgerImportColumn(models.TransientModel):
     """A column of the imported file and what it holds."""
 
     _name = "customer.reconciliation.ledger.import.column"
+    _inherit = ["customer.reconciliation.validated.input"]
     _description = "Customer Ledger Import Column"
     _order = "sequence, id"
 

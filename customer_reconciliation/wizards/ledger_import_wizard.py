@@ -11,6 +11,7 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     """Import the customer's ledger: upload the file, confirm the columns, compare."""
 
     _name = "customer.reconciliation.ledger.import.wizard"
+    _inherit = ["customer.reconciliation.validated.input"]
     _description = "Import the Customer's Ledger"
 
     session_id = fields.Many2one(

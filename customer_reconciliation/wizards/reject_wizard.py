@@ -5,6 +5,7 @@ class CustomerReconciliationRejectWizard(models.TransientModel):
     """Send submitted statements back to their preparer, with the reason."""
 
     _name = "customer.reconciliation.reject.wizard"
+    _inherit = ["customer.reconciliation.validated.input"]
     _description = "Reject Reconciliation Statements"
 
     session_ids = fields.Many2many(

@@ -8,6 +8,7 @@ class CustomerReconciliationSendWizard(models.TransientModel):
     """Send one or many approved statements to the customers' statement contacts."""
 
     _name = "customer.reconciliation.send.wizard"
+    _inherit = ["customer.reconciliation.validated.input"]
     _description = "Send Reconciliation Statements"
 
     session_ids = fields.Many2many(
