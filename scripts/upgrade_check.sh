@@ -65,6 +65,11 @@ with odoo.modules.registry.Registry(db).cursor() as cr:
         ),
         "states": {s.name: s.state for s in Session.search([])},
         "digests": {s.name: [s.digest, getattr(s, digest)() == s.digest] for s in frozen},
+        # The next statement and dispute numbers continue, whatever the sequence's kind.
+        "next_numbers": {
+            seq.code: seq.number_next_actual
+            for seq in env["ir.sequence"].search([("code", "like", "customer.reconciliation.%")])
+        },
     }, sort_keys=True, ensure_ascii=False))
 PY
 }
