@@ -163,8 +163,8 @@ class CustomerReconciliationCustomerLine(models.Model):
                         "sign": sign,
                     }
                 deadline.check()
-                # The comparison itself (match.py) runs to its end once started.
-                session._match_customer_ledger()
+                # The comparison (match.py) checks the same deadline between its batches.
+                session._match_customer_ledger(deadline)
         except lp.LedgerError as error:
             raise self._user_error(error) from None
         session.message_post(

@@ -155,11 +155,12 @@ class CustomerReconciliationDispute(models.Model):
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("customer.reconciliation.dispute") or "/"
                 )
-        # Defaults a client slips into the context (default_state, ...) are not values either.
+        # Defaults a client slips into the context (default_state, ...) are not values either:
+        # the context is rebuilt without them (keys cannot be removed through kwargs).
         Dispute = (
             self
             if workflow
-            else self.with_context(
+            else self.with_context(  # pylint: disable=context-overridden
                 {
                     key: value
                     for key, value in self.env.context.items()

@@ -64,7 +64,7 @@ def workflow_env(records):
 
     For one call only: records obtained through it must not be handed back to other code.
     """
-    return records.with_context({_WORKFLOW_KEY: _WORKFLOW_MARK})
+    return records.with_context(**{_WORKFLOW_KEY: _WORKFLOW_MARK})
 
 
 def is_workflow_call(records):
@@ -292,8 +292,9 @@ class CustomerReconciliationSession(models.Model):
                     fields=", ".join(sorted(self._field_label(n) for n in forbidden)),
                 )
             )
-        # Defaults a client slips into the context (default_state, ...) are not values either.
-        return self.with_context(
+        # Defaults a client slips into the context (default_state, ...) are not values either:
+        # the context is rebuilt without them (keys cannot be removed through kwargs).
+        return self.with_context(  # pylint: disable=context-overridden
             {
                 key: value
                 for key, value in self.env.context.items()

@@ -132,9 +132,12 @@ class CustomerReconciliationSession(models.Model):
             remember=remember,
         )
 
-    def _match_customer_ledger(self):
-        """Compare our lines with theirs again and store the comparison, replacing the last one."""
-        self.env["customer.reconciliation.match"]._compare(self)
+    def _match_customer_ledger(self, deadline=None):
+        """Compare our lines with theirs again and store the comparison, replacing the last one.
+
+        ``deadline``: the import's time budget, checked between batches of comparison rows.
+        """
+        self.env["customer.reconciliation.match"]._compare(self, deadline)
         return True
 
     def action_match_customer_ledger(self):

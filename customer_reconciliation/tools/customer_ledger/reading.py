@@ -26,9 +26,10 @@ MAX_AMOUNT = 10**13  # exact to the cent in a float (2**53 cents is about 9 * 10
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
 TIME_LIMIT = 15  # seconds to read, parse, store and compare one file
 # What comparing one of their lines with the statement costs, its comparison row stored
-# (models/match.py creates those one ORM record at a time: about 0.7 ms each). A comparison
-# cannot be interrupted: one that could not end in the time left is refused before it starts.
-COMPARE_SECONDS_PER_LINE = 0.0007
+# (models/match.py: the matcher, then batched SQL inserts and one update of their lines;
+# about 0.08 ms each measured on 2 cores, bench/bench_import.py, with a margin). A comparison
+# that could not end in the time left is refused before it starts.
+COMPARE_SECONDS_PER_LINE = 0.00012
 HEADER_SCAN_ROWS = 30
 _CHECK_EVERY = 1024  # rows between two looks at the clock
 
