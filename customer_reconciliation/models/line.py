@@ -86,13 +86,4 @@ class CustomerReconciliationLine(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_with_a_draft_statement(self):
-        # The engine replaces the lines of drafts with SQL; through the ORM they go only
-        # with their draft or cancelled statement, for every user (the superuser too).
-        frozen = self.session_id.filtered(lambda s: s.state not in ("draft", "cancelled"))
-        if frozen:
-            raise UserError(
-                self.env._(
-                    "Statement %s is no longer a draft: its lines are part of what was frozen.",
-                    frozen[0].name,
-                )
-            )
+        self.session_id._check_parts_deletable()

@@ -44,13 +44,4 @@ class CustomerReconciliationOpenItem(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_with_a_draft_statement(self):
-        # The engine replaces the open items of drafts with SQL; through the ORM they go only
-        # with their draft or cancelled statement, for every user (the superuser too).
-        frozen = self.session_id.filtered(lambda s: s.state not in ("draft", "cancelled"))
-        if frozen:
-            raise UserError(
-                self.env._(
-                    "Statement %s is no longer a draft: its open items are part of what was frozen.",
-                    frozen[0].name,
-                )
-            )
+        self.session_id._check_parts_deletable()

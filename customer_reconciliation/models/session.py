@@ -416,6 +416,18 @@ class CustomerReconciliationSession(models.Model):
         self._unlink_only_draft_or_cancelled()
         return super().unlink()
 
+    def _check_parts_deletable(self):
+        """Lines and open items go (through the ORM) only with a draft or cancelled statement,
+        for every user, the superuser too; the engine replaces those of drafts with SQL."""
+        frozen = self.filtered(lambda s: s.state not in ("draft", "cancelled"))
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "Statement %s is no longer a draft: its lines and open items are part of what was frozen.",
+                    frozen[0].name,
+                )
+            )
+
     def _unlink_only_draft_or_cancelled(self):
         for session in self:
             if session.state not in ("draft", "cancelled"):
