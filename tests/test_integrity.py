@@ -323,6 +323,47 @@ class TestSegregationOfDuties(IntegrityCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestTransitionsByRole(IntegrityCommon):
+    """Each transition tried by the roles without the right: refused, nothing changed."""
+
+    TRANSITIONS = (
+        ("draft", "action_submit", ()),
+        ("draft", "action_regenerate", ()),
+        ("to_approve", "action_approve", ()),
+        ("to_approve", "action_reject", ("Wrong",)),
+        ("approved", "action_mark_sent", ()),
+        ("approved", "action_cancel", ()),
+        ("confirmed", "action_close", ()),
+        ("cancelled", "action_reset_to_draft", ()),
+    )
+    # Who may do each: the accountant prepares, submits, regenerates and sends; the approver
+    # (a manager) everything but approving what he prepared.
+    ALLOWED = {
+        "accountant": {"action_submit", "action_regenerate", "action_mark_sent"},
+        "approver": {name for _state, name, _args in TRANSITIONS},
+    }
+
+    def test_transitions_by_role(self):
+        failures = []
+        for state, method, args in self.TRANSITIONS:
+            for role in ("portal", "salesperson", "auditor", "accountant", "approver"):
+                if method in self.ALLOWED.get(role, ()):
+                    continue
+                session = self.by_state[state]
+                with self.subTest(transition=method, role=role):
+                    try:
+                        self.assertForbidden(
+                            lambda session=session, role=role, method=method, args=args: getattr(
+                                self._as(session, role), method
+                            )(*args),
+                            session,
+                        )
+                    except AssertionError as error:
+                        failures.append(f"{method} by {role}: {error}")
+        self.assertFalse(failures, "\n".join(failures))
+
+
+@tagged("post_install", "-at_install")
 class TestDisputeIntegrity(IntegrityCommon):
     def setUp(self):
         super().setUp()
