@@ -94,6 +94,8 @@ class CustomerReconciliationCustomerLine(models.Model):
         deadline = deadline or lp.Deadline(filename)
         try:
             table = lp.read_table(content, filename, deadline)
+            # Refused now rather than after parsing, if its rows cannot all be imported in time.
+            deadline.reserve(len(table.rows), rows_just_read=True)
             position = lp.find_header(table, header_row)
             if mapping is None:
                 mapping = lp.guess_mapping(table.rows[position][1], remembered.get("columns"))

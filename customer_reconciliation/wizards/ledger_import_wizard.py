@@ -88,6 +88,8 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         deadline = lp.Deadline(filename)
         try:
             table = lp.read_table(self._content(), filename, deadline)
+            # Its rows could not all be imported in time: said now, before they are parsed.
+            lp.Deadline(filename).reserve(len(table.rows), rows_just_read=True)
             position = lp.find_header(table, self.header_row or None)
         except lp.LedgerError as error:
             raise UserError(self.env._(error.message, **error.params)) from None

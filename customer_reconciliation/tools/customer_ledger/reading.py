@@ -30,6 +30,11 @@ TIME_LIMIT = 15  # seconds to read, parse, store and compare one file
 # about 0.08 ms each measured on 2 cores, bench/bench_import.py, with a margin). A comparison
 # that could not end in the time left is refused before it starts.
 COMPARE_SECONDS_PER_LINE = 0.00012
+# The whole import of one row once the file is read: parsing, storing and comparing it (about
+# 0.15 ms measured on 2 cores, bench/bench_import.py). A file whose rows could not all be
+# imported in the time left is refused as soon as it is read, before its rows are parsed (the
+# parsed lines are what holds the memory).
+IMPORT_SECONDS_PER_ROW = 0.00015
 HEADER_SCAN_ROWS = 30
 _CHECK_EVERY = 1024  # rows between two looks at the clock
 
@@ -86,15 +91,23 @@ class Deadline:
             row=number(row),
         )
 
-    def reserve(self, lines):
-        """Refuse now a comparison of ``lines`` of theirs that could not end in time."""
-        needed = lines * COMPARE_SECONDS_PER_LINE
+    def reserve(self, lines, rows_just_read=False):
+        """Refuse now a comparison of ``lines`` of theirs that could not end in time (with
+        ``rows_just_read``: the whole import of the rows of a file just read, at
+        ``IMPORT_SECONDS_PER_ROW``)."""
+        needed = lines * (IMPORT_SECONDS_PER_ROW if rows_just_read else COMPARE_SECONDS_PER_LINE)
         if time.monotonic() + needed > self.end:
             raise TooSlow(
                 _lt(
                     "%(file)s has %(lines)s lines: comparing them with the statement would take "
                     "about %(needed)s seconds, and an import may take %(limit)s seconds. Import a "
                     "shorter period, e.g. the months of this statement."
+                )
+                if not rows_just_read
+                else _lt(
+                    "%(file)s has %(lines)s rows: importing them would take about %(needed)s "
+                    "seconds, and an import may take %(limit)s seconds. Import a shorter period, "
+                    "e.g. the months of this statement."
                 ),
                 file=self.filename,
                 lines=number(lines),
