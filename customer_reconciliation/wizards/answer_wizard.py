@@ -53,22 +53,6 @@ class CustomerReconciliationAnswerWizard(models.TransientModel):
     comment = fields.Text()
     for_review = fields.Boolean(compute="_compute_for_review")
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        # Before the ORM rounds it: NaN or 1e400 is an error to explain, not a crash.
-        Dispute = self.env["customer.reconciliation.dispute"]
-        for vals in vals_list:
-            if "customer_amount" in vals:
-                Dispute._check_dispute_values({"customer_amount": vals["customer_amount"]})
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "customer_amount" in vals:
-            self.env["customer.reconciliation.dispute"]._check_dispute_values(
-                {"customer_amount": vals["customer_amount"]}
-            )
-        return super().write(vals)
-
     @api.depends_context("uid")
     def _compute_for_review(self):
         is_user = self.env.user.has_group("customer_reconciliation.group_reconciliation_user")

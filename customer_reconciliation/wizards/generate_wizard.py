@@ -111,40 +111,22 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
             )
         return sorted(customers)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            # Before the ORM converts them: "2026-02-30" is an error to explain, not a crash.
-            for name in ("date_from", "date_to"):
-                if vals.get(name):
-                    self._input_check(limits.check_date, vals[name], self._label(name))
-        return super().create(vals_list)
-
-    def _label(self, name):
-        return self._fields[name]._description_string(self.env)
-
-    def _input_check(self, check, *args):
-        try:
-            return check(*args)
-        except limits.InputError as error:
-            raise ValidationError(self.env._(error.message, **error.params)) from None
-
+    # Each date is checked as it comes in (validated_input: "2026-02-30", the year 9999); the
+    # period as a whole here.
     @api.constrains("date_from", "date_to")
     def _check_period(self):
         for wizard in self:
-            wizard._input_check(
-                limits.check_period,
-                wizard.date_from,
-                wizard.date_to,
-                self._label("date_from"),
-                self._label("date_to"),
-            )
+            error = wizard._period_error()
+            if error:
+                raise ValidationError(error)
 
     def _period_error(self):
+        """Why the period cannot be generated (too long, reversed, out of range), else False."""
+        labels = [
+            self._fields[name]._description_string(self.env) for name in ("date_from", "date_to")
+        ]
         try:
-            limits.check_period(
-                self.date_from, self.date_to, self._label("date_from"), self._label("date_to")
-            )
+            limits.check_period(self.date_from, self.date_to, *labels)
         except limits.InputError as error:
             return self.env._(error.message, **error.params)
         return False
