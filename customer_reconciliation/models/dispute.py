@@ -1,12 +1,10 @@
 """The statement, step 5: the disputes the customer raises, until they are settled."""
 
-import uuid
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import limits
-from .session import is_workflow_call, workflow_env
+from .session import chatter_fields, is_workflow_call, without_client_defaults, workflow_env
 
 DISPUTE_REASONS = [
     ("missing_invoice", "Invoice missing on our side"),
@@ -146,28 +144,17 @@ class CustomerReconciliationDispute(models.Model):
                 self.env._("dispute"),
             )
         for vals in vals_list:
-            session = sessions.browse(vals.get("session_id"))
-            self._check_dispute_values(vals, session.currency_id)
-            self._check_lines_on_statement(vals.get("line_ids"), session)
+            self._check_dispute_values(vals, sessions.browse(vals.get("session_id")).currency_id)
+        self._check_lines_on_statement(
+            [(vals.get("line_ids"), sessions.browse(vals.get("session_id"))) for vals in vals_list]
+        )
         # Numbers are drawn last, once every value is known to be valid.
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("customer.reconciliation.dispute") or "/"
                 )
-        # Defaults a client slips into the context (default_state, ...) are not values either:
-        # the context is rebuilt without them (keys cannot be removed through kwargs).
-        Dispute = (
-            self
-            if workflow
-            else self.with_context(  # pylint: disable=context-overridden
-                {
-                    key: value
-                    for key, value in self.env.context.items()
-                    if not key.startswith("default_") or key[len("default_") :] in USER_CREATABLE
-                }
-            )
-        )
+        Dispute = self if workflow else without_client_defaults(self, USER_CREATABLE)
         disputes = super(CustomerReconciliationDispute, Dispute).create(vals_list)
         if not workflow:
             # Recorded by hand on a sent statement: the statement is disputed, as through the
@@ -177,9 +164,7 @@ class CustomerReconciliationDispute(models.Model):
 
     def write(self, vals):
         if not is_workflow_call(self):
-            mail = set(self.env["mail.thread"]._fields) | set(
-                self.env["mail.activity.mixin"]._fields
-            )
+            mail = chatter_fields(self.env)
             for dispute in self:
                 allowed = mail | (
                     (
@@ -202,35 +187,40 @@ class CustomerReconciliationDispute(models.Model):
                     )
         self._check_dispute_values(vals, self.currency_id[:1])
         if "line_ids" in vals:
-            for dispute in self:
-                self._check_lines_on_statement(vals["line_ids"], dispute.session_id)
+            self._check_lines_on_statement([(vals["line_ids"], d.session_id) for d in self])
         return super().write(vals)
 
     @api.model
-    def _check_lines_on_statement(self, commands, session):
-        """The lines a dispute names (x2many commands) are lines of its statement, checked
-        before anything is written."""
-        ids = set()
-        for command in commands or ():
-            if command[0] == fields.Command.SET:
-                ids.update(command[2])
-            elif command[0] == fields.Command.LINK:
-                ids.add(command[1])
-            elif command[0] == fields.Command.CREATE:
-                ids.add(0)  # a line made up with the dispute: never one of the statement's
-        lines = self.env["customer.reconciliation.line"].sudo().browse(ids - {0}).exists()
-        if (
-            0 in ids
-            or len(lines) != len(ids)
-            or any(line.session_id != session or line.kind == "opening" for line in lines)
-        ):
-            raise ValidationError(
-                self.env._(
-                    "A dispute of statement %s can only name lines of that statement (not its "
-                    "opening balance).",
-                    session.name,
+    def _check_lines_on_statement(self, pairs):
+        """The lines each dispute names are lines of its statement, checked before anything is
+        written, in one query for all. ``pairs``: (x2many commands, statement)."""
+        wanted = []
+        for commands, session in pairs:
+            ids = set()
+            for command in commands or ():
+                if command[0] == fields.Command.SET:
+                    ids.update(command[2])
+                elif command[0] == fields.Command.LINK:
+                    ids.add(command[1])
+                elif command[0] == fields.Command.CREATE:
+                    ids.add(0)  # a line made up with the dispute: never one of the statement's
+            wanted.append((ids, session))
+        Line = self.env["customer.reconciliation.line"].sudo()
+        existing = Line.browse(set().union(*(ids for ids, _session in wanted)) - {0}).exists()
+        for ids, session in wanted:
+            lines = existing.filtered(lambda line, ids=ids: line.id in ids)
+            if (
+                0 in ids
+                or len(lines) != len(ids)
+                or any(line.session_id != session or line.kind == "opening" for line in lines)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A dispute of statement %s can only name lines of that statement (not "
+                        "its opening balance).",
+                        session.name,
+                    )
                 )
-            )
 
     def unlink(self):
         # Before the chatter's cleanup (mail.thread), which would run before an ondelete check.
@@ -249,10 +239,8 @@ class CustomerReconciliationDispute(models.Model):
             )
 
     def _portal_ensure_token(self):
-        """The access token is drawn by the server, once (never written by a client)."""
-        if not self.access_token:
-            self.sudo()._workflow_write({"access_token": str(uuid.uuid4())})
-        return self.access_token
+        # portal.mixin's own, as the workflow: the token is drawn by the server only.
+        return super(CustomerReconciliationDispute, workflow_env(self))._portal_ensure_token()
 
     def _compute_access_url(self):
         result = super()._compute_access_url()

@@ -5,7 +5,6 @@ approval, sending, the customer's answer, the comparison with the customer's led
 ledger check. Its lines and totals are written by the generation engine (``engine.py``).
 """
 
-import uuid
 from calendar import monthrange
 
 from odoo import api, fields, models
@@ -69,6 +68,25 @@ def workflow_env(records):
 
 def is_workflow_call(records):
     return records.env.context.get(_WORKFLOW_KEY) is _WORKFLOW_MARK
+
+
+def chatter_fields(env):
+    """The chatter's fields (followers, activities, main attachment): any user may write them."""
+    mail = set(env["mail.thread"]._fields) | set(env["mail.activity.mixin"]._fields)
+    return mail - {"id", "display_name"}
+
+
+def without_client_defaults(records, creatable):
+    """``records`` without the ``default_*`` context keys of fields outside ``creatable``: a
+    default a client slips into the context (default_state, ...) is not a value either. The
+    context is rebuilt, as keys cannot be removed through kwargs."""
+    return records.with_context(  # pylint: disable=context-overridden
+        {
+            key: value
+            for key, value in records.env.context.items()
+            if not key.startswith("default_") or key[len("default_") :] in creatable
+        }
+    )
 
 
 class CustomerReconciliationSession(models.Model):
@@ -251,8 +269,7 @@ class CustomerReconciliationSession(models.Model):
     def _user_writable_fields(self, state):
         """The fields a user may write on a statement in ``state``: the whitelist and the
         chatter's (followers, activities, main attachment)."""
-        mail = set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
-        return EDITABLE_FIELDS[state] | (mail - {"id", "display_name"})
+        return EDITABLE_FIELDS[state] | chatter_fields(self.env)
 
     def _check_user_write(self, names):
         labels = dict(self._fields["state"]._description_selection(self.env))
@@ -292,15 +309,7 @@ class CustomerReconciliationSession(models.Model):
                     fields=", ".join(sorted(self._field_label(n) for n in forbidden)),
                 )
             )
-        # Defaults a client slips into the context (default_state, ...) are not values either:
-        # the context is rebuilt without them (keys cannot be removed through kwargs).
-        return self.with_context(  # pylint: disable=context-overridden
-            {
-                key: value
-                for key, value in self.env.context.items()
-                if not key.startswith("default_") or key[len("default_") :] in creatable
-            }
-        )
+        return without_client_defaults(self, creatable)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -405,10 +414,8 @@ class CustomerReconciliationSession(models.Model):
             raise ValidationError(self.env._(error.message, **error.params)) from None
 
     def _portal_ensure_token(self):
-        """The access token is drawn by the server, once (never written by a client)."""
-        if not self.access_token:
-            self.sudo()._workflow_write({"access_token": str(uuid.uuid4())})
-        return self.access_token
+        # portal.mixin's own, as the workflow: the token is drawn by the server only.
+        return super(CustomerReconciliationSession, workflow_env(self))._portal_ensure_token()
 
     def unlink(self):
         # Checked before anything goes: the chatter's cleanup (mail.thread) runs before the
