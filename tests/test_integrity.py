@@ -407,6 +407,28 @@ class TestDisputeIntegrity(IntegrityCommon):
         self.assertEqual(self.internal.state, "resolved")
         self.assertEqual(self.internal.resolved_by_id, self.accountant)
 
+    def test_settling_by_role(self):
+        """Resolve, reject and reopen tried by the roles without the right."""
+        settled = self.session._record_dispute([{"reason": "other", "customer_amount": 2.0}])
+        settled.with_user(self.accountant).action_resolve("Credit note issued")
+        cases = [
+            (self.internal, "action_resolve", ("Done",), ("portal", "salesperson", "auditor")),
+            (self.internal, "action_reject", ("No",), ("portal", "salesperson", "auditor")),
+            (settled, "action_reopen", (), ("portal", "salesperson", "auditor", "accountant")),
+        ]
+        for dispute, method, args, roles in cases:
+            for role in roles:
+                with self.subTest(transition=method, role=role):
+                    self.assertForbidden(
+                        lambda dispute=dispute, method=method, args=args, role=role: getattr(
+                            self._as(dispute, role), method
+                        )(*args),
+                        dispute,
+                        self.session,
+                    )
+        settled.with_user(self.approver).action_reopen()
+        self.assertEqual(settled.state, "open")
+
     def test_the_customer_s_words_stay(self):
         for vals in (
             {"comment": "Edited by us"},

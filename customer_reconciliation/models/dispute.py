@@ -276,6 +276,10 @@ class CustomerReconciliationDispute(models.Model):
         return True
 
     def action_reopen(self):
+        # A settled dispute is reopened by a manager (the form shows the button to them only).
+        self.env["customer.reconciliation.session"]._check_group(
+            "customer_reconciliation.group_reconciliation_manager", self.env._("reopen disputes of")
+        )
         self.check_access("write")
         for dispute in self:
             if dispute.state == "open" or dispute.session_id.state not in ("sent", "disputed"):
