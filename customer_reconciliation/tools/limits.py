@@ -15,8 +15,8 @@ MAX_YEAR = 2199
 # A statement covers at most this many years (a month or a quarter is the usual period).
 MAX_PERIOD_YEARS = 5
 MAX_PERIOD_DAYS = 366 * MAX_PERIOD_YEARS
-# Amounts: below 10^15 the cents of a float are exact; a receivable beyond is a typo.
-MAX_AMOUNT = 10**15
+# Amounts: exact to the cent in a float (2**53 cents is about 9 * 10**13); beyond is a typo.
+MAX_AMOUNT = 10**13
 # Texts: a name, a title, a comment, a reason.
 MAX_NAME_LENGTH = 256
 MAX_COMMENT_LENGTH = 10000

@@ -13,6 +13,8 @@ import time
 import zipfile
 from datetime import date
 
+from ..limits import MAX_AMOUNT, MAX_YEAR, MIN_YEAR, InputError, _lt  # noqa: F401 - MAX_AMOUNT for values.py
+
 # The ceilings of an import, the one place they are defined (the parser, the values, the
 # models and the wizard use these). A file beyond one is refused before it is loaded, with a
 # message naming the limit and what the file holds or claims.
@@ -22,8 +24,8 @@ MAX_COLUMNS = 64
 MAX_CELL_LENGTH = 1_000  # characters of one cell
 MAX_UNPACKED_SIZE = 200 * 1024 * 1024  # bytes of an XLSX once unzipped, all its parts
 MAX_PART_SIZE = 32 * 1024 * 1024  # bytes of one unzipped XLSX part other than a worksheet
-MAX_AMOUNT = 10**13  # exact to the cent in a float (2**53 cents is about 9 * 10**13)
-MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
+# The bounds of amounts and dates are those of everything users enter (tools/limits.py).
+MIN_DATE, MAX_DATE = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
 TIME_LIMIT = 15  # seconds to read, parse, store and compare one file
 # What comparing one of their lines with the statement costs, its comparison row stored
 # (models/match.py: the matcher, then batched SQL inserts and one update of their lines;
@@ -39,23 +41,13 @@ HEADER_SCAN_ROWS = 30
 _CHECK_EVERY = 1024  # rows between two looks at the clock
 
 
-def _lt(message):
-    """Mark a message for translation; the caller translates it (no Odoo import here)."""
-    return message
-
-
 def number(value):
     """1,048,576: how counts are written in the messages."""
     return f"{value:,}"
 
 
-class LedgerError(ValueError):
+class LedgerError(InputError):
     """A ledger file that cannot be read: ``message % params`` says where and why."""
-
-    def __init__(self, message, **params):
-        self.message = message
-        self.params = params
-        super().__init__(message % params)
 
 
 class TooSlow(LedgerError):
