@@ -394,18 +394,28 @@ class TestLedgerBounds(ReconciliationCommon):
     def test_too_slow_is_refused_not_killed(self):
         rows = csv_bytes([HEADER] + [self.row()] * 3000)
         with patch.object(reading, "TIME_LIMIT", 0):
-            # While reading (every 1,024 rows), and before the writes of a small file.
+            # As soon as it is opened: its rows could not be imported in the time left.
             self.assert_refused(
                 [
                     (
                         "slow.csv",
                         rows,
-                        "slow.csv cannot be imported within 0 seconds (stopped at row 1,024)",
+                        "slow.csv has about 3,001 rows: importing them would take about",
                     ),
-                    # As soon as it is read: its rows could not be imported in the time left.
                     ("small.csv", self.good, "rows: importing them would take about 0 seconds"),
                 ]
             )
+            # While its rows are read (every 1,024 rows), when the estimate let it through.
+            with patch.object(reading.Deadline, "reserve", return_value=None):
+                self.assert_refused(
+                    [
+                        (
+                            "slow.csv",
+                            rows,
+                            "slow.csv cannot be imported within 0 seconds (stopped at row 1,024)",
+                        )
+                    ]
+                )
         with patch.object(reading, "COMPARE_SECONDS_PER_LINE", 1.0):
             self.assert_refused(
                 [
@@ -466,7 +476,10 @@ class TestLedgerBounds(ReconciliationCommon):
         self.assertEqual((first.their_credit, first.amount, first.balance), (1000.01, 1000.01, 0.0))
         self.assertEqual(first.company_id, self.session.company_id)
         self.assertEqual(first.attachment_id, self.session.customer_ledger_attachment_id)
-        self.assertEqual(first.create_uid, self.env.user)
+        # Who imported and when: the file's and the statement's (lines have no log columns).
+        self.assertEqual(first.attachment_id.create_uid, self.env.user)
+        self.assertTrue(self.session.customer_ledger_import_date)
+        self.assertNotIn("create_uid", first._fields)
         self.assertTrue(all(line.match_id for line in lines))
         self.assertEqual(len(lines.filtered(lambda l: l.match_status == "only_theirs")), 2500)
 

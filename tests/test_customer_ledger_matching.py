@@ -153,13 +153,13 @@ def test_guess_sign():
 def test_sum_search_is_bounded(monkeypatch):
     # Many candidates and no solution: the search stops at its budget instead of exploding.
     searches = []
-    subset_sum = lm._Matcher._subset_sum
+    subset_sum = lm.Matcher._subset_sum
 
     def counted(self, values, target):
         searches.append(target)
         return subset_sum(self, values, target)
 
-    monkeypatch.setattr(lm._Matcher, "_subset_sum", counted)
+    monkeypatch.setattr(lm.Matcher, "_subset_sum", counted)
     rnd = random.Random(1)
     ours = [E(rnd.randint(0, 5), rnd.randint(1, 10**6)) for _n in range(3000)]
     theirs = [E(rnd.randint(0, 5), 10**7 + rnd.randint(1, 10**6)) for _n in range(3000)]
@@ -310,3 +310,49 @@ def test_synthetic_ledger_every_injected_difference_is_found(seed):
     assert {
         key for g in flagged for key in [("o", i) for i in g.ours] + [("t", j) for j in g.theirs]
     } == expected_flags
+
+
+# ---------------------------------------------------------------------- order and leftovers
+def test_order_keys_sort_as_the_groups_read():
+    rnd = random.Random(5)
+    triples = {
+        (
+            D + rnd.randint(-400, 400),
+            rnd.choice([None, rnd.randint(0, 3000)]),
+            rnd.randint(0, 200_000),
+        )
+        for _n in range(5000)
+    } | {(D, 7, None), (D, None, 0), (D, 0, 0)}
+    for day, our, their in triples:
+        assert lm.key_indexes(lm.order_key(day, our, their)) == (our, their)
+
+    def as_read(triple):  # by day, then our first line (none first), then theirs
+        day, our, their = triple
+        return (day, [] if our is None else [our], [] if their is None else [their])
+
+    assert sorted(triples, key=lambda t: lm.order_key(*t)) == sorted(triples, key=as_read)
+
+
+def test_leftovers_are_built_when_asked_for():
+    ours = [E(0, 100, "INV/101"), E(1, 200, "INV/202"), E(2, 300, "INV/303"), E(3, 300, "INV/303")]
+    theirs = [E(0, 100, "inv-101"), E(9, 999, "CG-777"), E(9, 999, "CG-777"), E(40, 5)]
+    matcher = lm.Matcher(ours, theirs)
+    found = matcher.run()
+    assert [(g.ours, g.theirs) for g in found] == [((0,), (0,))]
+    assert matcher.unmatched(True) == [1, 2, 3] and matcher.unmatched(False) == [1, 2, 3]
+    lazy = [matcher.leftover(False, j) for j in matcher.unmatched(False)]
+    assert [(g.status, g.theirs, g.their_amount, g.duplicate) for g in lazy] == [
+        (lm.ONLY_THEIRS, (1,), 999, True),
+        (lm.ONLY_THEIRS, (2,), 999, True),
+        (lm.ONLY_THEIRS, (3,), 5, False),
+    ]
+    assert matcher.leftover(True, 2).duplicate and not matcher.leftover(True, 1).duplicate
+    # match() is the same: the rules' groups, then the leftovers of ours, then of theirs.
+    whole = lm.match(
+        [E(0, 100, "INV/101"), E(1, 200, "INV/202"), E(2, 300, "INV/303"), E(3, 300, "INV/303")],
+        [E(0, 100, "inv-101"), E(9, 999, "CG-777"), E(9, 999, "CG-777"), E(40, 5)],
+    )
+    assert [(g.status, g.ours, g.theirs, g.duplicate) for g in whole] == [
+        (g.status, g.ours, g.theirs, g.duplicate)
+        for g in found + [matcher.leftover(True, i) for i in (1, 2, 3)] + lazy
+    ]

@@ -2,6 +2,7 @@
 dates, amounts, sign conventions and every bad input."""
 
 import io
+import random
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ import pytest
 import xlsxwriter
 
 from odoo.addons.customer_reconciliation.tools.customer_ledger import parsing as lp
+from odoo.addons.customer_reconciliation.tools.customer_ledger import reading
 
 # A Kingdee-like AP detail ledger of us: a title block, Chinese headers, opening row, a
 # subtotal, their credit = our invoice, their debit = their payment.
@@ -373,3 +375,58 @@ def test_header_without_lines():
 
 def test_text_without_any_header():
     assert "no header row found" in error_of(b"hello\nworld\n", "notes.csv")
+
+
+# ---------------------------------------------------------------------- streaming and columns
+def test_csv_is_streamed_not_held():
+    rows = [["日期", "摘要", "金额"]] + [
+        [f"2026-10-{1 + n % 28:02d}", "货款", f"{n}.25"] for n in range(1, 500)
+    ]
+    table = lp.read_table(csv_bytes(rows, "utf-8"), "big.csv")
+    # Only its first rows are kept; the rest is read again as it is parsed.
+    assert table._rows is None and len(table.head) == reading.HEAD_ROWS
+    assert table.row_estimate == 500
+    assert [number for number, _cells in table.iter_rows()] == list(range(1, 501))
+    ledger = lp.parse_ledger(
+        table, lp.find_header(table), {"date": 0, "description": 1, "amount": 2}
+    )
+    assert len(ledger.lines) == 499 and list(ledger.units[:2]) == [125, 225]
+    assert ledger.lines[-1].row == 500 and ledger.lines[-1].date == date(2026, 10, 24)
+    assert [line.row for line in ledger.lines[1:3]] == [3, 4]
+    with pytest.raises(IndexError):
+        ledger.lines[499]
+    # The same texts are held once, whatever their number.
+    assert len({id(text) for text in ledger.descriptions}) == 1
+
+
+def test_units_are_read_as_decimals_would_be():
+    rnd = random.Random(3)
+    for _n in range(3000):
+        whole = rnd.randint(0, 10 ** rnd.randint(1, 12))
+        text = f"{whole:,}" if rnd.random() < 0.5 else str(whole)
+        if rnd.random() < 0.8:
+            text += "." + str(rnd.randint(0, 10**4)).zfill(rnd.randint(1, 4))[: rnd.randint(1, 4)]
+        if rnd.random() < 0.3:
+            text = "-" + text
+        for places in (0, 2, 3):
+            expected = lp.parse_amount(text).scaleb(places).to_integral_value("ROUND_HALF_UP")
+            assert lp.parse_units(text, places) == int(expected), (text, places)
+    assert lp.parse_units("", 2) is None and lp.parse_units(None, 2) is None
+    for beyond in ("10,000,000,000,000.00", "-10000000000000", "1e400"):
+        with pytest.raises(ValueError):  # beyond the amounts that can be imported, or none
+            lp.parse_units(beyond, 2)
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        # The order is proved by a later date: the earlier ambiguous ones follow it.
+        (["03/04/2026", "05/06/2026", "25/06/2026"], [(4, 3), (6, 5), (6, 25)]),
+        (["03/04/2026", "05/06/2026", "06/25/2026"], [(3, 4), (5, 6), (6, 25)]),
+        (["03/04/2026", "05/06/2026"], [(3, 4), (5, 6)]),  # unproved: month first
+    ],
+)
+def test_day_order_is_decided_by_the_whole_column(dates, expected):
+    rows = [["Date", "Amount"]] + [[day, "10.00"] for day in dates]
+    ledger = read(csv_bytes(rows, "utf-8"), "order.csv")
+    assert [line.date for line in ledger.lines] == [date(2026, m, d) for m, d in expected]

@@ -1,7 +1,9 @@
 """The comparison rows inserted with SQL (``match._insert_rows``) are those the ORM ``create``
 would have stored, column by column, with their lines of ours and of the customer."""
 
+import base64
 from datetime import date, timedelta
+from decimal import Decimal
 from unittest.mock import patch
 
 from common import ReconciliationCommon
@@ -9,6 +11,7 @@ from common import ReconciliationCommon
 from odoo import Command
 from odoo.tests import tagged
 
+from odoo.addons.customer_reconciliation.models import customer_line as customer_line_module
 from odoo.addons.customer_reconciliation.models import match as match_module
 from odoo.addons.customer_reconciliation.models.dispute import DISPUTE_REASONS
 from odoo.addons.customer_reconciliation.tools.customer_ledger import reading
@@ -212,3 +215,67 @@ class TestMatchInsert(ReconciliationCommon):
         self.assertEqual(spy.call_count, 5)  # stopped after the first batch
         self.env.invalidate_all()
         self.assertEqual(self.stored_rows(), before)
+
+    def test_imported_in_batches_as_in_one(self):
+        """Their lines are inserted with ids drawn first and their comparison rows, batch by
+        batch: the same rows as in one batch."""
+        with patch.object(customer_line_module, "INSERT_BATCH", 4):
+            self.import_ledger()
+        lines = self.session.customer_line_ids
+        self.assertEqual(len(set(lines.ids)), len(lines))
+        self.assertTrue(all(line.match_id and line.match_status for line in lines))
+        self.assertEqual(lines.mapped("match_status"), [line.match_id.status for line in lines])
+        in_batches = [(line.row_number, line.amount, line.match_id.status) for line in lines]
+        self.import_ledger()
+        lines = self.session.customer_line_ids
+        self.assertEqual(
+            [(line.row_number, line.amount, line.match_id.status) for line in lines], in_batches
+        )
+
+    def test_pg_array_literals_read_back_as_written(self):
+        texts = [
+            'a "quoted" word',
+            "back\\slash",
+            "",
+            "{braces}, commas",
+            "NULL",
+            "  spaced  ",
+            "记-1",
+        ]
+        self.env.cr.execute(
+            "SELECT %s::varchar[], %s::numeric[], %s::bool[], %s::date[]",
+            [
+                ledger_rows.pg_array([*texts, None]),
+                ledger_rows.pg_array([1, -2.5, Decimal("3.10"), None]),
+                ledger_rows.pg_array([True, False, None]),
+                ledger_rows.pg_array([date(2026, 3, 1), None]),
+            ],
+        )
+        strings, numbers, flags, dates = self.env.cr.fetchone()
+        self.assertEqual(strings, [*texts, None])
+        self.assertEqual(numbers, [1.0, -2.5, 3.1, None])  # Odoo reads numeric as float
+        self.assertEqual((flags, dates), ([True, False, None], [date(2026, 3, 1), None]))
+
+    def test_ledger_files_are_stored_without_full_text_index(self):
+        self.import_ledger()
+        stored = self.session.customer_ledger_attachment_id
+        self.assertTrue(stored.raw.startswith("日期".encode()))
+        self.assertFalse(stored.sudo().index_content)
+        wizard = (
+            self.env["customer.reconciliation.ledger.import.wizard"]
+            .with_context(default_session_id=self.session.id)
+            .create({"file": base64.b64encode(self.their_ledger()), "filename": "theirs.csv"})
+        )
+        upload = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", wizard._name),
+                ("res_id", "=", wizard.id),
+                ("res_field", "=", "file"),
+            ]
+        )
+        self.assertFalse(upload.index_content)
+        self.assertEqual(upload.raw, self.their_ledger())
+        # Any other text file is indexed as Odoo does, whatever key a client sends.
+        Attachment = self.env["ir.attachment"].with_context(customer_reconciliation_unindexed=True)
+        other = Attachment.create({"name": "notes.txt", "raw": b"INV/2026/00412 paid"})
+        self.assertIn("INV/2026/00412", other.index_content)

@@ -22,3 +22,4 @@ from . import session_ledger_check
 from . import account_move
 from . import account_move_line
 from . import ir_actions_report
+from . import ir_attachment

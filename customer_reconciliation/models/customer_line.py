@@ -1,5 +1,6 @@
 """The customer's ledger as imported: one record per line of the file they sent us."""
 
+from array import array
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import api, fields, models
@@ -8,6 +9,8 @@ from odoo.tools import SQL
 
 from ..tools.customer_ledger import matching as lm
 from ..tools.customer_ledger import parsing as lp
+from ..tools.customer_ledger import rows as lr
+from .ir_attachment import unindexed
 from .match import MATCH_STATUSES
 
 # The customer's sign convention, and the factor that turns their amounts into ours.
@@ -31,6 +34,10 @@ class CustomerReconciliationCustomerLine(models.Model):
     _inherit = ["customer.reconciliation.validated.input"]
     _description = "Customer Ledger Line"
     _order = "session_id, row_number, id"
+    # Rows of a file, up to 200,000 at a time: who imported it and when is the statement's
+    # (import date, chatter) and the file's (its attachment); no log columns a line, whose
+    # foreign keys would cost a third of the import.
+    _log_access = False
 
     session_id = fields.Many2one(
         "customer.reconciliation.session",
@@ -72,37 +79,36 @@ class CustomerReconciliationCustomerLine(models.Model):
 
     # ------------------------------------------------------------------ import
     @api.model
-    def _read_file(
-        self,
-        session,
-        filename,
-        content,
-        mapping=None,
-        header_row=None,
-        deadline=None,
-        release=False,
-    ):
-        """Parse a file without writing anything: (table, header position, mapping, ledger).
+    def _open_file(self, session, filename, content, mapping=None, header_row=None, deadline=None):
+        """Open a file without reading all its rows: (table, header position, mapping).
 
-        Raises UserError naming the file, row and column of the first problem, or the ceiling
-        the file goes beyond (``tools/customer_ledger/reading.py``), or when ``deadline`` (a
-        ``Deadline``, by default the import's time limit from now) passes. ``release``: the
-        rows of the table below its header are freed as they are parsed (see ``parse_ledger``).
-        """
+        Raises UserError naming the file and the ceiling it goes beyond
+        (``tools/customer_ledger/reading.py``), or when its rows could not all be imported
+        before ``deadline`` (a ``Deadline``, by default the import's time limit from now)."""
         session.ensure_one()
         remembered = session.partner_id.commercial_partner_id.reconciliation_ledger_mapping or {}
         deadline = deadline or lp.Deadline(filename)
         try:
             table = lp.read_table(content, filename, deadline)
             # Refused now rather than after parsing, if its rows cannot all be imported in time.
-            deadline.reserve(len(table.rows), rows_just_read=True)
+            deadline.reserve(table.row_estimate, whole_import=True)
             position = lp.find_header(table, header_row)
             if mapping is None:
-                mapping = lp.guess_mapping(table.rows[position][1], remembered.get("columns"))
-            ledger = lp.parse_ledger(table, position, mapping, deadline, release)
+                mapping = lp.guess_mapping(lp.row_at(table, position)[1], remembered.get("columns"))
         except lp.LedgerError as error:
             raise self._user_error(error) from None
-        return table, position, mapping, ledger
+        return table, position, mapping
+
+    @api.model
+    def _parse_file(self, session, table, position, mapping, deadline):
+        """The ledger below the header row (its rows freed as they are read); raises UserError
+        naming the file, row and column of the first problem, or when ``deadline`` passes."""
+        try:
+            return lp.parse_ledger(
+                table, position, mapping, deadline, True, session.currency_id.decimal_places
+            )
+        except lp.LedgerError as error:
+            raise self._user_error(error) from None
 
     def _user_error(self, error):
         return UserError(self.env._(error.message, **error.params))
@@ -113,7 +119,7 @@ class CustomerReconciliationCustomerLine(models.Model):
         session.ensure_one()
         factor = 10**session.currency_id.decimal_places
         ours = [round(line.amount * factor) for line in session.line_ids if line.kind != "opening"]
-        theirs = [int((line.raw * factor).to_integral_value()) for line in ledger.lines]
+        theirs = ledger.units  # in minor units of the statement's currency
         return "same" if lm.guess_sign(ours, theirs) == 1 else "mirror"
 
     @api.model
@@ -134,26 +140,33 @@ class CustomerReconciliationCustomerLine(models.Model):
         if session.state == "cancelled":
             raise UserError(self.env._("Statement %s is cancelled.", session.name))
         deadline = lp.Deadline(filename)
-        table, position, mapping, ledger = self._read_file(
-            session, filename, content, mapping, header_row, deadline, release=True
-        )
-        try:
-            deadline.reserve(len(ledger.lines))
-        except lp.LedgerError as error:
-            raise self._user_error(error) from None
-        headers = table.rows[position][1]
-        del table  # only its header row is needed from here on
         partner = session.partner_id.commercial_partner_id
-        sign = (
-            sign
-            or (partner.reconciliation_ledger_mapping or {}).get("sign")
-            or self._guess_sign(session, ledger)
-        )
-        ledger.apply_sign(SIGNS[sign])
-        money = _money(session.currency_id)
         try:
             with self.env.cr.savepoint():
-                self._write_import(session, filename, content, ledger, sign, money, deadline)
+                table, position, mapping = self._open_file(
+                    session, filename, content, mapping, header_row, deadline
+                )
+                # The file is stored first, before its lines are in memory (and without
+                # Odoo's full-text index: see ir_attachment.unindexed).
+                attachment = unindexed(self.env["ir.attachment"]).create(
+                    {
+                        "name": filename,
+                        "raw": content,
+                        "res_model": session._name,
+                        "res_id": session.id,
+                    }
+                )
+                ledger = self._parse_file(session, table, position, mapping, deadline)
+                deadline.reserve(len(ledger.lines))
+                headers = lp.row_at(table, position)[1]
+                del table  # only its header row is needed from here on
+                sign = (
+                    sign
+                    or (partner.reconciliation_ledger_mapping or {}).get("sign")
+                    or self._guess_sign(session, ledger)
+                )
+                ledger.apply_sign(SIGNS[sign])
+                self._write_import(session, attachment, ledger, sign, deadline)
                 if remember:
                     # A technical preference of the customer, saved whoever imports (portal included).
                     partner.sudo().reconciliation_ledger_mapping = {
@@ -164,9 +177,6 @@ class CustomerReconciliationCustomerLine(models.Model):
                         },
                         "sign": sign,
                     }
-                deadline.check()
-                # The comparison (match.py) checks the same deadline between its batches.
-                session._match_customer_ledger(deadline)
         except lp.LedgerError as error:
             raise self._user_error(error) from None
         session.message_post(
@@ -182,19 +192,13 @@ class CustomerReconciliationCustomerLine(models.Model):
         return session.customer_line_ids
 
     @api.model
-    def _write_import(self, session, filename, content, ledger, sign, money, deadline):
-        """Replace the statement's imported file and lines with these (in the caller's savepoint)."""
+    def _write_import(self, session, attachment, ledger, sign, deadline):
+        """Replace the statement's imported file, lines and comparison with these (in the
+        caller's savepoint). Their lines are compared first and inserted with their comparison
+        row: an update of every line afterwards would cost as much as inserting them."""
         session.customer_match_ids.unlink()
         session.customer_line_ids.unlink()
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": filename,
-                "raw": content,
-                "res_model": session._name,
-                "res_id": session.id,
-            }
-        )
-        self._insert_lines(session, attachment, ledger.lines, money, deadline)
+        money = _money(session.currency_id)
         session._workflow_write(
             {
                 "customer_ledger_attachment_id": attachment.id,
@@ -206,54 +210,99 @@ class CustomerReconciliationCustomerLine(models.Model):
                 "customer_ledger_closing_known": ledger.closing is not None,
             }
         )
+        deadline.check()
+        # Their ids first: the comparison rows name them; the comparison (match.py) checks the
+        # same deadline between its batches.
+        ids = self._draw_ids(len(ledger.lines))
+        matches = session._match_customer_ledger(deadline, ledger, ids)
+        self._insert_lines(session, attachment, ledger, ids, matches, deadline)
+
+    def _draw_ids(self, count):
+        """``count`` ids of this model's sequence, drawn as an insert would draw them."""
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT array_agg(nextval(s.name) ORDER BY n)
+              FROM (SELECT pg_get_serial_sequence(%s, 'id') AS name) s, generate_series(1, %s) n
+                """,
+                self._table,
+                count,
+            )
+        )
+        return array("q", self.env.cr.fetchone()[0] or [])
 
     @api.model
-    def _insert_lines(self, session, attachment, lines, money, deadline):
+    def _insert_lines(self, session, attachment, ledger, ids, matches, deadline):
         """Their lines in a few INSERT queries: one ORM ``create`` per line costs about a
         millisecond (each monetary value resolves the statement's currency again), 100 s
-        for a 10 MB file. The values are those ``create`` would write: rounded amounts, the
-        stored related company, the log columns."""
+        for a 10 MB file. The values are those ``create`` would write: amounts rounded as the
+        currency rounds them, the stored related company. ``ids``: those drawn
+        for the lines; ``matches``: per line, (comparison row id, status)."""
         self.check_access("create")
         self.env.flush_all()
-        now = self.env.cr.now()
-        uid = self.env.uid
-        for start in range(0, len(lines), INSERT_BATCH):
-            batch = lines[start : start + INSERT_BATCH]
+        units = _units(session.currency_id)
+        sign, balance_sign = ledger.sign, ledger.balance_sign
+        scale = 10**ledger.places
+        for start in range(0, len(ids), INSERT_BATCH):
+            part = slice(start, start + INSERT_BATCH)
+            linked = matches[part]
             self.env.cr.execute(
                 SQL(
                     """
                 INSERT INTO customer_reconciliation_customer_line
-                       (session_id, company_id, attachment_id, row_number, date, reference, voucher,
-                        description, their_debit, their_credit, amount, balance,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT %(session)s, %(company)s, %(attachment)s, v.row_number, v.date, v.reference,
-                       v.voucher, v.description, v.their_debit, v.their_credit, v.amount, v.balance,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(rows)s::int[], %(dates)s::date[], %(references)s::varchar[],
+                       (id, session_id, company_id, attachment_id, row_number, date, reference, voucher,
+                        description, their_debit, their_credit, amount, balance, match_id,
+                        match_status)
+                SELECT v.id, %(session)s, %(company)s, %(attachment)s, v.row_number, v.date, v.reference,
+                       v.voucher, v.description, v.their_debit / %(scale)s, v.their_credit / %(scale)s,
+                       v.amount / %(scale)s, v.balance / %(scale)s, v.match_id, v.match_status
+                  FROM unnest(%(ids)s::int[], %(rows)s::int[], %(dates)s::date[], %(references)s::varchar[],
                               %(vouchers)s::varchar[], %(descriptions)s::varchar[],
                               %(debits)s::numeric[], %(credits)s::numeric[], %(amounts)s::numeric[],
-                              %(balances)s::numeric[])
-                       AS v(row_number, date, reference, voucher, description, their_debit,
-                            their_credit, amount, balance)
+                              %(balances)s::numeric[], %(match_ids)s::int[],
+                              %(statuses)s::varchar[])
+                       AS v(id, row_number, date, reference, voucher, description, their_debit,
+                            their_credit, amount, balance, match_id, match_status)
                     """,
                     session=session.id,
                     company=session.company_id.id,
                     attachment=attachment.id,
-                    uid=uid,
-                    now=now,
-                    rows=[line.row for line in batch],
-                    dates=[line.date for line in batch],
-                    references=[line.reference for line in batch],
-                    vouchers=[line.voucher for line in batch],
-                    descriptions=[line.description for line in batch],
-                    debits=[money(line.debit) for line in batch],
-                    credits=[money(line.credit) for line in batch],
-                    amounts=[money(line.amount) for line in batch],
-                    balances=[money(line.balance) for line in batch],
+                    scale=SQL("%s::numeric", scale),
+                    ids=lr.pg_array(ids[part]),
+                    rows=lr.pg_array(ledger.rows[part]),
+                    dates=lr.pg_array(ledger.dates[part]),
+                    references=lr.pg_array(ledger.references[part]),
+                    vouchers=lr.pg_array(ledger.vouchers[part]),
+                    descriptions=lr.pg_array(ledger.descriptions[part]),
+                    debits=lr.pg_array(map(units, ledger.debits[part])),
+                    credits=lr.pg_array(map(units, ledger.credits[part])),
+                    amounts=lr.pg_array(units(sign * value) for value in ledger.units[part]),
+                    balances=lr.pg_array(
+                        None if value == lp.NO_BALANCE else units(balance_sign * value)
+                        for value in ledger.balances[part]
+                    ),
+                    match_ids=lr.pg_array(match_id for match_id, _status in linked),
+                    statuses=lr.pg_array(status for _match_id, status in linked),
                 )
             )
-            deadline.check(batch[-1].row)
+            deadline.check(ledger.rows[min(start + INSERT_BATCH, len(ids)) - 1])
         session.invalidate_recordset(["customer_line_ids"])
+
+
+def _units(currency):
+    """Minor units (10^-decimal places) rounded as the currency rounds them: themselves for
+    a power-of-ten rounding (the usual case), else to the nearest step, half up."""
+    places = currency.decimal_places
+    step = round(currency.rounding * 10**places)
+    if step <= 1:
+        return lambda units: units
+
+    def rounded(units):
+        quotient, rest = divmod(abs(units), step)
+        value = (quotient + (2 * rest >= step)) * step
+        return value if units >= 0 else -value
+
+    return rounded
 
 
 def _money(currency):

@@ -42,6 +42,9 @@ class CustomerReconciliationMatch(models.Model):
     _name = "customer.reconciliation.match"
     _description = "Customer Ledger Comparison"
     _order = "session_id, sequence, id"
+    # Computed rows, one a line of theirs, replaced at each comparison (whose date is the
+    # statement's): no log columns a row, whose foreign keys would cost a third of the insert.
+    _log_access = False
 
     session_id = fields.Many2one(
         "customer.reconciliation.session",
@@ -150,17 +153,24 @@ class CustomerReconciliationMatch(models.Model):
         return result
 
     @api.model
-    def _compare(self, sessions, deadline=None):
+    def _compare(self, sessions, deadline=None, ledger=None, their_ids=None):
         """Run the matcher on our lines and theirs and store the result, replacing the last one.
 
         ``deadline`` (the import's ``Deadline``) is checked between two batches of rows.
+        ``ledger``: the parsed ledger being imported into the one statement of ``sessions``,
+        whose lines are not stored yet (``their_ids``: the ids drawn for them); then the result
+        is, per line of the ledger, (the id of its comparison row, its status), for the import
+        to insert the lines with them.
         """
+        if ledger is not None:
+            sessions.ensure_one()
+            return self._compare_session(sessions, deadline, ledger, their_ids)
         for session in sessions:
             self._compare_session(session, deadline)
         return True
 
     @api.model
-    def _compare_session(self, session, deadline=None):
+    def _compare_session(self, session, deadline=None, ledger=None, their_ids=None):
         self.check_access("create")
         self.env.flush_all()
         factor = 10**session.currency_id.decimal_places
@@ -178,24 +188,42 @@ class CustomerReconciliationMatch(models.Model):
             if line.kind != "opening"
         ]
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-            SELECT id, date, COALESCE(reference, ''), COALESCE(description, ''),
-                   COALESCE(row_number, 0), amount
-              FROM customer_reconciliation_customer_line
-             WHERE session_id = %s ORDER BY row_number, id
-                """,
-                session.id,
+        if ledger is None:
+            cr.execute(
+                SQL(
+                    """
+                SELECT id, date, COALESCE(reference, ''), COALESCE(description, ''),
+                       COALESCE(row_number, 0), amount
+                  FROM customer_reconciliation_customer_line
+                 WHERE session_id = %s ORDER BY row_number, id
+                    """,
+                    session.id,
+                )
             )
-        )
-        theirs = [lr.TheirLine(*row[:5], round(row[5] * factor)) for row in cr.fetchall()]
-        groups = lm.match(
+            theirs = [lr.TheirLine(*row[:5], round(row[5] * factor)) for row in cr.fetchall()]
+            their_ids = [line.id for line in theirs]
+            names = ("date", "amount", "reference", "description")
+            columns = [[getattr(line, name) for line in theirs] for name in names]
+        else:
+            # The lines being imported, in minor units of the statement's currency already.
+            theirs, sign = ledger.lines, ledger.sign
+            amounts = (sign * units for units in ledger.units)
+            columns = (ledger.dates, amounts, ledger.references, ledger.descriptions)
+        days = {}  # one ordinal per day, not one per line
+        matcher = lm.Matcher(
             [lm.Entry(o.date, o.amount, (o.document, o.ref), o.kind) for o in ours],
-            [lm.Entry(t.date, t.amount, (t.reference, t.description)) for t in theirs],
+            [
+                lm.Entry(
+                    days.get(day) or days.setdefault(day, day.toordinal()),
+                    amount,
+                    keys=tuple(lm.reference_keys(reference, description)),
+                )
+                for day, amount, reference, description in zip(*columns, strict=True)
+            ],
             date_tolerance=session.customer_ledger_date_tolerance,
             amount_tolerance=round(session.customer_ledger_amount_tolerance * factor),
         )
+        found = matcher.run()
         # Disputes already raised stay linked to the same difference when compared again.
         cr.execute(
             SQL(
@@ -212,41 +240,42 @@ class CustomerReconciliationMatch(models.Model):
         )
         disputed = {(frozenset(o), frozenset(t)): dispute for o, t, dispute in cr.fetchall()}
         session.customer_match_ids.unlink()
-        groups.sort(
-            key=lambda g: (
-                min([ours[i].date for i in g.ours] + [theirs[j].date for j in g.theirs]),
-                g.ours[:1],
-                g.theirs[:1],
-            )
-        )
-        money, company_id, pairs = _money(session.currency_id), session.company_id.id, []
-        for start in range(0, len(groups), INSERT_BATCH):
+        money, company_id = _money(session.currency_id), session.company_id.id
+        # Per line of theirs (by position): its comparison row and status.
+        linked = [None] * len(theirs)
+        # In order, a batch at a time: the groups of the lines in no other group (most lines of
+        # a long ledger) are built as their batch comes.
+        for number, groups in enumerate(matcher.in_order(found, INSERT_BATCH)):
+            start = number * INSERT_BATCH
             rows = []
-            for sequence, group in enumerate(groups[start : start + INSERT_BATCH], start + 1):
-                vals = lr.match_vals(session.id, sequence, group, ours, theirs, factor)
+            for sequence, group in enumerate(groups, start + 1):
+                vals = lr.match_vals(session.id, sequence, group, ours, theirs, factor, their_ids)
                 key = (frozenset(vals["our_line_ids"]), frozenset(vals["their_line_ids"]))
                 vals["dispute_id"] = disputed.get(key, False)
                 rows.append(lr.stored(vals, company_id, money))
             ids = self._insert_rows(rows)
-            pairs += [
-                (j, ids[r["sequence"]], r["status"]) for r in rows for j in r["their_line_ids"]
-            ]
+            for row, group in zip(rows, groups, strict=True):
+                pair = (ids[row["sequence"]], row["status"])
+                for j in group.theirs:
+                    linked[j] = pair
             if deadline:
                 deadline.check()
-        # Their lines point at their comparison row: one statement (a scan of their lines).
-        cr.execute(
-            SQL(
-                """
-            UPDATE customer_reconciliation_customer_line c
-               SET match_id = v.match_id, match_status = v.status
-              FROM unnest(%s::int[], %s::int[], %s::varchar[]) AS v(id, match_id, status)
-             WHERE c.id = v.id
-                """,
-                lr.pg_array(p[0] for p in pairs),
-                lr.pg_array(p[1] for p in pairs),
-                lr.pg_array(p[2] for p in pairs),
+        del matcher, columns, days
+        if ledger is None:
+            # Their lines point at their comparison row: one statement (a scan of their lines).
+            cr.execute(
+                SQL(
+                    """
+                UPDATE customer_reconciliation_customer_line c
+                   SET match_id = v.match_id, match_status = v.status
+                  FROM unnest(%s::int[], %s::int[], %s::varchar[]) AS v(id, match_id, status)
+                 WHERE c.id = v.id
+                    """,
+                    lr.pg_array(their_ids),
+                    lr.pg_array(pair[0] for pair in linked),
+                    lr.pg_array(pair[1] for pair in linked),
+                )
             )
-        )
         # The ORM's caches know nothing of the rows written above.
         self.invalidate_model()
         self.env["customer.reconciliation.customer.line"].invalidate_model(
@@ -254,6 +283,7 @@ class CustomerReconciliationMatch(models.Model):
         )
         session.invalidate_recordset()  # its rows, and the bridge computed from them
         session._workflow_write({"customer_ledger_match_date": fields.Datetime.now()})
+        return linked if ledger is not None else True
 
     def _insert_rows(self, rows):
         """Comparison rows (``rows.stored`` values) and their lines of ours in one query; returns
@@ -272,9 +302,8 @@ class CustomerReconciliationMatch(models.Model):
             SQL(
                 """
             WITH inserted AS (
-                INSERT INTO customer_reconciliation_match
-                       (%(names)s, create_uid, create_date, write_uid, write_date)
-                SELECT v.*, %(uid)s, %(now)s, %(uid)s, %(now)s
+                INSERT INTO customer_reconciliation_match (%(names)s)
+                SELECT v.*
                   FROM unnest(%(arrays)s) AS v(%(names)s)
              RETURNING id, sequence
             ), ours AS (
@@ -287,8 +316,6 @@ class CustomerReconciliationMatch(models.Model):
                 """,
                 names=SQL(", ").join(SQL.identifier(name) for name in names),
                 arrays=SQL(", ").join(arrays),
-                uid=self.env.uid,
-                now=self.env.cr.now(),
                 sequences=[pair[0] for pair in ours],
                 lines=[pair[1] for pair in ours],
             )

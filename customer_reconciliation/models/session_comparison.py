@@ -132,13 +132,18 @@ class CustomerReconciliationSession(models.Model):
             remember=remember,
         )
 
-    def _match_customer_ledger(self, deadline=None):
+    def _match_customer_ledger(self, deadline=None, ledger=None, their_ids=None):
         """Compare our lines with theirs again and store the comparison, replacing the last one.
 
         ``deadline``: the import's time budget, checked between batches of comparison rows.
+        ``ledger``, ``their_ids``: the parsed ledger being imported and the ids drawn for its
+        lines (see ``customer.reconciliation.match._compare``); the result gives each line its
+        comparison row.
         """
-        self.env["customer.reconciliation.match"]._compare(self, deadline)
-        return True
+        result = self.env["customer.reconciliation.match"]._compare(
+            self, deadline, ledger, their_ids
+        )
+        return result if ledger is not None else True
 
     def action_match_customer_ledger(self):
         """Compare again, after corrections on either side."""

@@ -1,9 +1,10 @@
-import base64
+from itertools import islice
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.customer_line import SIGN_CONVENTIONS
+from ..models.ir_attachment import unindexed
 from ..tools.customer_ledger import parsing as lp
 
 
@@ -22,9 +23,9 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     step = fields.Selection(
         [("upload", "File"), ("mapping", "Columns")], default="upload", required=True
     )
+    # Kept as an attachment (the filestore): read back as bytes, never as a base64 text.
     file = fields.Binary(
         string="Ledger File",
-        attachment=False,
         help="The customer's ledger of us as an Excel (.xlsx, .xls) or CSV file (UTF-8 or GBK).",
     )
     filename = fields.Char()
@@ -41,6 +42,15 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     amount_tolerance = fields.Monetary()
     remember = fields.Boolean(string="Remember for this customer", default=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The uploaded file is stored without Odoo's full-text index (ir_attachment.unindexed).
+        wizards = super(CustomerReconciliationLedgerImportWizard, unindexed(self)).create(vals_list)
+        return wizards.with_env(self.env)
+
+    def write(self, vals):
+        return super(CustomerReconciliationLedgerImportWizard, unindexed(self)).write(vals)
+
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
@@ -51,9 +61,26 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         return values
 
     def _content(self):
-        if not self.file:
+        """The bytes of the uploaded file, read from the filestore (the wizard's own
+        attachment; ``file`` would be its base64 text, a third larger and decoded again)."""
+        self.ensure_one()
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_field", "=", "file"),
+                    ("res_id", "=", self.id),
+                ],
+                limit=1,
+            )
+        )
+        content = attachment.raw if attachment else b""
+        attachment.invalidate_recordset(["raw"])
+        if not content:
             raise UserError(self.env._("Choose the customer's ledger file."))
-        return base64.b64decode(self.file)
+        return content
 
     def _reopen(self):
         return {
@@ -89,13 +116,15 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         try:
             table = lp.read_table(self._content(), filename, deadline)
             # Its rows could not all be imported in time: said now, before they are parsed.
-            lp.Deadline(filename).reserve(len(table.rows), rows_just_read=True)
+            lp.Deadline(filename).reserve(table.row_estimate, whole_import=True)
             position = lp.find_header(table, self.header_row or None)
+            number, headers = lp.row_at(table, position)
+            samples = [
+                cells for _number, cells in islice(table.iter_rows(), position + 1, position + 4)
+            ]
         except lp.LedgerError as error:
             raise UserError(self.env._(error.message, **error.params)) from None
-        number, headers = table.rows[position]
         mapping = lp.guess_mapping(headers, remembered.get("columns"))
-        samples = [cells for _number, cells in table.rows[position + 1 : position + 4]]
         self.column_ids = [fields.Command.clear()] + [
             fields.Command.create(
                 {
@@ -133,7 +162,14 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         filename = table.filename
         try:
             # The columns are proposed: the rows are freed as they are parsed.
-            ledger = lp.parse_ledger(table, position, mapping, deadline, release=True)
+            ledger = lp.parse_ledger(
+                table,
+                position,
+                mapping,
+                deadline,
+                release=True,
+                places=self.session_id.currency_id.decimal_places,
+            )
             # Too many lines to compare in time: said now rather than after the mapping.
             lp.Deadline(filename).reserve(len(ledger.lines))
         except lp.TooSlow as error:

@@ -22,6 +22,7 @@ O(n log n) plus the bounded sum search.
 
 import re
 import unicodedata
+from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
 
@@ -97,16 +98,18 @@ def _digit_key(key):
 
 
 class Entry:
-    """One line of either side."""
+    """One line of either side: its date (a date or its ordinal), amount, the texts that may
+    hold its document number (``refs``) and kind. ``keys``: the normalised numbers of its
+    texts (``reference_keys``), when the caller has them already (then ``refs`` is not read)."""
 
     __slots__ = ("amount", "date", "keys", "kind", "refs")
 
-    def __init__(self, date, amount, refs=(), kind=None):
+    def __init__(self, date, amount, refs=(), kind=None, keys=None):
         self.date = date if isinstance(date, int) else date.toordinal()
         self.amount = amount
         self.refs = refs
         self.kind = kind
-        self.keys = None
+        self.keys = keys
 
 
 class Group:
@@ -169,43 +172,54 @@ def guess_sign(our_amounts, their_raw_amounts):
     return 1 if same > mirrored else -1
 
 
-def match(
-    ours,
-    theirs,
-    date_tolerance=7,
-    date_window=62,
-    amount_tolerance=0,
-    sum_window=45,
-    sum_max_items=5,
-    sum_candidates=20,
-    sum_budget=20_000,
-):
-    """Match two lists of :class:`Entry`; returns the list of :class:`Group`."""
-    return _Matcher(
-        ours,
-        theirs,
-        date_tolerance,
-        date_window,
-        amount_tolerance,
-        sum_window,
-        sum_max_items,
-        sum_candidates,
-        sum_budget,
-    ).run()
+def match(ours, theirs, **options):
+    """Match two lists of :class:`Entry`; returns the list of :class:`Group`, those of the
+    entries no rule matched last. ``options``: those of :class:`Matcher`."""
+    matcher = Matcher(ours, theirs, **options)
+    groups = matcher.run()
+    groups += [matcher.leftover(True, i) for i in matcher.unmatched(True)]
+    groups += [matcher.leftover(False, j) for j in matcher.unmatched(False)]
+    return groups
 
 
-class _Matcher:
+# The order of the groups (by first date, then first entry of ours, none first, then of
+# theirs) as one integer a group: (day, our index + 1 or 0, their index + 1 or 0) packed.
+_INDEX_BITS = 21  # entries per side below 2,097,152; days (ordinals) below 2^21 too
+
+
+def order_key(day, our_index, their_index):
+    """The sort key of a group whose first date is ``day`` (an ordinal) and first entries of
+    ours and theirs are at these indexes (None: no entry on that side). Unique to a group:
+    every entry is in one group."""
+    our = 0 if our_index is None else our_index + 1
+    their = 0 if their_index is None else their_index + 1
+    return (day << _INDEX_BITS | our) << _INDEX_BITS | their
+
+
+def key_indexes(key):
+    """(our index, their index) of an ``order_key`` (None: no entry on that side)."""
+    mask = (1 << _INDEX_BITS) - 1
+    our, their = (key >> _INDEX_BITS) & mask, key & mask
+    return (our - 1 if our else None), (their - 1 if their else None)
+
+
+class Matcher:
+    """The matching of two lists of :class:`Entry`: ``run()`` gives the groups the rules
+    found; what is left on each side (``unmatched``) makes one group an entry (``leftover``),
+    built when asked for: a ledger of 200,000 lines, most of them in no other group, needs
+    not hold 200,000 groups at once."""
+
     def __init__(
         self,
         ours,
         theirs,
-        date_tolerance,
-        date_window,
-        amount_tolerance,
-        sum_window,
-        sum_max_items,
-        sum_candidates,
-        sum_budget,
+        date_tolerance=7,
+        date_window=62,
+        amount_tolerance=0,
+        sum_window=45,
+        sum_max_items=5,
+        sum_candidates=20,
+        sum_budget=20_000,
     ):
         self.ours = ours
         self.theirs = theirs
@@ -219,12 +233,15 @@ class _Matcher:
         self.our_used = bytearray(len(ours))
         self.their_used = bytearray(len(theirs))
         self.groups = []
+        self._duplicates = {}
 
     def run(self):
         for entry in self.ours:
-            entry.keys = reference_keys(*entry.refs)
+            if entry.keys is None:
+                entry.keys = tuple(reference_keys(*entry.refs))
         for entry in self.theirs:
-            entry.keys = reference_keys(*entry.refs)
+            if entry.keys is None:
+                entry.keys = tuple(reference_keys(*entry.refs))
         self._by_reference()
         self._by_amount_and_date()
         if self.amount_tolerance:
@@ -234,7 +251,6 @@ class _Matcher:
             self._by_sums(
                 self.ours, self.our_used, self.theirs, self.their_used, their_is_one=False
             )
-        self._leftovers()
         return self.groups
 
     # ------------------------------------------------------------------ results
@@ -258,8 +274,8 @@ class _Matcher:
             Group(
                 status,
                 rule,
-                list(our_idx),
-                list(their_idx),
+                tuple(our_idx),
+                tuple(their_idx),
                 our_amount,
                 their_amount,
                 day_diff,
@@ -329,9 +345,9 @@ class _Matcher:
         for i, entry in enumerate(self.ours):
             if not self.our_used[i]:
                 our_buckets[entry.amount].append(i)
-        their_buckets = defaultdict(list)
+        their_buckets = defaultdict(list)  # only the amounts of ours: a few lists, not one a line
         for j, entry in enumerate(self.theirs):
-            if not self.their_used[j]:
+            if not self.their_used[j] and entry.amount in our_buckets:
                 their_buckets[entry.amount].append(j)
         ours, theirs = self.ours, self.theirs
         for amount, their_idx in their_buckets.items():
@@ -488,21 +504,55 @@ class _Matcher:
         return None
 
     # ------------------------------------------------------------------ rule 4
-    def _leftovers(self):
-        for side, used in ((self.ours, self.our_used), (self.theirs, self.their_used)):
-            # A document number twice with the same amount on one side is a duplicate.
-            seen = Counter((entry.keys[0], entry.amount) for entry in side if entry.keys)
-            is_ours = side is self.ours
-            for k, entry in enumerate(side):
-                if used[k]:
-                    continue
-                duplicate = bool(entry.keys) and seen[(entry.keys[0], entry.amount)] > 1
-                if is_ours:
-                    group = Group(
-                        ONLY_OURS, RULE_NONE, [k], [], entry.amount, 0, duplicate=duplicate
+    # ------------------------------------------------------------------ rule 4
+    def in_order(self, groups, size):
+        """``groups`` (those of ``run``) and the leftovers of both sides, by first date, then
+        first entry of ours (none first), then of theirs: lists of at most ``size`` groups, the
+        leftovers built as their list comes. The order is one integer a group (``order_key``)."""
+        ours, theirs = self.ours, self.theirs
+        by_key = {}
+        for group in groups:
+            day = min([ours[i].date for i in group.ours] + [theirs[j].date for j in group.theirs])
+            first_ours = group.ours[0] if group.ours else None
+            by_key[order_key(day, first_ours, group.theirs[0] if group.theirs else None)] = group
+        keys = array("q", by_key)
+        keys.extend(order_key(ours[i].date, i, None) for i in self.unmatched(True))
+        keys.extend(order_key(theirs[j].date, None, j) for j in self.unmatched(False))
+        keys = array("q", sorted(keys))
+        for start in range(0, len(keys), size):
+            batch = []
+            for key in keys[start : start + size]:
+                group = by_key.get(key)
+                if group is None:
+                    our, their = key_indexes(key)
+                    group = (
+                        self.leftover(True, our) if their is None else self.leftover(False, their)
                     )
-                else:
-                    group = Group(
-                        ONLY_THEIRS, RULE_NONE, [], [k], 0, entry.amount, duplicate=duplicate
-                    )
-                self.groups.append(group)
+                batch.append(group)
+            yield batch
+
+    def unmatched(self, ours):
+        """Indexes of the entries of ours (``ours`` True) or theirs in no group of ``run``."""
+        used = self.our_used if ours else self.their_used
+        return [k for k, flag in enumerate(used) if not flag]
+
+    def leftover(self, ours, k):
+        """The group of entry ``k`` of ours (``ours`` True) or theirs, in no other group."""
+        entry = (self.ours if ours else self.theirs)[k]
+        duplicate = bool(entry.keys) and self._seen(ours).get((entry.keys[0], entry.amount), 0) > 1
+        if ours:
+            return Group(ONLY_OURS, RULE_NONE, (k,), (), entry.amount, 0, duplicate=duplicate)
+        return Group(ONLY_THEIRS, RULE_NONE, (), (k,), 0, entry.amount, duplicate=duplicate)
+
+    def _seen(self, ours):
+        """A document number twice with the same amount on one side is a duplicate: how often
+        each (number, amount) is on a side, for the numbers seen more than once."""
+        if ours not in self._duplicates:
+            side = self.ours if ours else self.theirs
+            numbers = Counter(entry.keys[0] for entry in side if entry.keys)
+            self._duplicates[ours] = Counter(
+                (entry.keys[0], entry.amount)
+                for entry in side
+                if entry.keys and numbers[entry.keys[0]] > 1
+            )
+        return self._duplicates[ours]

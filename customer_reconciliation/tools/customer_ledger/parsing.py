@@ -9,8 +9,8 @@ recognises Chinese and English headers, skips blank and subtotal rows, reads the
 
 import re
 import unicodedata
-from decimal import Decimal
 
+from .ledger import NO_BALANCE, Ledger, LedgerLine
 from .reading import (
     _CHECK_EVERY,
     COMPARE_SECONDS_PER_LINE,
@@ -33,9 +33,20 @@ from .reading import (
     read_table,
 )
 from .reading import number as thousands
-from .values import OutOfBounds, guess_day_first, parse_amount, parse_date, parse_direction
+from .values import (
+    _DATE_XXY,
+    OutOfBounds,
+    guess_day_first,
+    parse_amount,
+    parse_date,
+    parse_direction,
+    parse_units,
+)
 
 __all__ = [
+    "NO_BALANCE",
+    "Ledger",
+    "LedgerLine",
     "COMPARE_SECONDS_PER_LINE",
     "MAX_AMOUNT",
     "MAX_CELL_LENGTH",
@@ -67,91 +78,7 @@ ROLES = (
     "direction",
 )
 AMOUNT_ROLES = ("debit", "credit", "amount")
-
-
-class LedgerLine:
-    """One line of their ledger: ``raw`` in their books (debit positive), ``amount`` in ours.
-
-    ``amount`` and ``balance`` are computed when read, from the signs ``Ledger.apply_sign``
-    sets: a file of 200,000 lines holds 400,000 Decimals fewer."""
-
-    __slots__ = (
-        "balance_sign",
-        "credit",
-        "date",
-        "debit",
-        "description",
-        "raw",
-        "raw_balance",
-        "reference",
-        "row",
-        "sign",
-        "voucher",
-    )
-
-    def __init__(self, row, date, reference, voucher, description, debit, credit, raw, raw_balance):
-        self.row = row
-        self.date = date
-        self.reference = reference
-        self.voucher = voucher
-        self.description = description
-        self.debit = debit
-        self.credit = credit
-        self.raw = raw
-        self.raw_balance = raw_balance
-        self.sign = None
-        self.balance_sign = None
-
-    @property
-    def amount(self):
-        return None if self.sign is None else self.sign * self.raw
-
-    @property
-    def balance(self):
-        if self.balance_sign is None or self.raw_balance is None:
-            return None
-        return self.balance_sign * self.raw_balance
-
-
-class Ledger:
-    """The parsed ledger: lines, their opening and closing balances when the file gives them.
-
-    ``raw_opening`` / ``raw_closing``: (value, read from the balance column) or None.
-    """
-
-    def __init__(self, lines, raw_opening, raw_closing, skipped, balance_factor):
-        self.lines = lines
-        self.raw_opening = raw_opening
-        self.raw_closing = raw_closing
-        self.skipped = skipped
-        self.balance_factor = balance_factor
-        self.sign = None
-        self.opening = None
-        self.closing = None
-
-    def apply_sign(self, sign):
-        """Convert to our convention: ``sign`` -1 when their credit is our debit (their payables)."""
-        self.sign = sign
-        # A balance column shows the balance on its natural side; balance_factor says which.
-        # Unknown: positive means they owe us, whatever their convention.
-        factor = self.balance_factor if self.balance_factor is not None else sign
-
-        def convert(found):
-            if found is None:
-                return None
-            value, from_balance = found
-            return sign * factor * value if from_balance else sign * value
-
-        for line in self.lines:
-            line.sign = sign
-            line.balance_sign = sign * factor
-        self.opening = convert(self.raw_opening)
-        self.closing = convert(self.raw_closing)
-        if self.closing is None and self.lines and self.lines[-1].balance is not None:
-            self.closing = self.lines[-1].balance
-        if self.opening is None and self.lines and self.lines[0].balance is not None:
-            self.opening = self.lines[0].balance - self.lines[0].amount
-        return self
+_MONEY_ROLES = ("debit", "credit", "amount", "balance")
 
 
 _HEADERS = {
@@ -205,17 +132,19 @@ def guess_role(value):
 
 
 def find_header(table, header_row=None):
-    """Index in ``table.rows`` of the header row among the first rows: the one naming the most
-    known columns including a date and an amount (signed, debit or credit); failing that, the
-    first row of several text cells, for the user to map by hand. ``header_row``: the row
-    number the user chose instead."""
+    """Index among the rows of ``table`` of the header row among the first rows: the one naming
+    the most known columns including a date and an amount (signed, debit or credit); failing
+    that, the first row of several text cells, for the user to map by hand. ``header_row``: the
+    row number the user chose instead."""
     if header_row:
-        for position, (number, _cells) in enumerate(table.rows):
+        for position, (number, _cells) in enumerate(table.iter_rows()):
             if number == header_row:
                 return position
+            if number > header_row:
+                break
         raise LedgerError(_lt("%(file)s has no row %(row)s."), file=table.filename, row=header_row)
     best, best_score, fallback = None, 1, None
-    for position, (_number, cells) in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+    for position, (_number, cells) in enumerate(table.head[:HEADER_SCAN_ROWS]):
         roles = {guess_role(cell) for cell in cells} - {None}
         if "date" in roles and roles & set(AMOUNT_ROLES) and len(roles) > best_score:
             best, best_score = position, len(roles)
@@ -236,6 +165,16 @@ def find_header(table, header_row=None):
             rows=HEADER_SCAN_ROWS,
         )
     return best if best is not None else fallback
+
+
+def row_at(table, position):
+    """(row number, cells) of the row at ``position`` among the rows of ``table``."""
+    if position < len(table.head):
+        return table.head[position]
+    for index, item in enumerate(table.iter_rows()):
+        if index == position:
+            return item
+    raise IndexError(position)
 
 
 def parse_amount_or_none(value):
@@ -303,11 +242,28 @@ _CLOSING = re.compile(
 
 # A cell of figures, dates and punctuation only names no kind of row.
 _NO_WORDS = re.compile(r"[\d\s,.\-/:()+]*")
+# What every subtotal, opening and closing text above holds, full-width forms included: a
+# row without it is an ordinary line (a first look, in C string methods, before the patterns).
+_KIND_CHARS = "计页期结初"
+_KIND_WORDS = ("total", "open", "forward", "clos")
+_BF = re.compile(r"[bc]\s*/?\s*f")
+
+
+def _may_name_kind(text):
+    if any(char in text for char in _KIND_CHARS):
+        return True
+    if not text.isascii() and max(text) >= "\uff00":
+        return True
+    low = text.lower()
+    return any(word in low for word in _KIND_WORDS) or ("f" in low and bool(_BF.search(low)))
 
 
 def _row_kind(cells):
-    for cell in cells:
-        if isinstance(cell, str) and len(cell) <= 60 and not _NO_WORDS.fullmatch(cell):
+    texts = [cell for cell in cells if isinstance(cell, str)]
+    if not _may_name_kind("\n".join(texts)):
+        return "line"  # the usual row: one look at all its texts
+    for cell in texts:
+        if len(cell) <= 60 and _may_name_kind(cell) and not _NO_WORDS.fullmatch(cell):
             text = re.sub(r"[\s:：*]+", "", unicodedata.normalize("NFKC", cell))
             if _SUBTOTAL.fullmatch(text):
                 return "subtotal"
@@ -418,28 +374,41 @@ class _RowReader:
         )
 
     def text(self, cells, role):
-        raw = self.cell(cells, role)
+        index = self.mapping.get(role)
+        raw = cells[index] if index is not None and index < len(cells) else None
+        if raw.__class__ is str:
+            return raw.strip()
         if raw is None or isinstance(raw, Formula):
             return ""
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
         return str(raw).strip()
 
-    def amounts(self, cells, number):
-        """(debit, credit, amount, balance) of a row, each None where its column is not mapped."""
-        found = {
-            role: self.value(cells, role, number, parse_amount) if role in self.mapping else None
-            for role in ("debit", "credit", "amount", "balance")
-        }
+    def amounts(self, cells, number, places):
+        """(debit, credit, amount, balance) of a row in minor units, each None where its column
+        is not mapped."""
+        width = len(cells)
+        found = []
+        for role in _MONEY_ROLES:
+            index = self.mapping.get(role)
+            if index is None:
+                found.append(None)
+                continue
+            raw = cells[index] if index < width else None
+            if raw == "" or raw is None:
+                found.append(None)
+            else:
+                found.append(self.value(cells, role, number, parse_units, places))
+        debit, credit, amount, balance = found
         direction = (
             parse_direction(self.cell(cells, "direction")) if "direction" in self.mapping else None
         )
         if direction is not None:
-            if found["balance"] is not None:
-                found["balance"] = abs(found["balance"]) * direction
-            elif found["amount"] is not None:
-                found["amount"] = abs(found["amount"]) * direction
-        return found["debit"], found["credit"], found["amount"], found["balance"]
+            if balance is not None:
+                balance = abs(balance) * direction
+            elif amount is not None:
+                amount = abs(amount) * direction
+        return debit, credit, amount, balance
 
     def date(self, cells, number, day_first):
         when = self.value(cells, "date", number, parse_date, day_first)
@@ -454,12 +423,39 @@ class _RowReader:
         return when
 
 
-_ZERO = Decimal(0)
 _NOT_A_DATE = _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date.")
+# Repeated cells (the same day, the same description) are read once and held once: a cache
+# of this many cells, emptied when full, so that it stays small whatever the file.
+_CACHE_SIZE = 4096
+
+
+class _DayOrder:
+    """d/m/yyyy or m/d/yyyy, decided by the first date of the column that proves it (see
+    ``values.guess_day_first``); month first until then."""
+
+    __slots__ = ("day_first", "decided")
+
+    def __init__(self):
+        self.day_first = False
+        self.decided = False
+
+    def see(self, value):
+        """Whether ``value`` needs the order to be read (a x/y/yyyy text); decides it when it
+        can."""
+        if not isinstance(value, str) or not any(char in value for char in "/.-"):
+            return False
+        text = unicodedata.normalize("NFKC", value).strip()
+        if not _DATE_XXY.fullmatch(text):
+            return False
+        if not self.decided:
+            guess = guess_day_first([text])
+            if guess or int(_DATE_XXY.fullmatch(text)[3]) > 12:
+                self.day_first, self.decided = guess, True
+        return True
 
 
 def _stated_balance(debit, credit, amount, balance):
-    """Their opening / closing balance: (value, from the balance column?), or None."""
+    """Their opening / closing balance: (units, from the balance column?), or None."""
     if balance is not None:
         return balance, True
     if amount is not None or debit is not None or credit is not None:
@@ -467,88 +463,111 @@ def _stated_balance(debit, credit, amount, balance):
     return None
 
 
-def parse_ledger(table, header_position, mapping, deadline=None, release=False):
+def parse_ledger(table, header_position, mapping, deadline=None, release=False, places=2):
     """Read the lines below the header; raises LedgerError at the first unreadable value, or
-    when ``deadline`` (a :class:`Deadline`) passes. ``release``: free each row of ``table``
-    once read (the header row and the rows above it stay), so that the cells and the lines
-    are not both held in full."""
+    when ``deadline`` (a :class:`Deadline`) passes. ``places``: the decimals of the statement's
+    currency, those of the amounts in minor units. The rows are read one by one (a CSV file
+    streamed); ``release``: the kept rows of a spreadsheet are freed once read."""
     check_mapping(mapping, table.filename)
     deadline = deadline or Deadline(table.filename)
-    rows = table.rows
-    reader = _RowReader(table, rows[header_position][1], mapping)
-    day_first = guess_day_first(
-        reader.cell(cells, "date") for _number, cells in rows[header_position + 1 :]
-    )
-    lines, skipped = [], 0
+    header_number, headers = row_at(table, header_position)
+    reader = _RowReader(table, headers, mapping)
+    ledger = Ledger(places)
+    skipped = 0
     stated = {"opening": None, "closing": None}
-    for position in range(header_position + 1, len(rows)):
-        number, cells = rows[position]
-        if release:
-            rows[position] = None
+    order, pending = _DayOrder(), []  # lines whose x/y/yyyy date waits for the order
+    dates, texts = {}, {}
+    date_index = mapping["date"]
+    for position, (number, cells) in enumerate(table.iter_rows(release)):
+        if position <= header_position:
+            continue
         if not position % _CHECK_EVERY:
             deadline.check(number)
-        if not any(filled(c) for c in cells):
-            continue
+        # Every row of a table has data (Table.iter_rows): no blank row comes here.
+        raw_date = cells[date_index] if date_index < len(cells) else None
+        when = dates.get(raw_date) if raw_date.__class__ is str else None
+        ordered = when is None and order.see(raw_date)
         kind = _row_kind(cells)
         if kind == "subtotal":
             skipped += 1
             continue
-        debit, credit, amount, balance = reader.amounts(cells, number)
+        debit, credit, amount, balance = reader.amounts(cells, number, places)
         if kind in stated:
             stated[kind] = _stated_balance(debit, credit, amount, balance)
             skipped += 1
             continue
-        raw = amount if amount is not None else (debit or 0) - (credit or 0)
-        if (amount is None and debit is None and credit is None) or not raw:
+        units = amount if amount is not None else (debit or 0) - (credit or 0)
+        if (amount is None and debit is None and credit is None) or not units:
             skipped += 1  # a note, a signature line, a zero: not a ledger entry
             continue
-        lines.append(
-            LedgerLine(
-                number,
-                reader.date(cells, number, day_first),
-                reader.text(cells, "reference"),
-                reader.text(cells, "voucher"),
-                reader.text(cells, "description"),
-                debit or _ZERO,
-                credit or _ZERO,
-                raw,
-                balance,
-            )
+        if when is not None:
+            pass
+        elif ordered and not order.decided:
+            pending.append((len(ledger.rows), raw_date, number))
+        elif raw_date.__class__ is str:
+            if len(dates) >= _CACHE_SIZE:
+                dates.clear()
+            when = dates[raw_date] = reader.date(cells, number, order.day_first)
+        else:
+            when = reader.date(cells, number, order.day_first)
+        description = reader.text(cells, "description")
+        shared = texts.get(description)
+        if shared is None:
+            if len(texts) >= _CACHE_SIZE:
+                texts.clear()
+            shared = texts[description] = description
+        ledger.append(
+            number,
+            when,
+            reader.text(cells, "reference"),
+            reader.text(cells, "voucher"),
+            shared,
+            debit or 0,
+            credit or 0,
+            units,
+            balance,
         )
-    if not lines:
+    for index, raw_date, number in pending:
+        cells = [None] * date_index + [raw_date]
+        ledger.dates[index] = reader.date(cells, number, order.day_first)
+    if not ledger.rows:
         raise LedgerError(
             _lt("%(file)s has no ledger lines below its header row (row %(row)s)."),
             file=table.filename,
-            row=table.rows[header_position][0],
+            row=header_number,
         )
-    raw_opening, raw_closing = stated["opening"], stated["closing"]
-    opening_balance = raw_opening[0] if raw_opening and raw_opening[1] else None
-    return Ledger(lines, raw_opening, raw_closing, skipped, _balance_factor(lines, opening_balance))
+    ledger.skipped = skipped
+    ledger.raw_opening, ledger.raw_closing = stated["opening"], stated["closing"]
+    opening_balance = (
+        ledger.raw_opening[0] if ledger.raw_opening and ledger.raw_opening[1] else None
+    )
+    ledger.balance_factor = _balance_factor(ledger, opening_balance)
+    return ledger
 
 
-def _balance_factor(lines, raw_opening):
+def _balance_factor(ledger, raw_opening):
     """+1 when the balance column moves with their debits, -1 with their credits, None if unknown."""
     votes = 0
     previous = raw_opening
-    for line in lines:
-        if line.raw_balance is None:
+    for units, balance in zip(ledger.units, ledger.balances):
+        if balance == NO_BALANCE:
             previous = None
             continue
         if previous is not None:
-            delta = line.raw_balance - previous
-            if delta == line.raw:
+            delta = balance - previous
+            if delta == units:
                 votes += 1
-            elif delta == -line.raw:
+            elif delta == -units:
                 votes -= 1
-        previous = line.raw_balance
+        previous = balance
     return 1 if votes > 0 else -1 if votes < 0 else None
 
 
-def read_ledger(content, filename, mapping=None, remembered=None, deadline=None):
+def read_ledger(content, filename, mapping=None, remembered=None, deadline=None, places=2):
     """File → (table, header position, mapping, ledger) in one call (mapping guessed if not given)."""
     deadline = deadline or Deadline(filename)
     table = read_table(content, filename, deadline)
     position = find_header(table)
     if mapping is None:
-        mapping = guess_mapping(table.rows[position][1], remembered)
-    return table, position, mapping, parse_ledger(table, position, mapping, deadline)
+        mapping = guess_mapping(table.head[position][1], remembered)
+    return table, position, mapping, parse_ledger(table, position, mapping, deadline, places=places)

@@ -5,8 +5,6 @@ one). Messages are English templates marked with ``_lt`` so that they are extrac
 translation; the Odoo side translates them with ``env._``.
 """
 
-import codecs
-import csv
 import io
 import re
 import time
@@ -27,17 +25,21 @@ MAX_PART_SIZE = 32 * 1024 * 1024  # bytes of one unzipped XLSX part other than a
 # The bounds of amounts and dates are those of everything users enter (tools/limits.py).
 MIN_DATE, MAX_DATE = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
 TIME_LIMIT = 15  # seconds to read, parse, store and compare one file
-# What comparing one of their lines with the statement costs, its comparison row stored
-# (models/match.py: the matcher, then batched SQL inserts and one update of their lines;
-# about 0.08 ms each measured on 2 cores, bench/bench_import.py, with a margin). A comparison
-# that could not end in the time left is refused before it starts.
-COMPARE_SECONDS_PER_LINE = 0.00012
-# The whole import of one row once the file is read: parsing, storing and comparing it (about
-# 0.15 ms measured on 2 cores, bench/bench_import.py). A file whose rows could not all be
-# imported in the time left is refused as soon as it is read, before its rows are parsed (the
-# parsed lines are what holds the memory).
-IMPORT_SECONDS_PER_ROW = 0.00015
+# What comparing one of their lines with the statement costs, its comparison row and the
+# line stored (models/match.py, models/customer_line.py: the matcher, then batched SQL
+# inserts; about 0.065 ms each measured on 2 cores, bench/bench_import.py, with a margin). A
+# comparison that could not end in the time left is refused before it starts.
+COMPARE_SECONDS_PER_LINE = 0.00008
+# The whole import of one row: reading, parsing, storing and comparing it (about 0.085 ms
+# measured on 2 cores, bench/bench_import.py, with a margin). A file whose rows could not all
+# be imported in the time left is refused as soon as it is opened, before its rows are read.
+IMPORT_SECONDS_PER_ROW = 0.0001
+# Reading one row of an XLSX sheet (openpyxl, about 0.07 ms for 7 cells measured on 2 cores):
+# a sheet whose declared rows could not be read and imported in time is refused unread.
+XLSX_SECONDS_PER_ROW = 0.00008
 HEADER_SCAN_ROWS = 30
+# The rows a Table keeps at hand: the header scan and the three samples the wizard shows.
+HEAD_ROWS = HEADER_SCAN_ROWS + 3
 _CHECK_EVERY = 1024  # rows between two looks at the clock
 
 
@@ -83,11 +85,14 @@ class Deadline:
             row=number(row),
         )
 
-    def reserve(self, lines, rows_just_read=False):
+    def reserve(self, lines, whole_import=False, read_per_row=0.0):
         """Refuse now a comparison of ``lines`` of theirs that could not end in time (with
-        ``rows_just_read``: the whole import of the rows of a file just read, at
-        ``IMPORT_SECONDS_PER_ROW``)."""
-        needed = lines * (IMPORT_SECONDS_PER_ROW if rows_just_read else COMPARE_SECONDS_PER_LINE)
+        ``whole_import``: the whole import of ``lines`` rows of a file just opened, at
+        ``IMPORT_SECONDS_PER_ROW``, plus ``read_per_row`` seconds a row still to be read)."""
+        per_line = (
+            IMPORT_SECONDS_PER_ROW + read_per_row if whole_import else COMPARE_SECONDS_PER_LINE
+        )
+        needed = lines * per_line
         if time.monotonic() + needed > self.end:
             raise TooSlow(
                 _lt(
@@ -95,9 +100,9 @@ class Deadline:
                     "about %(needed)s seconds, and an import may take %(limit)s seconds. Import a "
                     "shorter period, e.g. the months of this statement."
                 )
-                if not rows_just_read
+                if not whole_import
                 else _lt(
-                    "%(file)s has %(lines)s rows: importing them would take about %(needed)s "
+                    "%(file)s has about %(lines)s rows: importing them would take about %(needed)s "
                     "seconds, and an import may take %(limit)s seconds. Import a shorter period, "
                     "e.g. the months of this statement."
                 ),
@@ -124,14 +129,49 @@ class Formula:
 
 
 class Table:
-    """The cells of the sheet to import: ``rows`` is a list of (row number, list of cells),
-    the rows with data only."""
+    """The cells of the sheet to import, the rows with data only, each (row number, list of
+    cells).
 
-    def __init__(self, filename, rows, file_format, detail=""):
+    ``head``: its first rows (enough to find the header row and show samples of the columns).
+    ``iter_rows()`` goes through all of them: a CSV file is read again as it goes, so that its
+    cells are never all held at once; the rows of a spreadsheet are kept in ``_rows`` (freed
+    one by one with ``release``). ``row_estimate``: at most how many rows it has, known
+    without reading them all (the early refusal of a file too long to import in time).
+    """
+
+    def __init__(self, filename, rows, file_format, detail="", stream=None, estimate=None):
         self.filename = filename
-        self.rows = rows
         self.format = file_format
         self.detail = detail
+        self._rows = rows
+        self._stream = stream
+        if rows is not None:
+            self.head = rows[:HEAD_ROWS]
+            self.row_estimate = len(rows)
+        else:
+            self.head = []
+            for item in stream():
+                self.head.append(item)
+                if len(self.head) == HEAD_ROWS:
+                    break
+            self.row_estimate = max(estimate or 0, len(self.head))
+
+    def iter_rows(self, release=False):
+        """(row number, cells) of every row with data, checked against the ceilings as read.
+        ``release``: the kept rows of a spreadsheet are freed as they are given."""
+        if self._rows is None:
+            yield from self._stream()
+            return
+        rows = self._rows
+        for position, item in enumerate(rows):
+            if release and position >= HEAD_ROWS:
+                rows[position] = None
+            yield item
+
+    @property
+    def rows(self):
+        """All the rows as a list: for small files and tests (a CSV file is read in full)."""
+        return self._rows if self._rows is not None else list(self._stream())
 
 
 def read_table(content, filename, deadline=None):
@@ -155,29 +195,39 @@ def read_table(content, filename, deadline=None):
     elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         table = _read_xls(content, filename, deadline)
     else:
-        table = _read_csv(content, filename, deadline)
-    if not table.rows:
+        from .csv_files import read_csv  # noqa: PLC0415 - it builds on this module
+
+        table = read_csv(content, filename, deadline)
+    if not table.head:
         raise LedgerError(_lt("%(file)s is empty."), file=filename)
     return table
 
 
 class _Rows:
-    """Collects the rows with data of a sheet, refusing them past a ceiling."""
+    """Checks the rows with data of a sheet as they come, refusing them past a ceiling;
+    ``add`` keeps them in ``rows``, ``take`` gives them back to stream them."""
 
     def __init__(self, filename, deadline):
         self.filename = filename
         self.deadline = deadline
         self.rows = []
+        self.count = 0
 
     def add(self, row, cells):
         """Keep row number ``row`` when it has data; ``cells`` is a list or a tuple."""
+        cells = self.take(row, cells)
+        if cells is not None:
+            self.rows.append((row, cells))
+
+    def take(self, row, cells):
+        """The cells of row number ``row`` as a list, None when it has no data."""
         if not row % _CHECK_EVERY:
             self.deadline.check(row)
         width = len(cells)
         while width and not filled(cells[width - 1]):
             width -= 1
         if not width:
-            return
+            return None
         if width > MAX_COLUMNS:
             raise LedgerError(
                 _lt(
@@ -190,7 +240,7 @@ class _Rows:
                 letter=_letters(width - 1),
                 max_columns=MAX_COLUMNS,
             )
-        if len(self.rows) >= MAX_ROWS:
+        if self.count >= MAX_ROWS:
             raise LedgerError(
                 _lt(
                     "%(file)s has more than %(max_rows)s rows with data: at most %(max_rows)s rows "
@@ -200,11 +250,17 @@ class _Rows:
                 max_rows=number(MAX_ROWS),
                 max_columns=MAX_COLUMNS,
             )
-        cells = list(cells[:width])
-        for index, value in enumerate(cells):
-            if isinstance(value, str) and len(value) > MAX_CELL_LENGTH:
-                raise _cell_too_long(self.filename, row, index, len(value))
-        self.rows.append((row, cells))
+        self.count += 1
+        cells = list(cells[:width]) if width < len(cells) or not isinstance(cells, list) else cells
+        try:
+            longest = max(map(len, cells))  # a row of texts (CSV), in one C call
+        except TypeError:
+            longest = max((len(value) for value in cells if isinstance(value, str)), default=0)
+        if longest > MAX_CELL_LENGTH:
+            for index, value in enumerate(cells):
+                if isinstance(value, str) and len(value) > MAX_CELL_LENGTH:
+                    raise _cell_too_long(self.filename, row, index, len(value))
+        return cells
 
 
 def _cell_too_long(filename, row, index=None, length=None):
@@ -321,7 +377,9 @@ def _read_xlsx(content, filename, deadline):
     except Exception as error:  # whatever the failure, this is not an XLSX workbook
         raise _not_a_spreadsheet(filename) from error
     try:
-        sheet = _pick_sheet(book, filename)
+        sheet, declared = _pick_sheet(book, filename)
+        # What it claims is refused before it is read, when it could not be imported in time.
+        deadline.reserve(declared, whole_import=True, read_per_row=XLSX_SECONDS_PER_ROW)
         rows = _sheet_rows(sheet, filename, deadline)
         title = sheet.title
         if formulas:
@@ -376,7 +434,8 @@ def _mark_formulas(content, title, rows, filename, deadline):
 
 
 def _pick_sheet(book, filename):
-    """The active sheet, or the first one with data when the active one is empty.
+    """(sheet, rows it declares): the active sheet, or the first one with data when the active
+    one is empty.
 
     Its declared dimension is checked first: beyond the ceilings, the file is refused as it
     claims to be. Then the dimensions are ignored (some exporters write wrong ones): every row
@@ -397,7 +456,7 @@ def _pick_sheet(book, filename):
     rows, columns = declared.get(chosen.title, (0, 0))
     if rows > MAX_ROWS or columns > MAX_COLUMNS:
         raise _too_big(filename, rows, columns)
-    return chosen
+    return chosen, rows
 
 
 # ---------------------------------------------------------------------- XLS
@@ -451,123 +510,6 @@ def _xls_sheet(book):
         first = first or sheet
         book.unload_sheet(index)
     return first or book.sheet_by_index(0)
-
-
-# ---------------------------------------------------------------------- CSV
-_BINARY_MAGIC = (
-    b"%PDF",
-    b"\x89PNG",
-    b"GIF8",
-    b"\xff\xd8\xff",
-    b"\x1f\x8b",
-    b"Rar!",
-    b"7z\xbc\xaf",
-    b"BM",
-)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_CHUNK = 1 << 20
-_SAMPLE = 1 << 16
-
-
-def _chardet_guess(content):
-    """The encoding chardet sees (Big5, Shift-JIS...), when chardet is installed (Odoo ships it)."""
-    try:
-        import chardet  # noqa: PLC0415 - optional
-    except ImportError:
-        return None
-    return chardet.detect(content[:_SAMPLE]).get("encoding")
-
-
-def _invalid_at(content, encoding):
-    """Offset of the first byte ``encoding`` cannot decode, or None; decoded chunk by chunk
-    (no copy of the whole text)."""
-    try:
-        decoder = codecs.getincrementaldecoder(encoding)()
-    except LookupError:
-        return 0
-    offset = 0
-    try:
-        for offset in range(0, len(content), _CHUNK):
-            decoder.decode(content[offset : offset + _CHUNK])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError as error:
-        return offset + max(error.start, 0)
-    return None
-
-
-def _encoding(content, filename):
-    """The encoding of a CSV file, checked over the whole file without decoding it at once."""
-    for bom, encoding in _BOMS:
-        if content.startswith(bom):
-            if _invalid_at(content, encoding) is None:
-                return encoding
-            break
-    if content.startswith(_BINARY_MAGIC):
-        raise _not_a_spreadsheet(filename)
-    if (nul := content.find(b"\x00")) >= 0:
-        raise LedgerError(
-            _lt(
-                "%(file)s is not a spreadsheet: it holds binary data (a NUL byte at byte %(offset)s). "
-                "Export the ledger as an Excel (.xlsx) or CSV file."
-            ),
-            file=filename,
-            offset=number(nul),
-        )
-    invalid = _invalid_at(content, "utf-8")
-    if invalid is None:
-        return "utf-8"
-    if len(content[:invalid].decode("utf-8", "replace")) + 16 <= invalid:
-        # Several non-ASCII UTF-8 characters before an invalid byte: UTF-8 text with a
-        # part in another encoding (pasted from a GBK file): any single decoding garbles it.
-        raise LedgerError(
-            _lt(
-                "%(file)s mixes text encodings: it is UTF-8 up to byte %(offset)s, then not. Save "
-                "the whole CSV again as UTF-8 or GBK."
-            ),
-            file=filename,
-            offset=number(invalid),
-        )
-    for encoding in ("gb18030", _chardet_guess(content)):
-        if encoding and _invalid_at(content, encoding) is None:
-            return encoding
-    raise LedgerError(
-        _lt("%(file)s: the text encoding cannot be read; save the CSV as UTF-8 or GBK."),
-        file=filename,
-    )
-
-
-def _read_csv(content, filename, deadline):
-    encoding = _encoding(content, filename)
-    sample = codecs.getincrementaldecoder(encoding)(errors="replace").decode(content[:_SAMPLE])
-    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\t\r\n")
-    if controls > 0.01 * len(sample):
-        raise _not_a_spreadsheet(filename)
-    lines = sample.splitlines()[: HEADER_SCAN_ROWS + 20]
-    if len(lines) > 1 and len(sample) == _SAMPLE:
-        lines.pop()  # cut in the middle
-    sample = "\n".join(lines)
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = max(",;\t|", key=sample.count)
-    collected = _Rows(filename, deadline)
-    # Decoded as it is read: no copy of the whole text, no list of its lines.
-    stream = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
-    reader = csv.reader(stream, delimiter=delimiter)
-    row = 0
-    try:
-        for row, cells in enumerate(reader, 1):
-            collected.add(row, cells)
-    except csv.Error as error:
-        if "field larger than field limit" in str(error):
-            raise _cell_too_long(filename, row + 1) from error
-        raise _not_a_spreadsheet(filename) from error
-    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
-    return Table(filename, collected.rows, "csv", f"{encoding}, {names[delimiter]}")
 
 
 def filled(value):

@@ -4,7 +4,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .reading import MAX_AMOUNT, MAX_DATE, MIN_DATE
 
@@ -110,6 +110,25 @@ def parse_amount(value):
     1e400 included), OutOfBounds (a ValueError) from ``MAX_AMOUNT`` on."""
     amount = _read_amount(value)
     return amount if amount is None else _bounded_amount(value, amount)
+
+
+def parse_units(value, places):
+    """An amount cell in minor units: an integer of 10^-``places`` (rounded half up), None
+    when empty; raises as :func:`parse_amount`. The usual cell (1234.56, -1,234.56) is read
+    with integer arithmetic."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, str) and _SIMPLE.fullmatch(value):
+        whole, _dot, fraction = value.replace(",", "").partition(".")
+        if len(fraction) <= places:
+            units = int(whole + fraction.ljust(places, "0"))
+            if abs(units) >= MAX_AMOUNT * 10**places:
+                raise OutOfBounds(value)
+            return units
+    amount = parse_amount(value)
+    if amount is None:
+        return None
+    return int(amount.scaleb(places).to_integral_value(ROUND_HALF_UP))
 
 
 def _read_amount(value):
