@@ -77,6 +77,67 @@ def test_amount_difference_on_the_same_document():
     )
 
 
+COMPACT_FORMS = [
+    "INV202600469",
+    "inv202600469",
+    "NO.inv202600469",
+    "No. INV-2026-00469",
+    "ＩＮＶ２０２６００４６９",
+]
+
+
+@pytest.mark.parametrize("text", COMPACT_FORMS)
+def test_compact_key(text):
+    assert lm.normalize_ref(text, "") == lm.normalize_ref("INV/2026/00469", "") == "INV202600469"
+
+
+@pytest.mark.parametrize("text", COMPACT_FORMS)
+def test_number_written_without_separators_matches_by_reference(text):
+    # Their export writes our INV/2026/00469 without separators, with another amount.
+    ours = [
+        E(0, 50000, "INV/2026/00468"),
+        E(0, 113000, "INV/2026/00469"),
+        E(1, 7000, "INV/2026/470"),
+    ]
+    groups = lm.match(ours, [E(2, 110000, text)])
+    seen = by_entry(groups)
+    group = seen[("t", 0)]
+    assert (group.ours, group.status, group.rule, group.amount_differs, group.difference) == (
+        (1,),
+        lm.DIFFERENCE,
+        lm.RULE_REFERENCE,
+        True,
+        -3000,
+    )
+
+
+def test_compact_reference_keeps_the_zeros_inside_the_number():
+    # INV2026469 is not INV/2026/00469 written without separators: no match by reference.
+    groups = lm.match([E(0, 113000, "INV/2026/00469")], [E(1, 110000, "INV2026469")])
+    assert sorted(g.status for g in groups) == [lm.ONLY_OURS, lm.ONLY_THEIRS]
+
+
+def test_ambiguous_compact_reference_matches_neither():
+    [alone] = lm.match([E(0, 10000, "AB/12/345")], [E(1, 9000, "AB12345")])
+    assert (alone.status, alone.rule) == (lm.DIFFERENCE, lm.RULE_REFERENCE)
+    # AB/12/345 and AB1/2345 both read AB12345: which one they mean is a guess.
+    ours = [E(0, 10000, "AB/12/345"), E(0, 20000, "AB1/2345")]
+    groups = lm.match(ours, [E(1, 9000, "AB12345")])
+    assert all(g.rule == lm.RULE_NONE for g in groups) and len(groups) == 3
+    # A document of the other side of the account does not make it ambiguous.
+    ours = [E(0, 10000, "AB/12/345"), E(0, -20000, "AB1/2345")]
+    seen = by_entry(lm.match(ours, [E(1, 9000, "AB12345")]))
+    assert seen[("t", 0)] is seen[("o", 0)] and seen[("t", 0)].rule == lm.RULE_REFERENCE
+
+
+def test_full_reference_goes_first():
+    # Both lines of theirs are about our invoice: the one with the same number gets it.
+    theirs = [E(1, 90000, "INV202600469"), E(2, 113000, "INV/2026/00469")]
+    seen = by_entry(lm.match([E(0, 113000, "INV/2026/00469")], theirs))
+    assert seen[("o", 0)] is seen[("t", 1)] and seen[("o", 0)].status == lm.MATCHED
+    assert seen[("t", 0)].status == lm.ONLY_THEIRS
+
+
 def test_date_beyond_tolerance():
     [group] = lm.match([E(0, 5000, "INV/1/0001")], [E(20, 5000, "INV/1/0001")], date_tolerance=7)
     assert (group.status, group.date_differs, group.amount_differs, group.day_diff) == (
@@ -310,6 +371,40 @@ def test_synthetic_ledger_every_injected_difference_is_found(seed):
     assert {
         key for g in flagged for key in [("o", i) for i in g.ours] + [("t", j) for j in g.theirs]
     } == expected_flags
+
+
+COMPACT_STYLES = [
+    lambda ref: ref.replace("/", ""),
+    lambda ref: ref.replace("/", "").lower(),
+    lambda ref: "NO." + ref.replace("/", "").lower(),
+    lambda ref: ref.replace("/", "").translate(
+        str.maketrans("INV0123456789", "ＩＮＶ０１２３４５６７８９")
+    ),
+    lambda ref: f"发票号:{ref.replace('/', '')}",
+]
+
+
+def test_synthetic_ledger_compact_references_find_every_amount_difference():
+    # A customer's ledger with our numbers written without separators and 49 amounts changed.
+    rnd = random.Random(49)
+    ours = [
+        E(n // 2, rnd.randint(10_000, 5_000_000), f"INV/2026/{n:05d}", kind="invoice")
+        for n in range(400, 520)
+    ]
+    changed = set(rnd.sample(range(len(ours)), 49))
+    theirs, pairs = [], {}
+    for i in rnd.sample(range(len(ours)), len(ours)):
+        delta = rnd.choice([-1, 1]) * rnd.randint(100, 99_999) if i in changed else 0
+        ref = rnd.choice(COMPACT_STYLES)(ours[i].refs[0])
+        theirs.append(lm.Entry(ours[i].date + rnd.randint(0, 3), ours[i].amount + delta, (ref,)))
+        pairs[i] = len(theirs) - 1
+    groups = lm.match(ours, theirs)
+    assert len(groups) == len(ours)
+    differences = [g for g in groups if g.status == lm.DIFFERENCE]
+    assert sorted(g.ours[0] for g in differences) == sorted(changed)
+    for group in groups:
+        assert group.rule == lm.RULE_REFERENCE and group.theirs == (pairs[group.ours[0]],)
+        assert group.amount_differs == (group.ours[0] in changed) and not group.date_differs
 
 
 # ---------------------------------------------------------------------- order and leftovers

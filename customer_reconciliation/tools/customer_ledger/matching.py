@@ -8,7 +8,8 @@ convention (positive: the customer owes us more). Every entry ends up in exactly
 in order:
 
 1. reference: the normalised document number (case, spaces, separators, prefixes, full-width
-   characters and leading zeros do not count) on the same side of the account;
+   characters and leading zeros do not count) on the same side of the account, else the same
+   number written without separators (``INV202600469``: ``INV/2026/00469``), else its digits;
 2. amount and date: the same amount (or within the amount tolerance) and dates within the
    tolerance (matched) or within the wider window (a date difference);
 3. sums: one entry of one side equal to the sum of 2..``sum_max_items`` entries of the other
@@ -46,15 +47,17 @@ _KEY_PARTS = re.compile(r"[A-Z]+|[0-9]+")
 _LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 _NOT_DIGITS = re.compile(r"[^0-9]+")
 _LETTER_PARTS = re.compile(r"[A-Z]+\|?")
+_JOINED_DIGITS = re.compile(r"[0-9]\|[0-9]")
 # Candidate references inside free text: runs of letters, digits and separators.
 _TEXT_TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9/\-_.#]*")
 _MAX_KEYS = 6
 
 
-def normalize_ref(text):
+def normalize_ref(text, separator="|"):
     """The comparable form of a document number, or "" when it carries no usable number.
 
     ``ＩＮＶ／２０２６／００４１２``, ``inv-2026-412``, ``No. INV 2026/00412`` → ``INV|2026|412``.
+    ``separator=""``, the compact key: ``INV/2026/00469``, ``inv202600469`` → ``INV202600469``.
     """
     if not text:
         return ""
@@ -62,7 +65,7 @@ def normalize_ref(text):
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     text = _NOISE_PREFIX.sub("", text.strip().upper())
-    key = _LEADING_ZEROS.sub("", "|".join(_KEY_PARTS.findall(text)))
+    key = _LEADING_ZEROS.sub("", separator.join(_KEY_PARTS.findall(text)))
     if len(_NOT_DIGITS.sub("", key)) < 3:
         return ""
     return key
@@ -91,6 +94,22 @@ def reference_keys(*texts):
     return keys
 
 
+def _compact_keys(entry):
+    """The compact keys of an entry: of its keys, of its texts and of the tokens inside them."""
+    ckeys = set(map(_compact_of_key, entry.keys))
+    for text in filter(None, entry.refs):
+        text = unicodedata.normalize("NFKC", str(text))
+        ckeys.update(normalize_ref(token, "") for token in (text, *_TEXT_TOKENS.findall(text)))
+    return ckeys
+
+
+def _compact_of_key(key):
+    """The compact key of a key (``INV|202600469`` → ``INV202600469``), "" when two of its numbers
+    were apart (``INV|2026|469``: ``INV/2026/00469`` or ``INV/2026/469``?) or it is short digits."""
+    ckey = "" if _JOINED_DIGITS.search(key) else key.replace("|", "")
+    return "" if ckey.isdigit() and len(ckey) < 6 else ckey
+
+
 def _digit_key(key):
     """The numbers of a key only, kept when long enough to identify a document."""
     dkey = _LETTER_PARTS.sub("", key).strip("|")
@@ -99,8 +118,8 @@ def _digit_key(key):
 
 class Entry:
     """One line of either side: its date (a date or its ordinal), amount, the texts that may
-    hold its document number (``refs``) and kind. ``keys``: the normalised numbers of its
-    texts (``reference_keys``), when the caller has them already (then ``refs`` is not read)."""
+    hold its document number (``refs``) and kind. ``keys``: the normalised numbers of its texts
+    (``reference_keys``) if the caller has them (then ``refs`` is read for compact keys only)."""
 
     __slots__ = ("amount", "date", "keys", "kind", "refs")
 
@@ -236,12 +255,10 @@ class Matcher:
         self._duplicates = {}
 
     def run(self):
-        for entry in self.ours:
-            if entry.keys is None:
-                entry.keys = tuple(reference_keys(*entry.refs))
-        for entry in self.theirs:
-            if entry.keys is None:
-                entry.keys = tuple(reference_keys(*entry.refs))
+        for side in (self.ours, self.theirs):
+            for entry in side:
+                if entry.keys is None:
+                    entry.keys = tuple(reference_keys(*entry.refs))
         self._by_reference()
         self._by_amount_and_date()
         if self.amount_tolerance:
@@ -288,6 +305,7 @@ class Matcher:
     def _by_reference(self):
         full = defaultdict(list)
         digits = {}
+        zeroless = {}  # full keys of ours by compact key without zeros, made when first needed
         for i, entry in enumerate(self.ours):
             sign = entry.amount >= 0
             for key in entry.keys:
@@ -296,23 +314,48 @@ class Matcher:
                 if dkey:
                     # A number shared by two documents identifies neither.
                     digits[(dkey, sign)] = i if digits.get((dkey, sign), i) == i else -1
-        assigned = defaultdict(list)
+        assigned, by_number = defaultdict(list), defaultdict(list)  # by number: after full keys
         for j, entry in enumerate(self.theirs):
             sign = entry.amount >= 0
             target = next(((key, sign) for key in entry.keys if (key, sign) in full), None)
             if target is None:
-                for key in entry.keys:
-                    dkey = _digit_key(key)
-                    if dkey and digits.get((dkey, sign), -1) >= 0:
-                        target = ("#", digits[(dkey, sign)])
-                        break
+                i = self._one_of_ours(entry.keys, sign, full, zeroless, digits)
+                target = ("#", i) if i >= 0 else None
             if target is not None:
-                assigned[target].append(j)
-        for target, their_idx in assigned.items():
+                (by_number if target[0] == "#" else assigned)[target].append(j)
+        for target, their_idx in [*assigned.items(), *by_number.items()]:
             candidates = [target[1]] if target[0] == "#" else full[target]
             our_idx = [i for i in candidates if not self.our_used[i]]
             if our_idx:
                 self._settle_reference_group(our_idx, their_idx)
+
+    def _one_of_ours(self, keys, sign, full, zeroless, digits):
+        """The one of ours, of that sign, with the compact key (made here: theirs are not kept)
+        or else the digits of one of ``keys``, or -1. A bucket of ``zeroless`` becomes
+        {(compact key, sign): our index, -1 when two of ours have it} when first read."""
+        for pair in full if not zeroless else ():
+            bare = pair[0].replace("|", "").replace("0", "")
+            other = zeroless.setdefault(bare, pair)
+            if other is not pair:
+                zeroless[bare] = [other, pair] if type(other) is tuple else [*other, pair]
+        for key in keys:
+            ckey = _compact_of_key(key)
+            bare = ckey.replace("0", "")
+            bucket = zeroless.get(bare) if ckey else None
+            if bucket is not None and type(bucket) is not dict:
+                pairs = [bucket] if type(bucket) is tuple else bucket
+                bucket = zeroless[bare] = {}
+                for i in dict.fromkeys(i for pair in pairs for i in full[pair]):
+                    for other in _compact_keys(self.ours[i]):
+                        pair = (other, self.ours[i].amount >= 0)
+                        if other.replace("0", "") == bare:
+                            bucket[pair] = i if bucket.get(pair, i) == i else -1
+            if bucket and bucket.get((ckey, sign), -1) >= 0:
+                return bucket[(ckey, sign)]
+        for dkey in map(_digit_key, keys):
+            if dkey and digits.get((dkey, sign), -1) >= 0:
+                return digits[(dkey, sign)]
+        return -1
 
     def _settle_reference_group(self, our_idx, their_idx):
         if len(our_idx) == 1 and len(their_idx) == 1:
@@ -503,7 +546,6 @@ class Matcher:
                                 return subset + other
         return None
 
-    # ------------------------------------------------------------------ rule 4
     # ------------------------------------------------------------------ rule 4
     def in_order(self, groups, size):
         """``groups`` (those of ``run``) and the leftovers of both sides, by first date, then
