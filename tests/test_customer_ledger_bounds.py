@@ -175,7 +175,8 @@ class TestLedgerBounds(ReconciliationCommon):
         self.assert_refused(
             [
                 # The wizard has no file at all: an empty upload is none.
-                ("empty.csv", b"", ("Choose the customer's ledger file.", "empty.csv is empty.")),
+                # An empty upload is named as such, by both paths.
+                ("empty.csv", b"", "empty.csv is empty."),
                 ("blank.csv", b" \r\n\t\n", "blank.csv is empty."),
                 ("commas.csv", b",,,\n,,\n", "commas.csv is empty."),
                 (
@@ -191,7 +192,7 @@ class TestLedgerBounds(ReconciliationCommon):
                 (
                     "garbage.csv",
                     garbage,
-                    "garbage.csv: the text encoding cannot be read; save the CSV as UTF-8 or GBK.",
+                    "garbage.csv: the text encoding cannot be read; save the CSV as UTF-8, GBK or Big5.",
                 ),
                 (
                     "noise.csv",

@@ -510,3 +510,133 @@ class TestComparisonDownload(ReconciliationCommon, HttpCase):
         self.authenticate("cmp_accountant", "cmp_accountant")
         url = f"/customer_reconciliation/statement/{other.id}/comparison/xlsx"
         self.assertEqual(self.url_open(url, allow_redirects=False).status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerImportScreens(ReconciliationCommon):
+    """The wizard's mapping screen: the rows as read, the questions it asks (sheet, order of
+    day and month, a sign convention that contradicts the one remembered), and what the
+    statement keeps of how the file was read."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls._customer("Screens Test Customer")
+        cls.invoices = [
+            cls._invoice(cls.customer, 1000 + 100 * k, date(2026, 3, 1 + k)) for k in range(6)
+        ]
+        cls.session = cls.Engine.generate(
+            cls.company, date(2026, 3, 1), date(2026, 3, 31), cls.customer.ids
+        )["created"]
+
+    def rows(self, day="%Y-%m-%d", sign=-1):
+        """Their ledger of us: our invoices as their credits (``sign`` -1), dates as ``day``."""
+        rows = [["Supplier ledger"], ["Date", "Reference", "Memo", "Amount"]]
+        for invoice in self.invoices:
+            rows.append(
+                [
+                    invoice.invoice_date.strftime(day),
+                    invoice.name,
+                    "Goods",
+                    f"{sign * invoice.amount_total:.2f}",
+                ]
+            )
+        rows.append(["Total for Screens Test Customer", None, None, "-6,500.00"])
+        return rows
+
+    def wizard(self, content, filename="theirs.csv"):
+        wizard = (
+            self.env["customer.reconciliation.ledger.import.wizard"]
+            .with_context(default_session_id=self.session.id)
+            .create({"file": base64.b64encode(content), "filename": filename})
+        )
+        wizard.action_read_file()
+        return wizard
+
+    def test_rows_as_read_and_the_note_of_the_import(self):
+        wizard = self.wizard(csv_bytes(self.rows()))
+        self.assertEqual(
+            wizard.rows_info, "6 lines; not lines: title 1, column titles 1, subtotal 1"
+        )
+        self.assertIn(self.invoices[0].name, wizard.preview)
+        self.assertIn("2026-03-01", wizard.preview)
+        self.assertIn("<td>subtotal</td>", wizard.preview)
+        self.assertFalse(wizard.parse_error)
+        self.assertEqual(wizard.sign_convention, "mirror")
+        self.assertIn("6 of 6 of their document numbers that are ours", wizard.sign_note)
+        wizard.action_import()
+        note = self.session.customer_ledger_import_note
+        self.assertIn("6 lines", note)
+        self.assertIn("subtotal 1", note)
+        self.assertIn("6 of 6 of their document numbers", note)
+        self.assertIn(note, self.session.message_ids[0].body)
+
+    def test_a_mapping_that_does_not_read_is_shown_not_raised(self):
+        wizard = self.wizard(csv_bytes(self.rows()))
+        wizard.column_ids.filtered(lambda c: c.header == "Memo").role = "amount"
+        wizard.column_ids.filtered(lambda c: c.header == "Amount").role = False
+        wizard.action_read_file()  # the columns set by hand are kept for the same header row
+        self.assertIn('column "Memo" (C): Goods is not an amount', wizard.parse_error)
+        self.assertEqual(wizard.column_ids.filtered(lambda c: c.header == "Memo").role, "amount")
+        with self.assertRaisesRegex(UserError, "Goods is not an amount"):
+            wizard.action_import()
+
+    def test_the_order_of_day_and_month_is_asked_when_the_file_cannot_tell(self):
+        # Every day of March 1-6 is <= 12: 01/03/2026 reads both ways.
+        wizard = self.wizard(csv_bytes(self.rows(day="%d/%m/%Y")))
+        self.assertTrue(wizard.day_order_open)
+        with self.assertRaisesRegex(UserError, "Say how the dates of theirs.csv are written"):
+            wizard.action_import()
+        wizard.day_order = "day_first"
+        wizard.action_import()
+        self.assertEqual(
+            sorted(self.session.customer_line_ids.mapped("date")),
+            sorted(invoice.invoice_date for invoice in self.invoices),
+        )
+        self.assertEqual(self.session.customer_matched_count, 6)
+        self.assertIn("Dates read as day/month/year", self.session.customer_ledger_import_note)
+        # Through the portal, the statement says what was assumed.
+        self.session._import_customer_ledger("again.csv", csv_bytes(self.rows(day="%d/%m/%Y")))
+        self.assertIn(
+            "read as month/day/year: the file does not tell",
+            self.session.customer_ledger_import_note,
+        )
+
+    def test_a_remembered_convention_the_file_contradicts_is_questioned(self):
+        self.customer.reconciliation_ledger_mapping = {"sign": "same"}
+        wizard = self.wizard(csv_bytes(self.rows(day="%Y-%m-%d")))
+        self.assertTrue(wizard.sign_conflict)
+        self.assertEqual(wizard.sign_convention, "mirror")
+        self.assertIn("Remembered for this customer", wizard.sign_note)
+        # The portal's path follows the file too, and says why.
+        self.session._import_customer_ledger("theirs.csv", csv_bytes(self.rows(day="%Y-%m-%d")))
+        self.assertEqual(self.session.customer_ledger_sign, "mirror")
+        self.assertEqual(self.session.customer_matched_count, 6)
+
+    def test_the_sheet_is_picked_among_those_that_look_like_a_ledger(self):
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        summary = book.add_worksheet("汇总")
+        summary.write_row(0, 0, ["供应商", "余额"])
+        summary.write_row(1, 0, ["Screens Test Customer", -6500])
+        for name, rows in (
+            ("2025", self.rows(day="%Y-%m-%d")[:3]),
+            ("2026", self.rows(day="%Y-%m-%d")),
+        ):
+            sheet = book.add_worksheet(name)
+            for r, row in enumerate(rows):
+                sheet.write_row(r, 0, row)
+        summary.activate()
+        book.close()
+        wizard = self.wizard(output.getvalue(), "workbook.xlsx")
+        self.assertEqual(wizard.sheet_count, 2)
+        self.assertEqual(wizard.sheet_id.name, "2025")  # the first that looks like a ledger
+        self.assertIn("1 lines", wizard.rows_info)
+        wizard.sheet_id = wizard.sheet_id.search(
+            [("wizard_id", "=", wizard.id), ("name", "=", "2026")]
+        )
+        wizard.action_read_file()
+        self.assertIn("2026", wizard.file_info)
+        self.assertIn("6 lines", wizard.rows_info)
+        wizard.action_import()
+        self.assertEqual(len(self.session.customer_line_ids), 6)

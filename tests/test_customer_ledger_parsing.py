@@ -10,6 +10,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import xlsxwriter
+from test_customer_ledger_xlsx import calculated
 
 from odoo.addons.customer_reconciliation.tools.customer_ledger import parsing as lp
 from odoo.addons.customer_reconciliation.tools.customer_ledger import reading
@@ -149,10 +150,13 @@ def test_our_convention_single_amount_column():
     ]
 
 
-def test_formula_with_cached_value_is_read():
+def test_formula_with_cached_value_is_read_when_the_file_was_calculated():
     rows = [["日期", "摘要", "贷方"], ["2026-10-03", "采购", 100], ["2026-10-04", "采购", None]]
     content = xlsx_bytes(rows, formulas={(2, 2): ("=C2*2", 200)})
-    assert summary(read(content)) == [
+    # xlsxwriter asks for a calculation on opening: its cached values are not trusted.
+    with pytest.raises(lp.LedgerError, match="C3 were not calculated"):
+        read(content)
+    assert summary(read(calculated(content))) == [
         (2, date(2026, 10, 3), Decimal(100)),
         (3, date(2026, 10, 4), Decimal(200)),
     ]
@@ -190,6 +194,24 @@ def test_blank_rows_notes_and_zero_rows_are_skipped():
     ]
     ledger = read(csv_bytes(rows), "ledger.csv")
     assert summary(ledger) == [(3, date(2026, 10, 3), Decimal(100))]
+    # Every row is counted by its kind: none is dropped without a name.
+    assert {kind: n for kind, n in ledger.kinds.items() if n} == {
+        "header": 1,
+        "note": 1,
+        "zero": 1,
+        "subtotal": 1,
+    }
+
+
+def test_a_dated_row_without_amount_is_an_error():
+    rows = [
+        ["日期", "摘要", "借方", "贷方"],
+        ["2026-10-03", "采购", None, "100"],
+        ["2026-10-04", "退货"],
+    ]
+    with pytest.raises(lp.LedgerError) as caught:
+        read(csv_bytes(rows), "ledger.csv")
+    assert caught.value.params["row"] == "3"
 
 
 # ---------------------------------------------------------------------- values

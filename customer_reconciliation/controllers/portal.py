@@ -234,6 +234,7 @@ class ReconciliationPortal(CustomerPortal):
             "message": message,
             "error": error,
             "error_detail": (kw.get("error_detail") or "")[:500],
+            "ledger_read": kw.get("ledger_read") == "1",
             "default_confirmer": "" if request.env.user._is_public() else request.env.user.name,
             "dispute_url": lambda dispute: self._dispute_url(dispute, access_token),
         }
@@ -364,9 +365,10 @@ class ReconciliationPortal(CustomerPortal):
                     session_sudo, access_token, error="dispute_invalid", error_detail=str(error)
                 )
             )
+        extra = {"ledger_read": 1} if ledger and ledger.filename else {}
         return request.redirect(
             self._statement_url(
-                session_sudo, access_token, message="disputed", dispute=dispute.name
+                session_sudo, access_token, message="disputed", dispute=dispute.name, **extra
             )
         )
 

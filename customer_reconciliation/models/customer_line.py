@@ -1,7 +1,10 @@
 """The customer's ledger as imported: one record per line of the file they sent us."""
 
 from array import array
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -9,6 +12,7 @@ from odoo.tools import SQL
 
 from ..tools.customer_ledger import matching as lm
 from ..tools.customer_ledger import parsing as lp
+from ..tools.customer_ledger import row_kinds as rk
 from ..tools.customer_ledger import rows as lr
 from .ir_attachment import unindexed
 from .match import MATCH_STATUSES
@@ -79,17 +83,22 @@ class CustomerReconciliationCustomerLine(models.Model):
 
     # ------------------------------------------------------------------ import
     @api.model
-    def _open_file(self, session, filename, content, mapping=None, header_row=None, deadline=None):
+    def _open_file(
+        self, session, filename, content, mapping=None, header_row=None, deadline=None, sheet=None
+    ):
         """Open a file without reading all its rows: (table, header position, mapping).
 
         Raises UserError naming the file and the ceiling it goes beyond
         (``tools/customer_ledger/reading.py``), or when its rows could not all be imported
-        before ``deadline`` (a ``Deadline``, by default the import's time limit from now)."""
+        before ``deadline`` (a ``Deadline``, by default the import's time limit from now).
+        ``sheet``: the sheet of a workbook to read (default: the one that looks like a ledger)."""
         session.ensure_one()
         remembered = session.partner_id.commercial_partner_id.reconciliation_ledger_mapping or {}
         deadline = deadline or lp.Deadline(filename)
         try:
-            table = lp.read_table(content, filename, deadline)
+            table = lp.read_table(
+                content, filename, deadline, sheet=sheet or None, is_header=lp.looks_like_header
+            )
             # Refused now rather than after parsing, if its rows cannot all be imported in time.
             deadline.reserve(table.row_estimate, whole_import=True)
             position = lp.find_header(table, header_row)
@@ -100,12 +109,19 @@ class CustomerReconciliationCustomerLine(models.Model):
         return table, position, mapping
 
     @api.model
-    def _parse_file(self, session, table, position, mapping, deadline):
+    def _parse_file(self, session, table, position, mapping, deadline, day_first=None):
         """The ledger below the header row (its rows freed as they are read); raises UserError
-        naming the file, row and column of the first problem, or when ``deadline`` passes."""
+        naming the file, row and column of the first problem, or when ``deadline`` passes.
+        ``day_first``: how x/y/yyyy dates are written (None: as the column shows)."""
         try:
             return lp.parse_ledger(
-                table, position, mapping, deadline, True, session.currency_id.decimal_places
+                table,
+                position,
+                mapping,
+                deadline,
+                True,
+                session.currency_id.decimal_places,
+                day_first=day_first,
             )
         except lp.LedgerError as error:
             raise self._user_error(error) from None
@@ -114,17 +130,152 @@ class CustomerReconciliationCustomerLine(models.Model):
         return UserError(self.env._(error.message, **error.params))
 
     @api.model
-    def _guess_sign(self, session, ledger):
-        """'mirror' or 'same': whichever makes more of their amounts meet ours."""
+    def _sign_evidence(self, session, ledger):
+        """(sign convention or None, why): what the file itself says of its convention.
+
+        In order of strength: their document numbers that are ours (near the statement's
+        period), with amounts of the same or the other sign; their amounts equal to ours or to
+        ours negated; their closing balance against ours. A side wins with two thirds of the
+        votes; None when the file does not tell."""
         session.ensure_one()
         factor = 10**session.currency_id.decimal_places
-        ours = [round(line.amount * factor) for line in session.line_ids if line.kind != "opening"]
-        theirs = ledger.units  # in minor units of the statement's currency
-        return "same" if lm.guess_sign(ours, theirs) == 1 else "mirror"
+        ours = [line for line in session.line_ids if line.kind != "opening"]
+        our_keys = {}
+        for line in ours:
+            for key in lm.reference_keys(line.name, line.customer_ref):
+                our_keys.setdefault(key, round(line.amount * factor))
+        start = session.date_from - timedelta(days=62)
+        end = session.date_to + timedelta(days=62)
+        same = mirror = 0
+        for day, units, reference, description in zip(
+            ledger.dates, ledger.units, ledger.references, ledger.descriptions, strict=True
+        ):
+            if units and start <= day <= end:
+                amount = next(
+                    (
+                        our_keys[key]
+                        for key in lm.reference_keys(reference, description)
+                        if key in our_keys
+                    ),
+                    0,
+                )
+                same += bool(amount) and (amount > 0) == (units > 0)
+                mirror += bool(amount) and (amount > 0) != (units > 0)
+        _ = self.env._
+        if (same or mirror) and max(same, mirror) * 3 >= 2 * (same + mirror):
+            return ("same" if same > mirror else "mirror"), _(
+                "%(agree)s of %(total)s of their document numbers that are ours",
+                agree=max(same, mirror),
+                total=same + mirror,
+            )
+        amounts = {round(line.amount * factor) for line in ours}
+        same = sum(1 for units in ledger.units if units and units in amounts)
+        mirror = sum(1 for units in ledger.units if units and -units in amounts)
+        if same + mirror >= 3 and max(same, mirror) * 3 >= 2 * (same + mirror):
+            return ("same" if same > mirror else "mirror"), _(
+                "%(agree)s of %(total)s of their amounts equal to ours",
+                agree=max(same, mirror),
+                total=same + mirror,
+            )
+        last = ledger.lines[-1].balance_units if ledger.lines else None
+        closing = round(session.closing_balance * factor)
+        if last and closing and ledger.balance_factor:
+            # Their balance in their debit-positive terms, against ours.
+            mirrored = (ledger.balance_factor * last > 0) != (closing > 0)
+            return ("mirror" if mirrored else "same"), _("their closing balance against ours")
+        return None, ""
+
+    def _kind_labels(self):
+        """The kinds of rows (tools/customer_ledger/row_kinds.py) in the reader's words."""
+        _ = self.env._
+        return {
+            rk.LINE: _("line"),
+            rk.TITLE: _("title"),
+            rk.HEADER: _("column titles"),
+            rk.SUBTOTAL: _("subtotal"),
+            rk.CARRIED: _("page carry-over"),
+            rk.OPENING: _("opening balance"),
+            rk.CLOSING: _("closing balance"),
+            rk.NOTE: _("note (no date, no amount)"),
+            rk.ZERO: _("entry of zero"),
+        }
+
+    def _rows_summary(self, ledger):
+        """'120 lines; not lines: title 3, column titles 1, subtotal 2'."""
+        labels = self._kind_labels()
+        others = ", ".join(
+            f"{labels[kind]} {ledger.kinds[kind]}" for kind in rk.KINDS if ledger.kinds.get(kind)
+        )
+        lines = self.env._("%s lines", len(ledger.lines))
+        if not others:
+            return lines
+        return self.env._("%(lines)s; not lines: %(others)s", lines=lines, others=others)
+
+    def _preview_html(self, ledger):
+        """The first rows below the header as the import reads them, as an HTML table."""
+        _ = self.env._
+        labels = self._kind_labels()
+        head = [
+            _("Row"),
+            _("Read as"),
+            _("Date"),
+            _("Document"),
+            _("Amount (their books)"),
+            _("Description"),
+        ]
+        rows = []
+        for row, kind, day, reference, units, text in ledger.preview:
+            amount = f"{ledger.decimal(units):,}" if units is not None else ""
+            day = day.isoformat() if day else ""
+            cells = [str(row), labels[kind], day, reference or "", amount, text or ""]
+            muted = Markup("") if kind == rk.LINE else Markup(' class="text-muted"')
+            tds = Markup("").join(Markup("<td>%s</td>") % cell for cell in cells)
+            rows.append(Markup("<tr%s>%s</tr>") % (muted, tds))
+        header = Markup("").join(Markup("<th>%s</th>") % cell for cell in head)
+        return Markup(
+            '<table class="table table-sm o_cr_ledger_preview"><thead><tr>%s</tr></thead>'
+            "<tbody>%s</tbody></table>"
+        ) % (header, Markup("").join(rows))
+
+    def _import_note(self, ledger, sign, sign_reason, day_first):
+        """How the file was read, in the reader's words: its lines and the rows that are not
+        lines, the sign convention and why, the order of day and month when it mattered."""
+        _ = self.env._
+        parts = [_("Rows: %s.", self._rows_summary(ledger))]
+        conventions = dict(
+            self.env["customer.reconciliation.session"]
+            ._fields["customer_ledger_sign"]
+            ._description_selection(self.env)
+        )
+        parts.append(
+            _(
+                "Amounts read as: %(convention)s (%(why)s).",
+                convention=conventions[sign],
+                why=sign_reason,
+            )
+        )
+        if ledger.day_order:
+            order = _("day/month/year") if ledger.day_order == "day_first" else _("month/day/year")
+            if day_first is None and ledger.day_order_open:
+                parts.append(
+                    _("Dates such as 03/04/2026 read as %s: the file does not tell.", order)
+                )
+            else:
+                parts.append(_("Dates read as %s.", order))
+        return " ".join(parts)
 
     @api.model
     def _import_file(
-        self, session, filename, content, mapping=None, sign=None, header_row=None, remember=True
+        self,
+        session,
+        filename,
+        content,
+        mapping=None,
+        sign=None,
+        header_row=None,
+        remember=True,
+        day_first=None,
+        sheet=None,
     ):
         """Import the customer's ledger file into this statement and compare it with our lines.
 
@@ -144,7 +295,7 @@ class CustomerReconciliationCustomerLine(models.Model):
         try:
             with self.env.cr.savepoint():
                 table, position, mapping = self._open_file(
-                    session, filename, content, mapping, header_row, deadline
+                    session, filename, content, mapping, header_row, deadline, sheet
                 )
                 # The file is stored first, before its lines are in memory (and without
                 # Odoo's full-text index: see ir_attachment.unindexed).
@@ -156,17 +307,14 @@ class CustomerReconciliationCustomerLine(models.Model):
                         "res_id": session.id,
                     }
                 )
-                ledger = self._parse_file(session, table, position, mapping, deadline)
+                ledger = self._parse_file(session, table, position, mapping, deadline, day_first)
                 deadline.reserve(len(ledger.lines))
                 headers = lp.row_at(table, position)[1]
                 del table  # only its header row is needed from here on
-                sign = (
-                    sign
-                    or (partner.reconciliation_ledger_mapping or {}).get("sign")
-                    or self._guess_sign(session, ledger)
-                )
+                sign, why = self._choose_sign(session, partner, ledger, sign)
                 ledger.apply_sign(SIGNS[sign])
-                self._write_import(session, attachment, ledger, sign, deadline)
+                note = self._import_note(ledger, sign, why, day_first)
+                self._write_import(session, attachment, ledger, sign, deadline, note)
                 if remember:
                     # A technical preference of the customer, saved whoever imports (portal included).
                     partner.sudo().reconciliation_ledger_mapping = {
@@ -181,18 +329,32 @@ class CustomerReconciliationCustomerLine(models.Model):
             raise self._user_error(error) from None
         session.message_post(
             body=self.env._(
-                "Customer's ledger %(file)s imported: %(lines)s lines, %(skipped)s rows skipped "
-                "(blank, subtotals, opening and closing rows).",
-                file=filename,
-                lines=len(ledger.lines),
-                skipped=ledger.skipped,
+                "Customer's ledger %(file)s imported. %(note)s", file=filename, note=note
             ),
             attachment_ids=session.customer_ledger_attachment_id.ids,
         )
         return session.customer_line_ids
 
+    def _choose_sign(self, session, partner, ledger, sign=None):
+        """(sign convention, why): the one given (the accountant's choice), else what the file
+        shows, else the one remembered for the customer, else their accounts payable."""
+        _ = self.env._
+        evidence, why = self._sign_evidence(session, ledger)
+        if sign and evidence == sign:
+            return sign, _("%s; confirmed on import", why)
+        if sign and evidence:
+            return sign, _("chosen on import, although the file shows the other (%s)", why)
+        if sign:
+            return sign, _("chosen on import")
+        if evidence:
+            return evidence, why
+        remembered = (partner.reconciliation_ledger_mapping or {}).get("sign")
+        if remembered:
+            return remembered, _("remembered for this customer; the file does not tell")
+        return "mirror", _("their accounts payable of us; the file does not tell")
+
     @api.model
-    def _write_import(self, session, attachment, ledger, sign, deadline):
+    def _write_import(self, session, attachment, ledger, sign, deadline, note=False):
         """Replace the statement's imported file, lines and comparison with these (in the
         caller's savepoint). Their lines are compared first and inserted with their comparison
         row: an update of every line afterwards would cost as much as inserting them."""
@@ -204,6 +366,7 @@ class CustomerReconciliationCustomerLine(models.Model):
                 "customer_ledger_attachment_id": attachment.id,
                 "customer_ledger_import_date": fields.Datetime.now(),
                 "customer_ledger_sign": sign,
+                "customer_ledger_import_note": note,
                 "customer_ledger_opening": money(ledger.opening),
                 "customer_ledger_opening_known": ledger.opening is not None,
                 "customer_ledger_closing_reported": money(ledger.closing),

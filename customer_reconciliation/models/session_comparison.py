@@ -43,6 +43,13 @@ class CustomerReconciliationSession(models.Model):
         help="The closing balance the customer's file shows (balance column or closing row).",
     )
     customer_ledger_closing_known = fields.Boolean(readonly=True, copy=False)
+    customer_ledger_import_note = fields.Text(
+        string="How the File Was Read",
+        readonly=True,
+        copy=False,
+        help="What the last import of the customer's ledger read and assumed: its lines, the rows "
+        "that are not lines by kind, the sign convention and the order of day and month.",
+    )
     customer_ledger_date_tolerance = fields.Integer(
         string="Date Tolerance (days)",
         default=7,
@@ -114,7 +121,15 @@ class CustomerReconciliationSession(models.Model):
 
     # ------------------------------------------------------------------ import and comparison
     def _import_customer_ledger(
-        self, filename, content, mapping=None, sign=None, header_row=None, remember=True
+        self,
+        filename,
+        content,
+        mapping=None,
+        sign=None,
+        header_row=None,
+        remember=True,
+        day_first=None,
+        sheet=None,
     ):
         """Import the customer's ledger file into this statement and compare it with our lines.
 
@@ -130,6 +145,8 @@ class CustomerReconciliationSession(models.Model):
             sign=sign,
             header_row=header_row,
             remember=remember,
+            day_first=day_first,
+            sheet=sheet,
         )
 
     def _match_customer_ledger(self, deadline=None, ledger=None, their_ids=None):

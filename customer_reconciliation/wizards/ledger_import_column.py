@@ -4,6 +4,9 @@ from odoo import fields, models
 
 COLUMN_ROLES = [
     ("date", "Date"),
+    ("year", "Year of the date (年)"),
+    ("month", "Month of the date (月)"),
+    ("day", "Day of the date (日)"),
     ("reference", "Document number (ours)"),
     ("voucher", "Their voucher number"),
     ("description", "Description"),

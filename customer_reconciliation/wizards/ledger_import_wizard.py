@@ -26,7 +26,7 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     # Kept as an attachment (the filestore): read back as bytes, never as a base64 text.
     file = fields.Binary(
         string="Ledger File",
-        help="The customer's ledger of us as an Excel (.xlsx, .xls) or CSV file (UTF-8 or GBK).",
+        help="The customer's ledger of us as an Excel (.xlsx, .xls) or CSV file (UTF-8, GBK or Big5).",
     )
     filename = fields.Char()
     column_ids = fields.One2many(
@@ -38,6 +38,26 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         SIGN_CONVENTIONS, string="Their Amounts", default="mirror", required=True
     )
     sign_note = fields.Char(readonly=True)
+    sign_conflict = fields.Boolean(readonly=True)
+    sheet_id = fields.Many2one(
+        "customer.reconciliation.ledger.import.sheet",
+        domain="[('wizard_id', '=', id)]",
+        help="The sheet of the workbook to import, when several look like a ledger.",
+    )
+    sheet_count = fields.Integer(compute="_compute_sheet_count")
+    day_order = fields.Selection(
+        [
+            ("day_first", "Day/month/year: 03/04/2026 is 3 April"),
+            ("month_first", "Month/day/year: 03/04/2026 is 4 March"),
+        ],
+        string="Dates Are Written",
+        help="Asked when every date of the file could be read both ways.",
+    )
+    day_order_open = fields.Boolean(readonly=True)
+    mapped_header_row = fields.Integer(readonly=True)
+    rows_info = fields.Char(string="Rows", readonly=True)
+    parse_error = fields.Text(readonly=True)
+    preview = fields.Html(string="First Rows as Read", readonly=True, sanitize=True)
     date_tolerance = fields.Integer(string="Date Tolerance (days)", default=7)
     amount_tolerance = fields.Monetary()
     remember = fields.Boolean(string="Remember for this customer", default=True)
@@ -50,6 +70,14 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
 
     def write(self, vals):
         return super(CustomerReconciliationLedgerImportWizard, unindexed(self)).write(vals)
+
+    @api.depends("sheet_id")
+    def _compute_sheet_count(self):
+        Sheet = self.env["customer.reconciliation.ledger.import.sheet"]
+        for wizard in self:
+            wizard.sheet_count = (
+                Sheet.search_count([("wizard_id", "=", wizard.id)]) if wizard.id else 0
+            )
 
     @api.model
     def default_get(self, fields_list):
@@ -79,6 +107,8 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         content = attachment.raw if attachment else b""
         attachment.invalidate_recordset(["raw"])
         if not content:
+            if self.filename:
+                raise UserError(self.env._("%s is empty.", self.filename))
             raise UserError(self.env._("Choose the customer's ledger file."))
         return content
 
@@ -106,15 +136,23 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         return mapping
 
     def action_read_file(self):
-        """Read the file, find its header row and propose the columns (remembered ones first)."""
+        """Read the file, find its header row and propose the columns (remembered ones first,
+        or those the user set for the same header row), and show the first rows as read."""
         self.ensure_one()
         filename = self.filename or self.env._("the file")
         session = self.session_id
         remembered = session.partner_id.commercial_partner_id.reconciliation_ledger_mapping or {}
         # The import's ceilings and time limit hold here too: a file too big is refused on Next.
         deadline = lp.Deadline(filename)
+        keep_columns = self.step == "mapping" and self.header_row == self.mapped_header_row
         try:
-            table = lp.read_table(self._content(), filename, deadline)
+            table = lp.read_table(
+                self._content(),
+                filename,
+                deadline,
+                sheet=self.sheet_id.name or None,
+                is_header=lp.looks_like_header,
+            )
             # Its rows could not all be imported in time: said now, before they are parsed.
             lp.Deadline(filename).reserve(table.row_estimate, whole_import=True)
             position = lp.find_header(table, self.header_row or None)
@@ -124,7 +162,25 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
             ]
         except lp.LedgerError as error:
             raise UserError(self.env._(error.message, **error.params)) from None
-        mapping = lp.guess_mapping(headers, remembered.get("columns"))
+        mapping = (
+            self._mapping()
+            if keep_columns and self.column_ids
+            else lp.guess_mapping(headers, remembered.get("columns"))
+        )
+        self._set_columns(headers, samples, mapping)
+        self._set_sheets(table)
+        self.header_row = self.mapped_header_row = number
+        self.file_info = self.env._(
+            "%(format)s (%(detail)s), column titles on row %(row)s",
+            format=table.format.upper(),
+            detail=table.detail,
+            row=number,
+        )
+        self._read_rows(table, position, mapping, remembered.get("sign"), deadline)
+        self.step = "mapping"
+        return self._reopen()
+
+    def _set_columns(self, headers, samples, mapping):
         self.column_ids = [fields.Command.clear()] + [
             fields.Command.create(
                 {
@@ -144,22 +200,25 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
             if lp.filled(header)
             or any(index < len(cells) and lp.filled(cells[index]) for cells in samples)
         ]
-        self.header_row = number
-        self.file_info = self.env._(
-            "%(format)s (%(detail)s), column titles on row %(row)s",
-            format=table.format.upper(),
-            detail=table.detail,
-            row=number,
-        )
-        sign, sign_note = self._guess_sign(
-            table, position, mapping, remembered.get("sign"), deadline
-        )
-        self.write({"step": "mapping", "sign_convention": sign or "mirror", "sign_note": sign_note})
-        return self._reopen()
 
-    def _guess_sign(self, table, position, mapping, remembered_sign, deadline):
-        """(sign convention, note) from the amounts of the lines the guessed mapping reads."""
-        filename = table.filename
+    def _set_sheets(self, table):
+        """The sheets that look like a ledger, for the user to pick one, when there are several."""
+        Sheet = self.env["customer.reconciliation.ledger.import.sheet"]
+        Sheet.search([("wizard_id", "=", self.id)]).unlink()
+        names = list(getattr(table, "ledger_sheets", None) or [])
+        if len(names) < 2:
+            self.sheet_id = False
+            return
+        sheets = Sheet.create(
+            [{"wizard_id": self.id, "sequence": n, "name": name} for n, name in enumerate(names)]
+        )
+        self.sheet_id = sheets.filtered(lambda sheet: sheet.name == table.detail)[:1] or sheets[:1]
+
+    def _read_rows(self, table, position, mapping, remembered_sign, deadline):
+        """Parse the file with ``mapping``: the first rows as read, the count of each kind of
+        row, the order of day and month, the sign convention and why (or what does not read)."""
+        Line = self.env["customer.reconciliation.customer.line"]
+        day_first = {"day_first": True, "month_first": False}.get(self.day_order)
         try:
             # The columns are proposed: the rows are freed as they are parsed.
             ledger = lp.parse_ledger(
@@ -169,27 +228,82 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
                 deadline,
                 release=True,
                 places=self.session_id.currency_id.decimal_places,
+                day_first=day_first if self.day_order_open else None,
             )
             # Too many lines to compare in time: said now rather than after the mapping.
-            lp.Deadline(filename).reserve(len(ledger.lines))
+            lp.Deadline(table.filename).reserve(len(ledger.lines))
         except lp.TooSlow as error:
             raise UserError(self.env._(error.message, **error.params)) from None
-        except lp.LedgerError:
-            # The user fixes the mapping on the next screen; errors are reported on import.
-            return remembered_sign, False
-        guessed = self.env["customer.reconciliation.customer.line"]._guess_sign(
+        except lp.LedgerError as error:
+            # The user fixes the mapping on this screen; the import refuses what does not read.
+            self.write(
+                {
+                    "parse_error": self.env._(error.message, **error.params),
+                    "preview": False,
+                    "rows_info": False,
+                    "sign_convention": remembered_sign or "mirror",
+                    "sign_note": False,
+                    "sign_conflict": False,
+                }
+            )
+            return
+        sign, sign_note, conflict = self._sign_choice(ledger, remembered_sign)
+        self.write(
+            {
+                "parse_error": False,
+                "preview": Line._preview_html(ledger),
+                "rows_info": Line._rows_summary(ledger),
+                "day_order_open": self.day_order_open or ledger.day_order_open,
+                "sign_convention": sign,
+                "sign_note": sign_note,
+                "sign_conflict": conflict,
+            }
+        )
+
+    def _sign_choice(self, ledger, remembered_sign):
+        """(sign convention, note, conflict): the file's evidence, the remembered convention as
+        a default, and a warning when the two disagree."""
+        _ = self.env._
+        evidence, why = self.env["customer.reconciliation.customer.line"]._sign_evidence(
             self.session_id, ledger
         )
-        if not remembered_sign:
-            return guessed, self.env._("Guessed from the amounts of %s lines.", len(ledger.lines))
-        if remembered_sign != guessed:
-            return remembered_sign, self.env._(
-                "Remembered for this customer, but the amounts suggest the other convention."
+        labels = dict(self._fields["sign_convention"]._description_selection(self.env))
+        if evidence and remembered_sign and evidence != remembered_sign:
+            return (
+                evidence,
+                _(
+                    "Remembered for this customer: %(remembered)s. This file shows the other "
+                    "convention (%(why)s): check it before importing.",
+                    remembered=labels[remembered_sign],
+                    why=why,
+                ),
+                True,
             )
-        return remembered_sign, False
+        if evidence:
+            return evidence, _("Shown by the file: %s.", why), False
+        if remembered_sign:
+            return (
+                remembered_sign,
+                _("Remembered for this customer (the file does not tell)."),
+                False,
+            )
+        return (
+            "mirror",
+            _("The file does not tell: their accounts payable of us is assumed."),
+            False,
+        )
 
     def action_back(self):
-        self.write({"step": "upload", "column_ids": [fields.Command.clear()], "header_row": 0})
+        self.write(
+            {
+                "step": "upload",
+                "column_ids": [fields.Command.clear()],
+                "header_row": 0,
+                "mapped_header_row": 0,
+                "day_order": False,
+                "day_order_open": False,
+            }
+        )
         return self._reopen()
 
     def action_import(self):
@@ -203,6 +317,13 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
                     "customer_ledger_amount_tolerance": self.amount_tolerance,
                 }
             )
+            if self.day_order_open and not self.day_order:
+                raise UserError(
+                    self.env._(
+                        "Say how the dates of %s are written: every one of them reads both ways.",
+                        self.filename or self.env._("the file"),
+                    )
+                )
             session._import_customer_ledger(
                 self.filename or self.env._("the file"),
                 self._content(),
@@ -210,5 +331,7 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
                 sign=self.sign_convention,
                 header_row=self.header_row,
                 remember=self.remember,
+                day_first=(self.day_order == "day_first") if self.day_order_open else None,
+                sheet=self.sheet_id.name or None,
             )
         return {"type": "ir.actions.act_window_close"}

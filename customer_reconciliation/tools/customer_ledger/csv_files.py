@@ -48,6 +48,25 @@ def _chardet_guess(content):
     return chardet.detect(content[:_SAMPLE]).get("encoding")
 
 
+# Traditional Chinese encodings, as chardet names them: tried before GB18030, which decodes
+# most Big5 bytes too (into the wrong characters).
+_TRADITIONAL = {"big5", "big5hkscs", "cp950"}
+
+
+def _utf16_without_bom(content):
+    """'utf-16-le' or 'utf-16-be' when every other byte is NUL as in UTF-16 text of mostly
+    Latin characters (figures, dates, separators), else None."""
+    sample = content[:_SAMPLE]
+    if len(sample) < 16:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.3 * (len(sample) // 2) and even < 0.05 * odd:
+        return "utf-16-le"
+    if even > 0.3 * (len(sample) // 2) and odd < 0.05 * even:
+        return "utf-16-be"
+    return None
+
+
 def _invalid_at(content, encoding):
     """Offset of the first byte ``encoding`` cannot decode, or None; decoded chunk by chunk
     (no copy of the whole text)."""
@@ -74,6 +93,9 @@ def _encoding(content, filename):
             break
     if content.startswith(_BINARY_MAGIC):
         raise _not_a_spreadsheet(filename)
+    utf16 = _utf16_without_bom(content)
+    if utf16 and _invalid_at(content, utf16) is None:
+        return utf16
     if (nul := content.find(b"\x00")) >= 0:
         raise LedgerError(
             _lt(
@@ -97,11 +119,15 @@ def _encoding(content, filename):
             file=filename,
             offset=number(invalid),
         )
-    for encoding in ("gb18030", _chardet_guess(content)):
+    guess = _chardet_guess(content)
+    candidates = ("gb18030", guess)
+    if guess and guess.lower().replace("-", "").replace("_", "") in _TRADITIONAL:
+        candidates = ("big5hkscs" if "hk" in guess.lower() else "cp950", guess, "gb18030")
+    for encoding in candidates:
         if encoding and _invalid_at(content, encoding) is None:
             return encoding
     raise LedgerError(
-        _lt("%(file)s: the text encoding cannot be read; save the CSV as UTF-8 or GBK."),
+        _lt("%(file)s: the text encoding cannot be read; save the CSV as UTF-8, GBK or Big5."),
         file=filename,
     )
 

@@ -109,6 +109,10 @@ class Ledger:
         self.raw_opening = None
         self.raw_closing = None
         self.skipped = 0
+        self.kinds = {}  # row_kinds kind: how many rows of the file are of it
+        self.preview = []  # the first rows below the header: (row, kind, date, reference, units, text)
+        self.day_order = None  # how x/y/yyyy dates were read: "day_first", "month_first"
+        self.day_order_open = False  # the file could not tell which (month first was taken)
         self.balance_factor = None
         self.sign = None
         self.balance_sign = None

@@ -1,27 +1,46 @@
 """A customer's ledger file → ledger lines in our sign convention. Pure Python.
 
 Customers export their accounts-payable ledger of us from their own software (Kingdee, Yonyou,
-Chanjet, Excel, SAP...). This module finds the header row (even below a title block),
-recognises Chinese and English headers, skips blank and subtotal rows, reads the values
-(``values``) and converts their sign convention to ours. The file itself is read by
-``reading``. Nothing is returned half-read: the first problem raises :class:`LedgerError`.
+Chanjet, Excel, QuickBooks, Xero, SAP...). This module reads the rows below the header row
+(``headers`` finds it and says which column holds what), tells each row's kind (``row_kinds``:
+every row ends as a line, a kind that is not one, or an error), reads the values (``values``)
+and keeps the lines in columns (``ledger``). The file itself is read by ``reading``. Nothing is
+returned half-read: the first problem raises :class:`LedgerError`.
 """
 
 import re
 import unicodedata
+from datetime import date
 
+from . import row_kinds as rk
+from .headers import (
+    AMOUNT_ROLES,
+    DATE_PART_ROLES,
+    ROLES,
+    check_mapping,
+    column_label,
+    column_letter,
+    find_header,
+    guess_mapping,
+    guess_role,
+    looks_like_header,
+    normalize_header,
+    parse_amount_or_none,
+    row_at,
+)
 from .ledger import NO_BALANCE, Ledger, LedgerLine
 from .reading import (
     _CHECK_EVERY,
     COMPARE_SECONDS_PER_LINE,
-    HEADER_SCAN_ROWS,
     MAX_AMOUNT,
     MAX_CELL_LENGTH,
     MAX_COLUMNS,
     MAX_DATE,
     MAX_FILE_SIZE,
     MAX_ROWS,
+    MAX_YEAR,
     MIN_DATE,
+    MIN_YEAR,
     TIME_LIMIT,
     Deadline,
     Formula,
@@ -44,10 +63,9 @@ from .values import (
 )
 
 __all__ = [
-    "NO_BALANCE",
-    "Ledger",
-    "LedgerLine",
+    "AMOUNT_ROLES",
     "COMPARE_SECONDS_PER_LINE",
+    "DATE_PART_ROLES",
     "MAX_AMOUNT",
     "MAX_CELL_LENGTH",
     "MAX_COLUMNS",
@@ -55,257 +73,43 @@ __all__ = [
     "MAX_FILE_SIZE",
     "MAX_ROWS",
     "MIN_DATE",
+    "NO_BALANCE",
+    "ROLES",
     "TIME_LIMIT",
     "Deadline",
+    "Ledger",
     "LedgerError",
+    "LedgerLine",
     "Table",
     "TooSlow",
+    "check_mapping",
+    "column_label",
+    "column_letter",
     "filled",
+    "find_header",
+    "guess_mapping",
+    "guess_role",
+    "looks_like_header",
+    "normalize_header",
     "parse_amount",
+    "parse_amount_or_none",
     "parse_date",
     "read_table",
+    "row_at",
 ]
 
-ROLES = (
-    "date",
-    "reference",
-    "voucher",
-    "description",
-    "debit",
-    "credit",
-    "amount",
-    "balance",
-    "direction",
-)
-AMOUNT_ROLES = ("debit", "credit", "amount")
-_MONEY_ROLES = ("debit", "credit", "amount", "balance")
-
-
-_HEADERS = {
-    "date": "日期 凭证日期 记账日期 业务日期 单据日期 制单日期 交易日期 发生日期 入账日期 开票日期 付款日期 "
-    "date postingdate documentdate docdate voucherdate transactiondate invoicedate entrydate bookingdate valuedate",
-    "reference": "发票号 发票号码 单号 单据号 单据编号 业务单号 对方单号 原始单号 参考号 参考 参考单号 业务编号 "
-    "reference ref ourref yourref invoiceno invoicenumber invoice documentno documentnumber docno document "
-    "billno referenceno refno externalreference",
-    "voucher": "凭证号 凭证字号 凭证编号 凭证字 凭证 记账凭证号 voucher voucherno vouchernumber journalno entryno "
-    "journalentry",
-    "description": "摘要 说明 备注 描述 内容 业务摘要 description memo narration text details particulars label "
-    "remarks comment",
-    "debit": "借方 借方金额 借方发生额 本期借方 借 本币借方 debit debitamount dr debits",
-    "credit": "贷方 贷方金额 贷方发生额 本期贷方 贷 本币贷方 credit creditamount cr credits",
-    "amount": "金额 发生额 本币金额 原币金额 amount value sum netamount transactionamount",
-    "balance": "余额 期末余额 本币余额 balance runningbalance closingbalance",
-    "direction": "方向 借贷方向 余额方向 借或贷 借贷 dc drcr direction",
-}
-_HEADER_ROLE = {word: role for role, words in _HEADERS.items() for word in words.split()}
-_BRACKETS = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]")
-_HEADER_NOISE = re.compile(r"[\s:：*.#_\-/\\'\"]+")
-
-
-def normalize_header(value):
-    if not isinstance(value, str):
-        return ""
-    text = unicodedata.normalize("NFKC", value).lower()
-    return _HEADER_NOISE.sub("", _BRACKETS.sub("", text))
-
-
-def guess_role(value):
-    """The role of a header cell, or None."""
-    text = normalize_header(value)
-    if not text:
-        return None
-    if text in _HEADER_ROLE:
-        return _HEADER_ROLE[text]
-    for role, needles in (
-        ("balance", ("余额", "balance")),
-        ("date", ("日期", "date")),
-        ("debit", ("借方", "debit")),
-        ("credit", ("贷方", "credit")),
-        ("description", ("摘要", "description", "memo")),
-        ("reference", ("发票", "单号", "单据号", "invoice", "reference")),
-        ("voucher", ("凭证", "voucher")),
-        ("amount", ("金额", "amount")),
-    ):
-        if any(needle in text for needle in needles):
-            return role
-    return None
-
-
-def find_header(table, header_row=None):
-    """Index among the rows of ``table`` of the header row among the first rows: the one naming
-    the most known columns including a date and an amount (signed, debit or credit); failing
-    that, the first row of several text cells, for the user to map by hand. ``header_row``: the
-    row number the user chose instead."""
-    if header_row:
-        for position, (number, _cells) in enumerate(table.iter_rows()):
-            if number == header_row:
-                return position
-            if number > header_row:
-                break
-        raise LedgerError(_lt("%(file)s has no row %(row)s."), file=table.filename, row=header_row)
-    best, best_score, fallback = None, 1, None
-    for position, (_number, cells) in enumerate(table.head[:HEADER_SCAN_ROWS]):
-        roles = {guess_role(cell) for cell in cells} - {None}
-        if "date" in roles and roles & set(AMOUNT_ROLES) and len(roles) > best_score:
-            best, best_score = position, len(roles)
-        texts = [
-            cell
-            for cell in cells
-            if isinstance(cell, str) and cell.strip() and parse_amount_or_none(cell) is None
-        ]
-        if fallback is None and len(texts) >= 2:
-            fallback = position
-    if best is None and fallback is None:
-        raise LedgerError(
-            _lt(
-                "%(file)s: no header row found in its first %(rows)s rows. The ledger needs a date column "
-                "(日期, Date) and an amount column (金额, 借方, 贷方, Amount, Debit, Credit)."
-            ),
-            file=table.filename,
-            rows=HEADER_SCAN_ROWS,
-        )
-    return best if best is not None else fallback
-
-
-def row_at(table, position):
-    """(row number, cells) of the row at ``position`` among the rows of ``table``."""
-    if position < len(table.head):
-        return table.head[position]
-    for index, item in enumerate(table.iter_rows()):
-        if index == position:
-            return item
-    raise IndexError(position)
-
-
-def parse_amount_or_none(value):
-    try:
-        return parse_amount(value)
-    except ValueError:
-        return None
-
-
-def guess_mapping(headers, remembered=None):
-    """{role: column index}: the remembered headers first, then what the header texts say."""
-    mapping = {}
-    normalized = [normalize_header(header) for header in headers]
-    for role, header in (remembered or {}).items():
-        if role in ROLES and header in normalized:
-            mapping[role] = normalized.index(header)
-    guessed = {}
-    for index, header in enumerate(headers):
-        role = guess_role(header)
-        if role and role not in guessed:
-            guessed[role] = index
-    from_memory = set(mapping)
-    for role, index in guessed.items():
-        if role not in mapping and index not in mapping.values():
-            mapping[role] = index
-    if (
-        ("debit" in mapping or "credit" in mapping)
-        and "amount" in mapping
-        and "amount" not in from_memory
-    ):
-        del mapping["amount"]  # "金额" beside debit and credit columns is not a signed amount
-    return mapping
-
-
-def column_letter(index):
-    """A, B, ..., Z, AA... for the 0-based column ``index``."""
-    letters, number = "", index + 1
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_label(headers, index):
-    """``"金额" (D)``: the header text and the spreadsheet letter of a column."""
-    letters = column_letter(index)
-    header = headers[index] if index < len(headers) and filled(headers[index]) else ""
-    return f'"{str(header).strip()}" ({letters})' if header else f"({letters})"
-
-
-_SUBTOTAL = re.compile(
-    r"(本月|本期|本年|本季|当月|当期|全年|月|年|期间)?(合计|小计|累计|总计)|本年累计|本月累计|过次页|承前页"
-    r"|sub-?totals?|totals?|grandtotal|pagetotal",
-    re.IGNORECASE,
-)
-_OPENING = re.compile(
-    r"期初余额|期初|上期结转|上年结转|上月结转|年初余额|openingbalance|opening|broughtforward|balancebroughtforward|b/?f",
-    re.IGNORECASE,
-)
-_CLOSING = re.compile(
-    r"期末余额|本期余额|closingbalance|closing|carriedforward|balancecarriedforward|c/?f",
-    re.IGNORECASE,
-)
-
-
-# A cell of figures, dates and punctuation only names no kind of row.
-_NO_WORDS = re.compile(r"[\d\s,.\-/:()+]*")
-# What every subtotal, opening and closing text above holds, full-width forms included: a
-# row without it is an ordinary line (a first look, in C string methods, before the patterns).
-_KIND_CHARS = "计页期结初"
-_KIND_WORDS = ("total", "open", "forward", "clos")
-_BF = re.compile(r"[bc]\s*/?\s*f")
-
-
-def _may_name_kind(text):
-    if any(char in text for char in _KIND_CHARS):
-        return True
-    if not text.isascii() and max(text) >= "\uff00":
-        return True
-    low = text.lower()
-    return any(word in low for word in _KIND_WORDS) or ("f" in low and bool(_BF.search(low)))
-
-
-def _row_kind(cells):
-    texts = [cell for cell in cells if isinstance(cell, str)]
-    if not _may_name_kind("\n".join(texts)):
-        return "line"  # the usual row: one look at all its texts
-    for cell in texts:
-        if len(cell) <= 60 and _may_name_kind(cell) and not _NO_WORDS.fullmatch(cell):
-            text = re.sub(r"[\s:：*]+", "", unicodedata.normalize("NFKC", cell))
-            if _SUBTOTAL.fullmatch(text):
-                return "subtotal"
-            if _OPENING.fullmatch(text):
-                return "opening"
-            if _CLOSING.fullmatch(text):
-                return "closing"
-    return "line"
-
-
-def check_mapping(mapping, filename):
-    if "date" not in mapping:
-        raise LedgerError(
-            _lt("%(file)s: no date column. Map the column holding the dates (日期, Date)."),
-            file=filename,
-        )
-    if not set(AMOUNT_ROLES) & set(mapping):
-        raise LedgerError(
-            _lt(
-                "%(file)s: no amount column. Map a signed amount column (金额, Amount) or the debit and "
-                "credit columns (借方, 贷方, Debit, Credit)."
-            ),
-            file=filename,
-        )
-    if "amount" in mapping and ("debit" in mapping or "credit" in mapping):
-        raise LedgerError(
-            _lt(
-                "%(file)s: map either a signed amount column or debit and credit columns, not both."
-            ),
-            file=filename,
-        )
-    if len(set(mapping.values())) != len(mapping):
-        raise LedgerError(_lt("%(file)s: a column is mapped to two roles."), file=filename)
+# The rows below the header shown as read on the mapping screen.
+PREVIEW_ROWS = 12
 
 
 class _RowReader:
     """Reads the cells of the data rows by role; raises LedgerError naming row and column."""
 
-    def __init__(self, table, headers, mapping):
+    def __init__(self, table, headers, mapping, parts=None):
         self.filename = table.filename
         self.headers = headers
         self.mapping = mapping
+        self.parts = parts  # a _DateParts when the date is split in year / month / day columns
 
     def cell(self, cells, role):
         index = self.mapping.get(role)
@@ -351,17 +155,7 @@ class _RowReader:
 
     def out_of_bounds(self, row, role, value):
         if role == "date":
-            self.error(
-                _lt(
-                    "%(file)s, row %(row)s, column %(column)s: %(value)s is outside the dates that can "
-                    "be imported (%(min_date)s to %(max_date)s)."
-                ),
-                row,
-                role,
-                value,
-                min_date=MIN_DATE.isoformat(),
-                max_date=MAX_DATE.isoformat(),
-            )
+            self.error(_OUTSIDE_DATES, row, role, value, **_DATE_BOUNDS)
         self.error(
             _lt(
                 "%(file)s, row %(row)s, column %(column)s: %(value)s is beyond the amounts that can be "
@@ -389,7 +183,7 @@ class _RowReader:
         is not mapped."""
         width = len(cells)
         found = []
-        for role in _MONEY_ROLES:
+        for role in ("debit", "credit", "amount", "balance"):
             index = self.mapping.get(role)
             if index is None:
                 found.append(None)
@@ -411,6 +205,8 @@ class _RowReader:
         return debit, credit, amount, balance
 
     def date(self, cells, number, day_first):
+        if self.parts is not None:
+            return self.parts.date(self, cells, number)
         when = self.value(cells, "date", number, parse_date, day_first)
         if when is None:
             raw_date = self.cell(cells, "date")
@@ -430,14 +226,16 @@ _CACHE_SIZE = 4096
 
 
 class _DayOrder:
-    """d/m/yyyy or m/d/yyyy, decided by the first date of the column that proves it (see
-    ``values.guess_day_first``); month first until then."""
+    """d/m/yyyy or m/d/yyyy: ``fixed`` (the user's choice), else decided by the first date of
+    the column that proves it (see ``values.guess_day_first``); month first until then.
+    ``seen``: the column has x/y/yyyy dates (at the end, undecided: the file cannot tell)."""
 
-    __slots__ = ("day_first", "decided")
+    __slots__ = ("day_first", "decided", "seen")
 
-    def __init__(self):
-        self.day_first = False
-        self.decided = False
+    def __init__(self, fixed=None):
+        self.day_first = bool(fixed)
+        self.decided = fixed is not None
+        self.seen = False
 
     def see(self, value):
         """Whether ``value`` needs the order to be read (a x/y/yyyy text); decides it when it
@@ -447,11 +245,172 @@ class _DayOrder:
         text = unicodedata.normalize("NFKC", value).strip()
         if not _DATE_XXY.fullmatch(text):
             return False
+        self.seen = True
         if not self.decided:
             guess = guess_day_first([text])
             if guess or int(_DATE_XXY.fullmatch(text)[3]) > 12:
                 self.day_first, self.decided = guess, True
         return True
+
+
+_YEAR = re.compile(r"(?<!\d)(1[9]\d\d|2[01]\d\d)(?!\d)")
+_PART_NUMBER = re.compile(r"\s*(\d{1,4})\s*[年月日号號]?\s*")
+
+
+class _DateParts:
+    """Dates split in year, month and day columns (用友): the year and the month carried down
+    from the row that last gave them, the year from the title block when no row gives it."""
+
+    def __init__(self, title_rows):
+        self.year = None
+        self.month = None
+        for _number, cells in title_rows:
+            for cell in cells:
+                if isinstance(cell, str) and (found := _YEAR.search(cell)):
+                    self.year = int(found[1])
+                    break
+            if self.year:
+                break
+
+    @staticmethod
+    def _number(reader, cells, role, row):
+        raw = reader.cell(cells, role)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer():
+            return int(raw)
+        text = unicodedata.normalize("NFKC", str(raw)) if not isinstance(raw, Formula) else ""
+        if match := _PART_NUMBER.fullmatch(text):
+            return int(match[1])
+        reader.error(_NOT_A_DATE_PART, row, role, raw)
+        return None
+
+    def carry(self, reader, cells):
+        """The year and the month a row gives, whatever its kind (an opening row of a month
+        gives its month to the rows below)."""
+        for role in ("year", "month"):
+            if role in reader.mapping:
+                raw = reader.cell(cells, role)
+                text = unicodedata.normalize("NFKC", str(raw)) if raw is not None else ""
+                if isinstance(raw, float) and raw.is_integer():
+                    text = str(int(raw))
+                if match := _PART_NUMBER.fullmatch(text):
+                    setattr(self, role, int(match[1]))
+
+    def date(self, reader, cells, row):
+        year = self._number(reader, cells, "year", row) if "year" in reader.mapping else None
+        month = self._number(reader, cells, "month", row)
+        day = self._number(reader, cells, "day", row)
+        self.year = year or self.year
+        self.month = month or self.month
+        if day is None:
+            reader.error(
+                _lt("%(file)s, row %(row)s, column %(column)s: the day is missing."), row, "day", ""
+            )
+        if self.year is None or self.month is None:
+            raise LedgerError(
+                _lt(
+                    "%(file)s, row %(row)s: no year for its date. Map the year column, or give the "
+                    "year in the title of the file (e.g. 2026年)."
+                )
+                if self.year is None
+                else _lt(
+                    "%(file)s, row %(row)s: no month for its date. Map the month column, or give "
+                    "the month on the first row of each month."
+                ),
+                file=reader.filename,
+                row=row,
+            )
+        if not MIN_YEAR <= self.year <= MAX_YEAR:
+            reader.error(_OUTSIDE_DATES, row, "year" if year else "day", self.year, **_DATE_BOUNDS)
+        try:
+            return date(self.year, self.month, day)
+        except ValueError:
+            return reader.error(_NOT_A_DATE, row, "day", f"{self.year}-{self.month}-{day}")
+
+
+_OUTSIDE_DATES = _lt(
+    "%(file)s, row %(row)s, column %(column)s: %(value)s is outside the dates that can be "
+    "imported (%(min_date)s to %(max_date)s)."
+)
+_DATE_BOUNDS = {"min_date": MIN_DATE.isoformat(), "max_date": MAX_DATE.isoformat()}
+_NOT_A_DATE_PART = _lt(
+    "%(file)s, row %(row)s, column %(column)s: %(value)s is not a year, month or day."
+)
+_DATED_NO_AMOUNT = _lt(
+    "%(file)s, row %(row)s has a date but no amount: give its amount, or remove the row, and "
+    "import the file again."
+)
+
+
+def _is_a_document(reader, cells, raw_date, split, order):
+    """Whether a row whose text names a kind (合计, Opening Balance...) is still a document:
+    dated, with a document or voucher number."""
+    if not (reader.text(cells, "reference") or reader.text(cells, "voucher")):
+        return False
+    if split:
+        return filled(reader.cell(cells, "day"))
+    return _reads_as_date(raw_date, order)
+
+
+def _reads_as_date(value, order):
+    """Whether a date cell (or a month cell of split dates) holds a date: a note written in the
+    date column does not."""
+    if not filled(value) or isinstance(value, Formula):
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value <= 12:
+        return True  # a month
+    try:
+        return parse_date(value, order.day_first) is not None
+    except (ValueError, TypeError, OverflowError):
+        return False
+
+
+def _not_a_line(units, dated, filename, number):
+    """The kind of a row without words of a kind and without an amount, or of zero."""
+    if units is None:
+        if dated:
+            raise LedgerError(_DATED_NO_AMOUNT, file=filename, row=thousands(number))
+        return rk.NOTE  # no date, no amount: a signature, a remark
+    return rk.ZERO
+
+
+def _line_date(dates, reader, cells, number, day_first, raw_date, split):
+    """The date of a line, read once per text of the column (a cache emptied when full);
+    ``row_kinds.SUBTOTAL`` for a row without a date that reads as a total."""
+    try:
+        if raw_date.__class__ is not str or split:
+            return reader.date(cells, number, day_first)
+        if len(dates) >= _CACHE_SIZE:
+            dates.clear()
+        when = dates[raw_date] = reader.date(cells, number, day_first)
+        return when
+    except LedgerError:
+        if rk.is_loose_total(cells):
+            return rk.SUBTOTAL
+        raise
+
+
+def _shared(texts, text):
+    """``text`` held once however often it is repeated (a cache emptied when full)."""
+    shared = texts.get(text)
+    if shared is None:
+        if len(texts) >= _CACHE_SIZE:
+            texts.clear()
+        shared = texts[text] = text
+    return shared
+
+
+def _read_pending(ledger, reader, pending, date_index, day_first):
+    """The x/y/yyyy dates read once the whole column decided their order."""
+    for index, raw_date, number in pending:
+        cells = [None] * date_index + [raw_date]
+        ledger.dates[index] = reader.date(cells, number, day_first)
+    if pending and ledger.preview:
+        ledger.preview = [
+            (row, kind, ledger.dates[ledger.rows.index(row)] if kind == rk.LINE else when, *rest)
+            for row, kind, when, *rest in ledger.preview
+        ]
 
 
 def _stated_balance(debit, credit, amount, balance):
@@ -463,21 +422,29 @@ def _stated_balance(debit, credit, amount, balance):
     return None
 
 
-def parse_ledger(table, header_position, mapping, deadline=None, release=False, places=2):
-    """Read the lines below the header; raises LedgerError at the first unreadable value, or
-    when ``deadline`` (a :class:`Deadline`) passes. ``places``: the decimals of the statement's
-    currency, those of the amounts in minor units. The rows are read one by one (a CSV file
-    streamed); ``release``: the kept rows of a spreadsheet are freed once read."""
+def parse_ledger(
+    table, header_position, mapping, deadline=None, release=False, places=2, day_first=None
+):
+    """Read the rows below the header; raises LedgerError at the first unreadable value or row
+    that is neither a line nor a known kind, or when ``deadline`` (a :class:`Deadline`)
+    passes. ``places``: the decimals of the statement's currency, those of the amounts in
+    minor units; ``day_first``: how x/y/yyyy dates are written (None: as the column shows).
+    The rows are read one by one (a CSV file streamed); ``release``: the kept rows of a
+    spreadsheet are freed once read. ``Ledger.kinds`` counts the rows of each kind."""
     check_mapping(mapping, table.filename)
     deadline = deadline or Deadline(table.filename)
     header_number, headers = row_at(table, header_position)
-    reader = _RowReader(table, headers, mapping)
+    split = "date" not in mapping
+    parts = _DateParts(table.head[:header_position]) if split else None
+    reader = _RowReader(table, headers, mapping, parts)
     ledger = Ledger(places)
-    skipped = 0
-    stated = {"opening": None, "closing": None}
-    order, pending = _DayOrder(), []  # lines whose x/y/yyyy date waits for the order
+    kinds = dict.fromkeys(rk.KINDS, 0)
+    kinds[rk.TITLE], kinds[rk.HEADER] = header_position, 1
+    preview = ledger.preview
+    stated = {rk.OPENING: None, rk.CLOSING: None}
+    order, pending = _DayOrder(day_first), []  # lines whose x/y/yyyy date waits for the order
     dates, texts = {}, {}
-    date_index = mapping["date"]
+    date_index = mapping.get("date", mapping.get("day"))
     for position, (number, cells) in enumerate(table.iter_rows(release)):
         if position <= header_position:
             continue
@@ -485,41 +452,48 @@ def parse_ledger(table, header_position, mapping, deadline=None, release=False, 
             deadline.check(number)
         # Every row of a table has data (Table.iter_rows): no blank row comes here.
         raw_date = cells[date_index] if date_index < len(cells) else None
-        when = dates.get(raw_date) if raw_date.__class__ is str else None
-        ordered = when is None and order.see(raw_date)
-        kind = _row_kind(cells)
-        if kind == "subtotal":
-            skipped += 1
-            continue
-        debit, credit, amount, balance = reader.amounts(cells, number, places)
+        when = dates.get(raw_date) if raw_date.__class__ is str and not split else None
+        ordered = when is None and not split and order.see(raw_date)
+        kind = rk.row_kind(cells)
+        if kind != rk.LINE and _is_a_document(reader, cells, raw_date, split, order):
+            kind = rk.LINE  # "Opening Balance" as the memo of a dated bill: a line
+        if split:
+            parts.carry(reader, cells)
+        debit, credit, amount, balance = (
+            reader.amounts(cells, number, places) if kind != rk.SUBTOTAL else (None,) * 4
+        )
+        units = (
+            None
+            if amount is None and debit is None and credit is None
+            else (amount if amount is not None else (debit or 0) - (credit or 0))
+        )
         if kind in stated:
             stated[kind] = _stated_balance(debit, credit, amount, balance)
-            skipped += 1
+        elif kind == rk.LINE and not units:
+            dated = _reads_as_date(reader.cell(cells, "month") if split else raw_date, order)
+            kind = _not_a_line(units, dated, table.filename, number)
+        if kind != rk.LINE:
+            kinds[kind] += 1
+            if len(preview) < PREVIEW_ROWS:
+                preview.append(
+                    (number, kind, None, "", units or None, reader.text(cells, "description"))
+                )
             continue
-        units = amount if amount is not None else (debit or 0) - (credit or 0)
-        if (amount is None and debit is None and credit is None) or not units:
-            skipped += 1  # a note, a signature line, a zero: not a ledger entry
-            continue
-        if when is not None:
-            pass
-        elif ordered and not order.decided:
+        if when is None and ordered and not order.decided:
             pending.append((len(ledger.rows), raw_date, number))
-        elif raw_date.__class__ is str:
-            if len(dates) >= _CACHE_SIZE:
-                dates.clear()
-            when = dates[raw_date] = reader.date(cells, number, order.day_first)
-        else:
-            when = reader.date(cells, number, order.day_first)
-        description = reader.text(cells, "description")
-        shared = texts.get(description)
-        if shared is None:
-            if len(texts) >= _CACHE_SIZE:
-                texts.clear()
-            shared = texts[description] = description
+        elif when is None:
+            when = _line_date(dates, reader, cells, number, order.day_first, raw_date, split)
+            if when is rk.SUBTOTAL:
+                kinds[rk.SUBTOTAL] += 1  # a total of a row without a date
+                continue
+        shared = _shared(texts, reader.text(cells, "description"))
+        reference = reader.text(cells, "reference")
+        if len(preview) < PREVIEW_ROWS:
+            preview.append((number, rk.LINE, when, reference, units, shared))
         ledger.append(
             number,
             when,
-            reader.text(cells, "reference"),
+            reference,
             reader.text(cells, "voucher"),
             shared,
             debit or 0,
@@ -527,17 +501,20 @@ def parse_ledger(table, header_position, mapping, deadline=None, release=False, 
             units,
             balance,
         )
-    for index, raw_date, number in pending:
-        cells = [None] * date_index + [raw_date]
-        ledger.dates[index] = reader.date(cells, number, order.day_first)
+    _read_pending(ledger, reader, pending, date_index, order.day_first)
     if not ledger.rows:
         raise LedgerError(
             _lt("%(file)s has no ledger lines below its header row (row %(row)s)."),
             file=table.filename,
             row=header_number,
         )
-    ledger.skipped = skipped
-    ledger.raw_opening, ledger.raw_closing = stated["opening"], stated["closing"]
+    ledger.kinds = kinds
+    ledger.skipped = sum(
+        count for kind, count in kinds.items() if kind not in (rk.TITLE, rk.HEADER)
+    )
+    ledger.day_order = None if not order.seen else "day_first" if order.day_first else "month_first"
+    ledger.day_order_open = order.seen and not order.decided
+    ledger.raw_opening, ledger.raw_closing = stated[rk.OPENING], stated[rk.CLOSING]
     opening_balance = (
         ledger.raw_opening[0] if ledger.raw_opening and ledger.raw_opening[1] else None
     )
@@ -563,11 +540,14 @@ def _balance_factor(ledger, raw_opening):
     return 1 if votes > 0 else -1 if votes < 0 else None
 
 
-def read_ledger(content, filename, mapping=None, remembered=None, deadline=None, places=2):
+def read_ledger(
+    content, filename, mapping=None, remembered=None, deadline=None, places=2, day_first=None
+):
     """File → (table, header position, mapping, ledger) in one call (mapping guessed if not given)."""
     deadline = deadline or Deadline(filename)
-    table = read_table(content, filename, deadline)
+    table = read_table(content, filename, deadline, is_header=looks_like_header)
     position = find_header(table)
     if mapping is None:
-        mapping = guess_mapping(table.head[position][1], remembered)
-    return table, position, mapping, parse_ledger(table, position, mapping, deadline, places=places)
+        mapping = guess_mapping(row_at(table, position)[1], remembered)
+    ledger = parse_ledger(table, position, mapping, deadline, places=places, day_first=day_first)
+    return table, position, mapping, ledger

@@ -2,13 +2,11 @@
 
 Every problem raises :class:`LedgerError` naming the file (and the row and column when there is
 one). Messages are English templates marked with ``_lt`` so that they are extracted for
-translation; the Odoo side translates them with ``env._``.
+translation; the Odoo side translates them with ``env._``. The formats are read by
+``spreadsheets`` (XLSX, XLS) and ``csv_files``, imported when needed.
 """
 
-import io
-import re
 import time
-import zipfile
 from datetime import date
 
 from ..limits import MAX_AMOUNT, MAX_YEAR, MIN_YEAR, InputError, _lt  # noqa: F401 - MAX_AMOUNT for values.py
@@ -137,12 +135,27 @@ class Table:
     cells are never all held at once; the rows of a spreadsheet are kept in ``_rows`` (freed
     one by one with ``release``). ``row_estimate``: at most how many rows it has, known
     without reading them all (the early refusal of a file too long to import in time).
+    ``sheets``: the names of the sheets of a workbook, in order; ``ledger_sheets``: those that
+    look like a ledger (known when ``read_table`` is given ``is_header``), for the user to
+    choose among them; both empty for a CSV file.
     """
 
-    def __init__(self, filename, rows, file_format, detail="", stream=None, estimate=None):
+    def __init__(
+        self,
+        filename,
+        rows,
+        file_format,
+        detail="",
+        stream=None,
+        estimate=None,
+        sheets=(),
+        ledger_sheets=(),
+    ):
         self.filename = filename
         self.format = file_format
         self.detail = detail
+        self.sheets = list(sheets)
+        self.ledger_sheets = list(ledger_sheets)
         self._rows = rows
         self._stream = stream
         if rows is not None:
@@ -174,11 +187,22 @@ class Table:
         return self._rows if self._rows is not None else list(self._stream())
 
 
-def read_table(content, filename, deadline=None):
+def read_table(content, filename, deadline=None, sheet=None, is_header=None):
     """Detect the format and encoding of ``content`` and return its cells as a :class:`Table`.
 
     Refuses (:class:`LedgerError`) a file beyond the ceilings above, or not read before
     ``deadline`` (a :class:`Deadline`, by default one of ``TIME_LIMIT`` seconds).
+
+    A workbook (XLSX, XLS): ``sheet`` is the name of the sheet to read (the user's choice; an
+    unknown one is refused, naming the sheets). Else, given ``is_header(cells) -> bool`` (the
+    parser's: does this row look like the header row of a ledger?), the active sheet is read
+    when it looks like a ledger (one of its first ``HEADER_SCAN_ROWS`` rows with data passes
+    ``is_header``), else the first sheet that does; a workbook of several sheets with data of
+    which none does is refused, naming them (with a single one, it is read: the parser finds
+    its header or says why not). Without ``is_header``: the active sheet, or the first one
+    with data when it is empty (XLS: the first sheet with rows). ``Table.sheets`` and
+    ``Table.ledger_sheets`` name the sheets and those that look like a ledger. Both arguments
+    are ignored for a CSV file.
     """
     if not content or not content.strip():
         raise LedgerError(_lt("%(file)s is empty."), file=filename)
@@ -191,9 +215,13 @@ def read_table(content, filename, deadline=None):
         )
     deadline = deadline or Deadline(filename)
     if content[:4] == b"PK\x03\x04":
-        table = _read_xlsx(content, filename, deadline)
+        from .spreadsheets import read_xlsx  # noqa: PLC0415 - it builds on this module
+
+        table = read_xlsx(content, filename, deadline, sheet, is_header)
     elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        table = _read_xls(content, filename, deadline)
+        from .spreadsheets import read_xls  # noqa: PLC0415 - it builds on this module
+
+        table = read_xls(content, filename, deadline, sheet, is_header)
     else:
         from .csv_files import read_csv  # noqa: PLC0415 - it builds on this module
 
@@ -296,220 +324,11 @@ def _letters(index):
     return letters
 
 
-def _too_big(filename, rows, columns):
-    return LedgerError(
-        _lt(
-            "%(file)s claims %(rows)s rows x %(columns)s columns: at most %(max_rows)s rows and "
-            "%(max_columns)s columns can be imported."
-        ),
-        file=filename,
-        rows=number(rows),
-        columns=number(columns),
-        max_rows=number(MAX_ROWS),
-        max_columns=MAX_COLUMNS,
-    )
-
-
 def _not_a_spreadsheet(filename):
     return LedgerError(
         _lt("%(file)s is not a spreadsheet: export the ledger as an Excel (.xlsx) or CSV file."),
         file=filename,
     )
-
-
-# ---------------------------------------------------------------------- XLSX
-def _check_archive(content, filename):
-    """Refuse a zip whose parts unpack beyond the ceilings (a zip bomb), before unpacking.
-
-    The sizes are those the archive declares: zipfile never inflates a part beyond its
-    declared size (a part that would is a CRC error).
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as error:
-        raise _not_a_spreadsheet(filename) from error
-    total = sum(part.file_size for part in parts)
-    big = [
-        part
-        for part in parts
-        if part.file_size > MAX_PART_SIZE and not part.filename.startswith("xl/worksheets/")
-    ]
-    if total > MAX_UNPACKED_SIZE or big:
-        part = big[0] if big else max(parts, key=lambda part: part.file_size)
-        raise LedgerError(
-            _lt(
-                "%(file)s unpacks to %(size)s MB (%(part)s: %(part_size)s MB): at most %(limit)s MB "
-                "in all and %(part_limit)s MB per part other than a worksheet can be imported."
-            ),
-            file=filename,
-            size=number(total >> 20),
-            part=part.filename,
-            part_size=number(part.file_size >> 20),
-            limit=MAX_UNPACKED_SIZE >> 20,
-            part_limit=MAX_PART_SIZE >> 20,
-        )
-
-
-def _has_formulas(content, deadline):
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with archive.open(name) as stream:
-                    tail = b""
-                    while chunk := stream.read(1 << 20):
-                        if re.search(rb"<(?:\w+:)?f[ >/]", tail + chunk):
-                            return True
-                        tail = chunk[-16:]
-                        deadline.check()
-    return False
-
-
-def _read_xlsx(content, filename, deadline):
-    import openpyxl  # only needed for this format
-
-    _check_archive(content, filename)
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        formulas = _has_formulas(content, deadline)
-    except LedgerError:
-        raise
-    except Exception as error:  # whatever the failure, this is not an XLSX workbook
-        raise _not_a_spreadsheet(filename) from error
-    try:
-        sheet, declared = _pick_sheet(book, filename)
-        # What it claims is refused before it is read, when it could not be imported in time.
-        deadline.reserve(declared, whole_import=True, read_per_row=XLSX_SECONDS_PER_ROW)
-        rows = _sheet_rows(sheet, filename, deadline)
-        title = sheet.title
-        if formulas:
-            _mark_formulas(content, title, rows, filename, deadline)
-    except LedgerError:
-        raise
-    except Exception as error:
-        raise _not_a_spreadsheet(filename) from error
-    finally:
-        book.close()
-    return Table(filename, rows, "xlsx", title)
-
-
-def _sheet_rows(sheet, filename, deadline):
-    """The rows with data of a read-only sheet, streamed: each is checked as it comes, so a
-    cell at XFD1048576 is refused when its row is reached, without building the rows before."""
-    collected = _Rows(filename, deadline)
-    for row, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if values:
-            collected.add(row, values)
-        elif not row % _CHECK_EVERY:
-            deadline.check(row)
-    return collected.rows
-
-
-def _mark_formulas(content, title, rows, filename, deadline):
-    """Formula cells read as empty when the file was never recalculated and saved: find them
-    in the formula view to say so instead of importing a hole."""
-    import openpyxl  # noqa: PLC0415 - only needed for this format
-
-    formula_book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    try:
-        formula_sheet = formula_book[title]
-        formula_sheet.reset_dimensions()
-        by_row = dict(rows)
-        for row, values in enumerate(formula_sheet.iter_rows(values_only=True), start=1):
-            if not row % _CHECK_EVERY:
-                deadline.check(row)
-            cells = by_row.get(row)
-            for index, value in enumerate(values[:MAX_COLUMNS]):
-                if isinstance(value, str) and value[:1] == "=":
-                    if cells is None:
-                        cells = by_row[row] = []
-                        rows.append((row, cells))
-                    if index >= len(cells):
-                        cells.extend([None] * (index + 1 - len(cells)))
-                    if cells[index] is None:
-                        cells[index] = Formula(value)
-        rows.sort(key=lambda item: item[0])
-    finally:
-        formula_book.close()
-
-
-def _pick_sheet(book, filename):
-    """(sheet, rows it declares): the active sheet, or the first one with data when the active
-    one is empty.
-
-    Its declared dimension is checked first: beyond the ceilings, the file is refused as it
-    claims to be. Then the dimensions are ignored (some exporters write wrong ones): every row
-    and column is read, up to the ceilings."""
-    sheets = [book.active] + [sheet for sheet in book.worksheets if sheet is not book.active]
-    declared = {}
-    chosen = None
-    for sheet in sheets:
-        declared[sheet.title] = (sheet.max_row or 0, sheet.max_column or 0)
-        sheet.reset_dimensions()
-        for values in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True):
-            if any(filled(value) for value in values[: MAX_COLUMNS + 1]):
-                chosen = sheet
-                break
-        if chosen:
-            break
-    chosen = chosen or book.active
-    rows, columns = declared.get(chosen.title, (0, 0))
-    if rows > MAX_ROWS or columns > MAX_COLUMNS:
-        raise _too_big(filename, rows, columns)
-    return chosen, rows
-
-
-# ---------------------------------------------------------------------- XLS
-def _read_xls(content, filename, deadline):
-    try:
-        import xlrd  # optional: Excel 97-2003 files
-    except ImportError as error:
-        raise LedgerError(
-            _lt(
-                "%(file)s is an Excel 97-2003 (.xls) file: save it as .xlsx or CSV and import it again."
-            ),
-            file=filename,
-        ) from error
-    try:
-        # Rows as long as their cells (not padded to the widest one); one sheet at a time.
-        book = xlrd.open_workbook(file_contents=content, on_demand=True, ragged_rows=True)
-    except Exception as error:
-        raise _not_a_spreadsheet(filename) from error
-    try:
-        sheet = _xls_sheet(book)
-        if sheet.nrows > MAX_ROWS or sheet.ncols > MAX_COLUMNS:
-            raise _too_big(filename, sheet.nrows, sheet.ncols)
-        deadline.check()
-        collected = _Rows(filename, deadline)
-        for index in range(sheet.nrows):
-            cells = []
-            for cell in sheet.row(index):
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    cells.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
-                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    cells.append(None)
-                else:
-                    cells.append(cell.value)
-            collected.add(index + 1, cells)
-    except LedgerError:
-        raise
-    except Exception as error:
-        raise _not_a_spreadsheet(filename) from error
-    finally:
-        book.release_resources()
-    return Table(filename, collected.rows, "xls", sheet.name)
-
-
-def _xls_sheet(book):
-    """The first sheet with rows, else the first one; the others are released unread."""
-    first = None
-    for index in range(book.nsheets):
-        sheet = book.sheet_by_index(index)
-        if sheet.nrows:
-            return sheet
-        first = first or sheet
-        book.unload_sheet(index)
-    return first or book.sheet_by_index(0)
 
 
 def filled(value):
