@@ -356,3 +356,14 @@ def test_the_month_of_an_opening_row_is_carried_down():
     ]
     ledger = read(csv_bytes(rows), "month.csv")
     assert [line.date for line in ledger.lines] == [date(2026, 10, 3)]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16-le", "utf-16-be"])
+def test_simplified_chinese_and_utf16_files_are_not_taken_for_big5(encoding):
+    rows = [["日期", "凭证号", "摘要", "借方", "贷方", "余额"]] + [
+        [f"2026-10-{1 + n % 28:02d}", f"记-{n}", "采购货物款项结算", None, f"{n}.00", f"{n}.00"]
+        for n in range(1, 300)
+    ]
+    table, _position, _mapping, ledger = lp.read_ledger(csv_bytes(rows, encoding), "cn.csv")
+    assert table.detail.split(",")[0] in (encoding.replace("gbk", "gb18030"), encoding)
+    assert ledger.lines[0].description == "采购货物款项结算"

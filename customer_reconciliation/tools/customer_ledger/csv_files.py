@@ -45,7 +45,9 @@ def _chardet_guess(content):
         import chardet  # noqa: PLC0415 - optional
     except ImportError:
         return None
-    return chardet.detect(content[:_SAMPLE]).get("encoding")
+    found = chardet.detect(content[:_SAMPLE])
+    # A guess of little confidence is no better than trying GB18030 first.
+    return found.get("encoding") if (found.get("confidence") or 0) >= 0.7 else None
 
 
 # Traditional Chinese encodings, as chardet names them: tried before GB18030, which decodes
@@ -54,15 +56,15 @@ _TRADITIONAL = {"big5", "big5hkscs", "cp950"}
 
 
 def _utf16_without_bom(content):
-    """'utf-16-le' or 'utf-16-be' when every other byte is NUL as in UTF-16 text of mostly
-    Latin characters (figures, dates, separators), else None."""
+    """'utf-16-le' or 'utf-16-be' when NUL bytes fall on every other byte only, as in UTF-16
+    text (its figures, dates and separators), else None."""
     sample = content[:_SAMPLE]
     if len(sample) < 16:
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if odd > 0.3 * (len(sample) // 2) and even < 0.05 * odd:
+    if odd > 0.1 * (len(sample) // 2) and even < 0.05 * odd:
         return "utf-16-le"
-    if even > 0.3 * (len(sample) // 2) and odd < 0.05 * even:
+    if even > 0.1 * (len(sample) // 2) and odd < 0.05 * even:
         return "utf-16-be"
     return None
 
