@@ -9,7 +9,7 @@ punctuation do not count, Traditional characters are read as their Simplified fo
 import re
 import unicodedata
 
-from .reading import HEADER_SCAN_ROWS, LedgerError, _lt, filled
+from .reading import HEADER_SCAN_ROWS, LedgerError, _lt, column_letter, filled
 from .values import parse_amount
 
 ROLES = (
@@ -222,15 +222,6 @@ def guess_mapping(headers, remembered=None):
             if role not in from_memory:
                 mapping.pop(role, None)  # "年" beside a full date column is not needed
     return mapping
-
-
-def column_letter(index):
-    """A, B, ..., Z, AA... for the 0-based column ``index``."""
-    letters, number = "", index + 1
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def column_label(headers, index):

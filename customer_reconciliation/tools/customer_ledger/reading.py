@@ -265,7 +265,7 @@ class _Rows:
                 file=self.filename,
                 row=number(row),
                 columns=number(width),
-                letter=_letters(width - 1),
+                letter=column_letter(width - 1),
                 max_columns=MAX_COLUMNS,
             )
         if self.count >= MAX_ROWS:
@@ -309,14 +309,14 @@ def _cell_too_long(filename, row, index=None, length=None):
         ),
         file=filename,
         row=number(row),
-        letter=_letters(index),
+        letter=column_letter(index),
         length=number(length),
         limit=number(MAX_CELL_LENGTH),
     )
 
 
-def _letters(index):
-    """A, B, ..., Z, AA... for the 0-based column ``index``."""
+def column_letter(index):
+    """A, B, ..., Z, AA... for the 0-based column ``index``: the one way columns are named."""
     letters, rest = "", index + 1
     while rest:
         rest, digit = divmod(rest - 1, 26)

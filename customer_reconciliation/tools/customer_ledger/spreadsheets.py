@@ -21,10 +21,10 @@ from .reading import (
     Formula,
     LedgerError,
     Table,
-    _letters,
     _lt,
     _not_a_spreadsheet,
     _Rows,
+    column_letter,
     filled,
     number,
 )
@@ -268,7 +268,7 @@ def _mark_formulas(content, title, rows, filename, deadline, calculated=True):
                     count += 1
                     saved_values = saved_values or saved is not None
                     if len(named) < NAMED_CELLS:
-                        named.append(f"{_letters(index)}{row}")
+                        named.append(f"{column_letter(index)}{row}")
                 if saved is not None:
                     continue
                 if cells is None:
