@@ -367,3 +367,112 @@ def test_simplified_chinese_and_utf16_files_are_not_taken_for_big5(encoding):
     table, _position, _mapping, ledger = lp.read_ledger(csv_bytes(rows, encoding), "cn.csv")
     assert table.detail.split(",")[0] in (encoding.replace("gbk", "gb18030"), encoding)
     assert ledger.lines[0].description == "采购货物款项结算"
+
+
+# ---------------------------------------------------------------------- found in review
+def test_the_first_opening_row_of_several_months_is_the_opening():
+    rows = [
+        ["日期", "凭证字号", "摘要", "借方", "贷方", "方向", "余额"],
+        ["2026-01-01", None, "期初余额", None, None, "贷", "5000.00"],
+        ["2026-01-03", "记-1", "采购 INV/2026/0001", None, "1000.00", "贷", "6000.00"],
+        ["2026-01-31", None, "期末余额", None, None, "贷", "6000.00"],
+        ["2026-02-01", None, "期初余额", None, None, "贷", "6000.00"],
+        ["2026-02-05", "记-3", "付款", "6000.00", None, "平", "0.00"],
+    ]
+    ledger = read(csv_bytes(rows), "months.csv")
+    assert ledger.opening == Decimal("5000.00")
+    assert ledger.kinds["opening"] == 2 and ledger.kinds["closing"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Balance b/fwd", "opening"),
+        ("Balance b/d", "opening"),
+        ("Bal b/f", "opening"),
+        ("Balance brought down", "opening"),
+        ("Opening balance as at 1 Jan 2026", "opening"),
+        ("上期结余", "opening"),
+        ("期初结余", "opening"),
+        ("Balance c/d", "closing"),
+        ("Balance carried down", "closing"),
+        ("结转下年", "closing"),
+        ("本期结余", "closing"),
+        ("月末余额", "closing"),
+    ],
+)
+def test_more_opening_and_closing_phrasings(text, kind):
+    rows = [["Date", "Details", "Debit", "Credit"], ["01/13/2026", "Invoice", None, "500.00"]]
+    rows.append([None, text, None, "1,500.00"])
+    ledger = read(csv_bytes(rows), "phrases.csv")
+    assert len(ledger.lines) == 1 and ledger.kinds[kind] == 1
+
+
+def test_the_year_of_the_title_is_not_an_account_code():
+    rows = [
+        ["应付账款明细账"],
+        ["科目：2121 应付账款-上海星河贸易有限公司", None, None, "2026年度"],
+        ["月", "日", "凭证号", "摘要", "借方", "贷方", "方向", "余额"],
+        ["1", "3", "记-1", "采购 INV/2026/0001", None, "1000.00", "贷", "11000.00"],
+    ]
+    assert read(csv_bytes(rows), "code.csv").lines[0].date == date(2026, 1, 3)
+
+
+def test_split_dates_cross_the_year_end():
+    rows = [
+        ["应付账款明细账  期间：2025年12月-2026年1月"],
+        ["月", "日", "凭证号", "摘要", "借方", "贷方"],
+        ["12", "3", "记-1", "采购", None, "1000.00"],
+        ["1", "5", "记-2", "采购", None, "500.00"],
+    ]
+    dates = [line.date for line in read(csv_bytes(rows), "yearend.csv").lines]
+    assert dates == [date(2025, 12, 3), date(2026, 1, 5)]
+
+
+def test_a_direction_column_beside_a_signed_amount_signs_the_amount():
+    rows = [
+        ["日期", "凭证号", "摘要", "借贷", "金额", "余额"],
+        ["2026-01-03", "记-1", "采购 INV/2026/0001", "贷", "1000.00", "1000.00"],
+        ["2026-01-20", "记-2", "付款", "借", "600.00", "400.00"],
+    ]
+    ledger = read(csv_bytes(rows), "dc.csv")
+    assert [line.amount for line in ledger.lines] == [Decimal("1000.00"), Decimal("-600.00")]
+
+
+def test_a_balance_signed_by_its_direction_column_is_read_as_signed():
+    rows = [
+        ["应付账款明细账"],
+        ["日期", "凭证字号", "摘要", "借方", "贷方", "方向", "余额"],
+        ["2026-01-03", "记-1", "采购 INV/2026/0001", None, "1,000.00", "贷", "1,000.00"],
+        ["2026-01-31", None, "本期合计", None, "1,000.00", "贷", "1,000.00"],
+    ]
+    ledger = read(csv_bytes(rows), "one.csv")
+    assert (ledger.opening, ledger.closing) == (Decimal("0.00"), Decimal("1000.00"))
+
+
+def test_totals_without_a_date_and_documents_without_one():
+    rows = [
+        ["Date", "Num", "Memo", "Amount"],
+        ["05/01/2026", None, "Total fortnightly cleaning", "300.00"],
+        ["Total for Acme Ltd", None, None, "300.00"],
+    ]
+    ledger = read(csv_bytes(rows), "totals.csv")
+    assert [line.description for line in ledger.lines] == ["Total fortnightly cleaning"]
+    assert ledger.kinds["subtotal"] == 1
+    missing = [
+        ["Date", "Num", "Memo", "Amount"],
+        [None, "B-2", "Total Tools Ltd invoice 42", "250.00"],
+    ]
+    with pytest.raises(lp.LedgerError, match="the date is missing"):
+        read(csv_bytes(missing), "nodate.csv")
+
+
+def test_dates_with_a_time_follow_the_order_of_the_column():
+    rows = [
+        ["Date", "Reference", "Description", "Amount"],
+        ["03/01/2026 00:00", "INV-1", "Invoice", "-100.00"],
+        ["13/01/2026 00:00", "INV-3", "Invoice", "-300.00"],
+    ]
+    ledger = read(csv_bytes(rows), "times.csv")
+    assert [line.date for line in ledger.lines] == [date(2026, 1, 3), date(2026, 1, 13)]
+    assert ledger.day_order == "day_first"

@@ -140,29 +140,27 @@ class CustomerReconciliationCustomerLine(models.Model):
         session.ensure_one()
         factor = 10**session.currency_id.decimal_places
         ours = [line for line in session.line_ids if line.kind != "opening"]
+        # Our documents by their own number (a payment's reference may name the invoice it
+        # pays: it would vote for the invoice's sign), against their document-number column
+        # only (their description of a payment may cite our invoice too).
         our_keys = {}
         for line in ours:
-            for key in lm.reference_keys(line.name, line.customer_ref):
+            for key in lm.reference_keys(line.name):
                 our_keys.setdefault(key, round(line.amount * factor))
         start = session.date_from - timedelta(days=62)
         end = session.date_to + timedelta(days=62)
         same = mirror = 0
-        for day, units, reference, description in zip(
-            ledger.dates, ledger.units, ledger.references, ledger.descriptions, strict=True
+        for day, units, reference in zip(
+            ledger.dates, ledger.units, ledger.references, strict=True
         ):
-            if units and start <= day <= end:
+            if units and reference and start <= day <= end:
                 amount = next(
-                    (
-                        our_keys[key]
-                        for key in lm.reference_keys(reference, description)
-                        if key in our_keys
-                    ),
-                    0,
+                    (our_keys[key] for key in lm.reference_keys(reference) if key in our_keys), 0
                 )
                 same += bool(amount) and (amount > 0) == (units > 0)
                 mirror += bool(amount) and (amount > 0) != (units > 0)
         _ = self.env._
-        if (same or mirror) and max(same, mirror) * 3 >= 2 * (same + mirror):
+        if same + mirror >= 3 and max(same, mirror) * 3 >= 2 * (same + mirror):
             return ("same" if same > mirror else "mirror"), _(
                 "%(agree)s of %(total)s of their document numbers that are ours",
                 agree=max(same, mirror),

@@ -60,6 +60,7 @@ from .values import (
     parse_date,
     parse_direction,
     parse_units,
+    without_time,
 )
 
 __all__ = [
@@ -110,6 +111,9 @@ class _RowReader:
         self.headers = headers
         self.mapping = mapping
         self.parts = parts  # a _DateParts when the date is split in year / month / day columns
+        # 借贷 / D/C beside a signed amount gives the amount its side; 方向 / 余额方向 the balance's.
+        title = normalize_header(headers[mapping["direction"]]) if "direction" in mapping else ""
+        self.direction_on_amount = "amount" in mapping and title in _AMOUNT_DIRECTIONS
 
     def cell(self, cells, role):
         index = self.mapping.get(role)
@@ -198,10 +202,10 @@ class _RowReader:
             parse_direction(self.cell(cells, "direction")) if "direction" in self.mapping else None
         )
         if direction is not None:
-            if balance is not None:
-                balance = abs(balance) * direction
-            elif amount is not None:
+            if amount is not None and (self.direction_on_amount or balance is None):
                 amount = abs(amount) * direction
+            elif balance is not None:
+                balance = abs(balance) * direction
         return debit, credit, amount, balance
 
     def date(self, cells, number, day_first):
@@ -220,6 +224,7 @@ class _RowReader:
 
 
 _NOT_A_DATE = _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date.")
+_AMOUNT_DIRECTIONS = frozenset({"借贷", "借贷方向", "dc", "drcr", "debitcredit"})
 # Repeated cells (the same day, the same description) are read once and held once: a cache
 # of this many cells, emptied when full, so that it stays small whatever the file.
 _CACHE_SIZE = 4096
@@ -242,7 +247,7 @@ class _DayOrder:
         can."""
         if not isinstance(value, str) or not any(char in value for char in "/.-"):
             return False
-        text = unicodedata.normalize("NFKC", value).strip()
+        text = without_time(unicodedata.normalize("NFKC", value))
         if not _DATE_XXY.fullmatch(text):
             return False
         self.seen = True
@@ -253,7 +258,13 @@ class _DayOrder:
         return True
 
 
-_YEAR = re.compile(r"(?<!\d)(1[9]\d\d|2[01]\d\d)(?!\d)")
+# A year in a title block, the clearest form first: 2026年 / 2026年度, then 2026.01 or 2026-01,
+# then a year alone (an account code such as 2121 is only taken when nothing else is there).
+_TITLE_YEARS = (
+    re.compile(r"(?<!\d)(19\d\d|2[01]\d\d)\s*年"),
+    re.compile(r"(?<!\d)(19\d\d|2[01]\d\d)\s*[.\-/]\s*\d{1,2}(?!\d)"),
+    re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)"),
+)
 _PART_NUMBER = re.compile(r"\s*(\d{1,4})\s*[年月日号號]?\s*")
 
 
@@ -264,12 +275,11 @@ class _DateParts:
     def __init__(self, title_rows):
         self.year = None
         self.month = None
-        for _number, cells in title_rows:
-            for cell in cells:
-                if isinstance(cell, str) and (found := _YEAR.search(cell)):
-                    self.year = int(found[1])
-                    break
-            if self.year:
+        texts = [cell for _number, cells in title_rows for cell in cells if isinstance(cell, str)]
+        for pattern in _TITLE_YEARS:
+            found = next((match for text in texts if (match := pattern.search(text))), None)
+            if found:
+                self.year = int(found[1])
                 break
 
     @staticmethod
@@ -286,8 +296,9 @@ class _DateParts:
         return None
 
     def carry(self, reader, cells):
-        """The year and the month a row gives, whatever its kind (an opening row of a month
+        """The year and the month a row that is not a line gives (an opening row of a month
         gives its month to the rows below)."""
+        found = {}
         for role in ("year", "month"):
             if role in reader.mapping:
                 raw = reader.cell(cells, role)
@@ -295,14 +306,22 @@ class _DateParts:
                 if isinstance(raw, float) and raw.is_integer():
                     text = str(int(raw))
                 if match := _PART_NUMBER.fullmatch(text):
-                    setattr(self, role, int(match[1]))
+                    found[role] = int(match[1])
+        self._advance(found.get("year"), found.get("month"))
+
+    def _advance(self, year, month):
+        """Take a row's year and month; a month of the first quarter after one of the last,
+        without a year of its own, is in the next year (December, then January)."""
+        if not year and month and self.year and self.month and month <= 3 < 9 < self.month:
+            self.year += 1
+        self.year = year or self.year
+        self.month = month or self.month
 
     def date(self, reader, cells, row):
         year = self._number(reader, cells, "year", row) if "year" in reader.mapping else None
         month = self._number(reader, cells, "month", row)
         day = self._number(reader, cells, "day", row)
-        self.year = year or self.year
-        self.month = month or self.month
+        self._advance(year, month)
         if day is None:
             reader.error(
                 _lt("%(file)s, row %(row)s, column %(column)s: the day is missing."), row, "day", ""
@@ -386,9 +405,16 @@ def _line_date(dates, reader, cells, number, day_first, raw_date, split):
         when = dates[raw_date] = reader.date(cells, number, day_first)
         return when
     except LedgerError:
-        if rk.is_loose_total(cells):
+        has_number = reader.text(cells, "reference") or reader.text(cells, "voucher")
+        if rk.is_loose_total(cells) and not has_number:
             return rk.SUBTOTAL
         raise
+
+
+def _preview(preview, number, kind, units, text):
+    """A row that is not a line, among the first rows shown as read."""
+    if len(preview) < PREVIEW_ROWS:
+        preview.append((number, kind, None, "", units or None, text))
 
 
 def _shared(texts, text):
@@ -457,8 +483,6 @@ def parse_ledger(
         kind = rk.row_kind(cells)
         if kind != rk.LINE and _is_a_document(reader, cells, raw_date, split, order):
             kind = rk.LINE  # "Opening Balance" as the memo of a dated bill: a line
-        if split:
-            parts.carry(reader, cells)
         debit, credit, amount, balance = (
             reader.amounts(cells, number, places) if kind != rk.SUBTOTAL else (None,) * 4
         )
@@ -467,17 +491,17 @@ def parse_ledger(
             if amount is None and debit is None and credit is None
             else (amount if amount is not None else (debit or 0) - (credit or 0))
         )
-        if kind in stated:
+        if kind in stated and not (kind == rk.OPENING and stated[kind] is not None):
+            # The first opening row (a ledger of several months has one a month), the last closing.
             stated[kind] = _stated_balance(debit, credit, amount, balance)
         elif kind == rk.LINE and not units:
             dated = _reads_as_date(reader.cell(cells, "month") if split else raw_date, order)
             kind = _not_a_line(units, dated, table.filename, number)
         if kind != rk.LINE:
+            if split:
+                parts.carry(reader, cells)
             kinds[kind] += 1
-            if len(preview) < PREVIEW_ROWS:
-                preview.append(
-                    (number, kind, None, "", units or None, reader.text(cells, "description"))
-                )
+            _preview(preview, number, kind, units, reader.text(cells, "description"))
             continue
         if when is None and ordered and not order.decided:
             pending.append((len(ledger.rows), raw_date, number))
@@ -485,6 +509,7 @@ def parse_ledger(
             when = _line_date(dates, reader, cells, number, order.day_first, raw_date, split)
             if when is rk.SUBTOTAL:
                 kinds[rk.SUBTOTAL] += 1  # a total of a row without a date
+                _preview(preview, number, rk.SUBTOTAL, units, "")
                 continue
         shared = _shared(texts, reader.text(cells, "description"))
         reference = reader.text(cells, "reference")
@@ -519,6 +544,8 @@ def parse_ledger(
         ledger.raw_opening[0] if ledger.raw_opening and ledger.raw_opening[1] else None
     )
     ledger.balance_factor = _balance_factor(ledger, opening_balance)
+    if ledger.balance_factor is None and "direction" in mapping and not reader.direction_on_amount:
+        ledger.balance_factor = 1  # a balance signed by its 借/贷 column is debit-positive
     return ledger
 
 

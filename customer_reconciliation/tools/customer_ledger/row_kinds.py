@@ -23,7 +23,7 @@ KINDS = (TITLE, HEADER, SUBTOTAL, CARRIED, OPENING, CLOSING, NOTE, ZERO)
 _SUBTOTAL = re.compile(
     r"(本日|当日|本月|当月|本期|当期|当前|本季|本年|全年|本页|月|年|日|期间)?(合计|小计|累计|总计)"
     r"|本期发生额合计|发生额合计|累计发生额|本期发生额|月计|年计|季计|日计"
-    r"|sub-?totals?|totals?(for.*)?|grandtotal|pagetotal|reporttotal",
+    r"|sub-?totals?|totals?|grandtotal|pagetotal|reporttotal",
     re.IGNORECASE,
 )
 _CARRIED = re.compile(
@@ -31,15 +31,17 @@ _CARRIED = re.compile(
     re.IGNORECASE,
 )
 _OPENING = re.compile(
-    r"期初余额|期初|期初数|上期结转|上年结转|上月结转|上期余额|上年余额|上月余额|年初余额|年初数|月初余额"
-    r"|openingbalance|opening|beginningbalance|startingbalance|balancebroughtforward|broughtforward"
-    r"|balanceforward|(balance)?b/?f",
+    r"期初余额|期初|期初数|期初结余|上期结转|上年结转|上月结转|上期余额|上年余额|上月余额|上期结余"
+    r"|年初余额|年初数|月初余额"
+    r"|openingbalance(asat.*)?|opening|beginningbalance|startingbalance|balancebroughtforward"
+    r"|broughtforward|balancebroughtdown|broughtdown|balanceforward|(balance|bal)?b/?(f|fwd|d)",
     re.IGNORECASE,
 )
 _CLOSING = re.compile(
-    r"期末余额|期末|期末数|本期余额|本月余额|本年余额"
-    r"|closingbalance|closing|endingbalance|endbalance|balancecarriedforward|carriedforward"
-    r"|(balance)?c/?f",
+    r"期末余额|期末|期末数|期末结余|本期余额|本月余额|本年余额|本期结余|月末余额|年末余额"
+    r"|结转下年|下年结转|结转下期|结转下月"
+    r"|closingbalance(asat.*)?|closing|endingbalance|endbalance|balancecarriedforward"
+    r"|carriedforward|balancecarrieddown|carrieddown|(balance|bal)?c/?(f|fwd|d)",
     re.IGNORECASE,
 )
 _PATTERNS = ((SUBTOTAL, _SUBTOTAL), (CARRIED, _CARRIED), (OPENING, _OPENING), (CLOSING, _CLOSING))
@@ -49,8 +51,9 @@ _NO_WORDS = re.compile(r"[\d\s,.\-/:()+]*")
 # What every text above holds, full-width and Traditional forms included: a row without it
 # is an ordinary line (a first look, in C string methods, before the patterns).
 _KIND_CHARS = re.compile("[计页期结初余計頁結餘\uff00-\uffef*]")
-_KIND_WORDS = ("total", "open", "forward", "clos", "begin", "ending", "start", "over")
-_BF = re.compile(r"[bc]\s*/?\s*f")
+_KIND_WORDS = ("total", "open", "forward", "clos", "begin", "ending", "start", "over", "down")
+# b/f, c/d, b/fwd...: a "b" or "c" then "f" or "d".
+_BF = re.compile(r"[bc]\s*/?\s*[fd]")
 
 
 def _may_name_kind(text):
@@ -60,12 +63,14 @@ def _may_name_kind(text):
     for word in _KIND_WORDS:
         if word in low:
             return True
-    return "f" in low and bool(_BF.search(low))
+    return ("f" in low or "d" in low) and bool(_BF.search(low))
 
 
 # Totals that only a row without a date is taken for: "Total Accounts Payable" (Xero), "*"
 # (SAP's total rows), "供应商合计".
-_LOOSE_TOTAL = re.compile(r"(sub|grand)?totals?\b.*|\*{1,3}|.{1,30}(合计|小计|总计)", re.IGNORECASE)
+_LOOSE_TOTAL = re.compile(
+    r"(sub|grand)?totals?(\s+for)?\b.*|\*{1,3}|.{1,30}(合计|小计|总计)", re.IGNORECASE
+)
 
 
 def row_kind(cells):

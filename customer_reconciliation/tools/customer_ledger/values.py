@@ -64,7 +64,7 @@ def _read_date(value, day_first):
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None
-    text = re.split(r"[ T]\d{1,2}:\d{2}", text)[0].strip()
+    text = without_time(text)
     if match := _DATE_YMD.fullmatch(text):
         return date(int(match[1]), int(match[2]), int(match[3]))
     if match := _DATE_XXY.fullmatch(text):
@@ -84,11 +84,16 @@ def _read_date(value, day_first):
     raise ValueError(value)
 
 
+def without_time(text):
+    """A date text without the time that some exports write after it (03/01/2026 00:00)."""
+    return re.split(r"[ T]\d{1,2}:\d{2}", text)[0].strip()
+
+
 def guess_day_first(values):
     """For d/m/yyyy against m/d/yyyy: what the column's values prove, else month first."""
     for value in values:
         if isinstance(value, str) and (
-            match := _DATE_XXY.fullmatch(unicodedata.normalize("NFKC", value).strip())
+            match := _DATE_XXY.fullmatch(without_time(unicodedata.normalize("NFKC", value)))
         ):
             if int(match[1]) > 12:
                 return True
