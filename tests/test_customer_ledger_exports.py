@@ -476,3 +476,39 @@ def test_dates_with_a_time_follow_the_order_of_the_column():
     ledger = read(csv_bytes(rows), "times.csv")
     assert [line.date for line in ledger.lines] == [date(2026, 1, 3), date(2026, 1, 13)]
     assert ledger.day_order == "day_first"
+
+
+def test_a_decimal_comma_file_reads_1000_as_a_thousand():
+    rows = [
+        ["Posting Date", "Reference", "Text", "Debit", "Credit", "Balance"],
+        ["03.01.2026", "INV/2026/0001", "Invoice", None, "1.234,56", "-1.234,56"],
+        ["20.01.2026", "INV/2026/0002", "Invoice", None, "1.000", "-2.234,56"],
+        ["22.01.2026", "INV/2026/0004", "Invoice", None, "12.500", "-14.734,56"],
+    ]
+    text = "\n".join(";".join("" if v is None else v for v in row) for row in rows) + "\n"
+    ledger = read(text.encode(), "eu.csv", sign=1)
+    assert [line.amount for line in ledger.lines] == [
+        Decimal("-1234.56"),
+        Decimal("-1000.00"),
+        Decimal("-12500.00"),
+    ]
+
+
+def test_a_decimal_comma_shown_only_after_1000_was_read_is_refused():
+    rows = [["Date", "Reference", "Amount"]] + [
+        ["2026-01-03", f"INV-{n}", "1.000"] for n in range(40)
+    ]
+    rows.append(["2026-01-20", "INV-99", "1.234,56"])
+    text = "\n".join(";".join(row) for row in rows) + "\n"
+    with pytest.raises(lp.LedgerError, match="with a decimal comma"):
+        read(text.encode(), "late.csv")
+    # A decimal-point file: 1.000 is one, 1,234.56 a thousand and more.
+    rows = [
+        ["Date", "Reference", "Amount"],
+        ["2026-01-03", "A", "1.000"],
+        ["2026-01-04", "B", "1,234.56"],
+    ]
+    ledger = read(
+        ("\n".join(",".join(f'"{v}"' for v in r) for r in rows) + "\n").encode(), "us.csv", sign=1
+    )
+    assert [line.amount for line in ledger.lines] == [Decimal("1.00"), Decimal("1234.56")]

@@ -55,6 +55,7 @@ from .reading import number as thousands
 from .values import (
     _DATE_XXY,
     OutOfBounds,
+    decimal_comma,
     guess_day_first,
     parse_amount,
     parse_date,
@@ -111,6 +112,10 @@ class _RowReader:
         self.headers = headers
         self.mapping = mapping
         self.parts = parts  # a _DateParts when the date is split in year / month / day columns
+        self.comma = False  # the file writes decimal commas (values.decimal_comma)
+        self.ambiguous_row = None  # the first row of an amount such as 1.000, read as 1.00
+        self.ambiguous_value = ""
+        self.comma_row = None  # the first row of an amount such as 1.234,56 (then unexpected)
         # 借贷 / D/C beside a signed amount gives the amount its side; 方向 / 余额方向 the balance's.
         title = normalize_header(headers[mapping["direction"]]) if "direction" in mapping else ""
         self.direction_on_amount = "amount" in mapping and title in _AMOUNT_DIRECTIONS
@@ -171,6 +176,17 @@ class _RowReader:
             max_amount=thousands(MAX_AMOUNT),
         )
 
+    def _watch_decimals(self, raw, number):
+        """Note the first 1.000 read as one and the first 1.234,56 of a decimal-point file."""
+        if (
+            self.ambiguous_row is None
+            and raw[-4:-3] == "."
+            and _DOT_THOUSAND.fullmatch(raw.strip())
+        ):
+            self.ambiguous_row, self.ambiguous_value = number, raw.strip()
+        if self.comma_row is None and "," in raw and raw.rfind(",") > raw.rfind(".") > -1:
+            self.comma_row = number
+
     def text(self, cells, role):
         index = self.mapping.get(role)
         raw = cells[index] if index is not None and index < len(cells) else None
@@ -195,8 +211,10 @@ class _RowReader:
             raw = cells[index] if index < width else None
             if raw == "" or raw is None:
                 found.append(None)
-            else:
-                found.append(self.value(cells, role, number, parse_units, places))
+                continue
+            if not self.comma and raw.__class__ is str:
+                self._watch_decimals(raw, number)
+            found.append(self.value(cells, role, number, parse_units, places, self.comma))
         debit, credit, amount, balance = found
         direction = (
             parse_direction(self.cell(cells, "direction")) if "direction" in self.mapping else None
@@ -225,6 +243,12 @@ class _RowReader:
 
 _NOT_A_DATE = _lt("%(file)s, row %(row)s, column %(column)s: %(value)s is not a date.")
 _AMOUNT_DIRECTIONS = frozenset({"借贷", "借贷方向", "dc", "drcr", "debitcredit"})
+_DOT_THOUSAND = re.compile(r"[-+]?\d{1,3}\.\d{3}")  # 1.000: a thousand, or one?
+_BOTH_DECIMALS = _lt(
+    "%(file)s writes amounts with a decimal comma (1.234,56, row %(comma_row)s) and also as "
+    "%(value)s (row %(row)s), which then reads as a thousand or as one: export the ledger again "
+    "with one number format."
+)
 # Repeated cells (the same day, the same description) are read once and held once: a cache
 # of this many cells, emptied when full, so that it stays small whatever the file.
 _CACHE_SIZE = 4096
@@ -385,6 +409,34 @@ def _reads_as_date(value, order):
         return False
 
 
+def _file_decimal_comma(table, header_position, mapping):
+    """Whether the file writes decimal commas, as its first rows' amounts show."""
+    columns = [
+        mapping[role] for role in ("debit", "credit", "amount", "balance") if role in mapping
+    ]
+    return bool(
+        decimal_comma(
+            cells[index]
+            for _number, cells in table.head[header_position + 1 :]
+            for index in columns
+            if index < len(cells)
+        )
+    )
+
+
+def _check_decimals(reader, table):
+    """Refuse a file that shows a decimal comma after an amount such as 1.000 was read as 1.00."""
+    if reader.ambiguous_row is None or reader.comma_row is None:
+        return
+    raise LedgerError(
+        _BOTH_DECIMALS,
+        file=table.filename,
+        comma_row=thousands(reader.comma_row),
+        row=thousands(reader.ambiguous_row),
+        value=reader.ambiguous_value,
+    )
+
+
 def _not_a_line(units, dated, filename, number):
     """The kind of a row without words of a kind and without an amount, or of zero."""
     if units is None:
@@ -463,6 +515,7 @@ def parse_ledger(
     split = "date" not in mapping
     parts = _DateParts(table.head[:header_position]) if split else None
     reader = _RowReader(table, headers, mapping, parts)
+    reader.comma = _file_decimal_comma(table, header_position, mapping)
     ledger = Ledger(places)
     kinds = dict.fromkeys(rk.KINDS, 0)
     kinds[rk.TITLE], kinds[rk.HEADER] = header_position, 1
@@ -527,6 +580,7 @@ def parse_ledger(
             balance,
         )
     _read_pending(ledger, reader, pending, date_index, order.day_first)
+    _check_decimals(reader, table)
     if not ledger.rows:
         raise LedgerError(
             _lt("%(file)s has no ledger lines below its header row (row %(row)s)."),

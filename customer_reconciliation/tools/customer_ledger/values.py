@@ -117,12 +117,35 @@ def parse_amount(value):
     return amount if amount is None else _bounded_amount(value, amount)
 
 
-def parse_units(value, places):
+# How a file writes its amounts, told by the cells that show it: 1.234,56 or 250,5 (decimal
+# comma, dots for thousands), 1,234.56 or 12.5 (decimal point). "1.000" shows neither.
+_COMMA_DECIMAL = re.compile(r"[-+(]?\d{1,3}(?:\.\d{3})*,\d{1,2}\)?|[-+(]?\d+,\d{1,2}\)?")
+_DOT_DECIMAL = re.compile(r"[-+(]?\d{1,3}(?:,\d{3})+\.\d+\)?|[-+(]?\d+\.(?:\d{1,2}|\d{4,})\)?")
+_DOT_THOUSANDS = re.compile(r"([-+]?)(\d{1,3}(?:\.\d{3})+)(,\d+)?")
+
+
+def decimal_comma(values):
+    """True when the amount texts of a file show a decimal comma and none a decimal point,
+    False when they show a decimal point, None when none tells."""
+    comma = point = False
+    for value in values:
+        if isinstance(value, str) and (text := value.strip()):
+            comma = comma or bool(_COMMA_DECIMAL.fullmatch(text))
+            point = point or bool(_DOT_DECIMAL.fullmatch(text))
+    if comma != point:
+        return comma
+    return None
+
+
+def parse_units(value, places, comma=False):
     """An amount cell in minor units: an integer of 10^-``places`` (rounded half up), None
     when empty; raises as :func:`parse_amount`. The usual cell (1234.56, -1,234.56) is read
-    with integer arithmetic."""
+    with integer arithmetic. ``comma``: the file writes decimal commas, so that 1.000 is a
+    thousand."""
     if value == "" or value is None:
         return None
+    if comma and isinstance(value, str) and (match := _DOT_THOUSANDS.fullmatch(value.strip())):
+        value = match[1] + match[2].replace(".", "") + (match[3] or "").replace(",", ".")
     if isinstance(value, str) and _SIMPLE.fullmatch(value):
         whole, _dot, fraction = value.replace(",", "").partition(".")
         if len(fraction) <= places:
