@@ -57,6 +57,7 @@ PROTECTED = (
     "customer_ledger_opening",
     "customer_ledger_closing_reported",
     "customer_ledger_match_date",
+    "customer_ledger_import_note",
     "ledger_check_state",
 )
 # Fields of the whitelist, tried too: allowed where EDITABLE_FIELDS says so.
@@ -320,6 +321,27 @@ class TestSegregationOfDuties(IntegrityCommon):
                     lambda role=role: self._as(draft, role).action_regenerate(), draft
                 )
         self.assertTrue(draft.with_user(self.accountant).action_regenerate())
+
+    def test_the_ledger_import_is_the_accountant_s(self):
+        """The customer's-ledger import, its wizard and the wizard's sheets, tried by the roles
+        without the right: refused, nothing imported, no import note written."""
+        sent = self.by_state["sent"]
+        content = b"Date,Reference,Amount\n2025-03-03,X-1,-10.00\n"
+        upload = {"session_id": sent.id, "file": base64.b64encode(content), "filename": "x.csv"}
+        for role in ("auditor", "salesperson", "portal"):
+            user = self._user(role)
+            with self.subTest(role=role):
+                Wizard = self.env["customer.reconciliation.ledger.import.wizard"].with_user(user)
+                self.assertForbidden(lambda Wizard=Wizard: Wizard.create(upload), sent)
+                Sheet = self.env["customer.reconciliation.ledger.import.sheet"].with_user(user)
+                self.assertForbidden(lambda Sheet=Sheet: Sheet.create({"name": "x"}), sent)
+                self.assertForbidden(
+                    lambda role=role: self._as(sent, role)._import_customer_ledger(
+                        "x.csv", content
+                    ),
+                    sent,
+                )
+        self.assertFalse(sent.customer_ledger_import_note)
 
 
 @tagged("post_install", "-at_install")
