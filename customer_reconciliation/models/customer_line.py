@@ -2,7 +2,6 @@
 
 from array import array
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup
 
@@ -166,9 +165,7 @@ class CustomerReconciliationCustomerLine(models.Model):
                 agree=max(same, mirror),
                 total=same + mirror,
             )
-        amounts = {round(line.amount * factor) for line in ours}
-        same = sum(1 for units in ledger.units if units and units in amounts)
-        mirror = sum(1 for units in ledger.units if units and -units in amounts)
+        same, mirror = lm.sign_votes((round(line.amount * factor) for line in ours), ledger.units)
         if same + mirror >= 3 and max(same, mirror) * 3 >= 2 * (same + mirror):
             return ("same" if same > mirror else "mirror"), _(
                 "%(agree)s of %(total)s of their amounts equal to ours",
@@ -358,7 +355,11 @@ class CustomerReconciliationCustomerLine(models.Model):
         row: an update of every line afterwards would cost as much as inserting them."""
         session.customer_match_ids.unlink()
         session.customer_line_ids.unlink()
-        money = _money(session.currency_id)
+        currency = session.currency_id
+
+        def money(value):  # the currency's rounding, Odoo's own (0.0 when the file gives none)
+            return currency.round(float(value)) if value is not None else 0.0
+
         session._workflow_write(
             {
                 "customer_ledger_attachment_id": attachment.id,
@@ -464,21 +465,3 @@ def _units(currency):
         return value if units >= 0 else -value
 
     return rounded
-
-
-def _money(currency):
-    """Amounts rounded as the currency rounds them (0.0 for a missing one); a power-of-ten
-    rounding (the usual case) with Decimal arithmetic, as fast as a C call."""
-    places = currency.decimal_places
-    if currency.is_zero(currency.rounding - 10**-places):
-        step = Decimal(1).scaleb(-places)
-
-        def money(value):
-            return float(value.quantize(step, ROUND_HALF_UP)) if value is not None else 0.0
-
-        return money
-
-    def money(value):
-        return currency.round(float(value)) if value is not None else 0.0
-
-    return money

@@ -1,6 +1,4 @@
-"""Line-by-line matching of our statement against the customer's ledger.
-
-Pure Python, no Odoo import: unit-tested and benchmarked without a database.
+"""Line-by-line matching of our statement against the customer's ledger. Pure Python.
 
 Both sides are lists of :class:`Entry` with amounts in integer minor units (cents) in OUR sign
 convention (positive: the customer owes us more). Every entry ends up in exactly one
@@ -179,15 +177,17 @@ class Group:
         return f"Group({self.status}, {self.rule}, ours={self.ours}, theirs={self.theirs})"
 
 
-def guess_sign(our_amounts, their_raw_amounts):
-    """-1 when their amounts are mirrored (their credit is our debit), 1 when they are not.
+def sign_votes(our_amounts, their_raw_amounts):
+    """(same, mirrored): how many of their amounts meet one of ours as they are, and negated."""
+    ours = set(our_amounts)
+    their = [amount for amount in their_raw_amounts if amount]
+    return sum(amount in ours for amount in their), sum(-amount in ours for amount in their)
 
-    Counts how many of their amounts meet one of ours as they are and negated; ties go to
-    the mirror, the usual case of a customer's accounts-payable ledger.
-    """
-    ours = Counter(our_amounts)
-    same = sum(1 for amount in their_raw_amounts if amount and ours.get(amount))
-    mirrored = sum(1 for amount in their_raw_amounts if amount and ours.get(-amount))
+
+def guess_sign(our_amounts, their_raw_amounts):
+    """-1 when their amounts are mirrored (their credit is our debit), 1 when they are not;
+    ties go to the mirror, the usual case of a customer's accounts-payable ledger."""
+    same, mirrored = sign_votes(our_amounts, their_raw_amounts)
     return 1 if same > mirrored else -1
 
 
