@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from .reading import MAX_AMOUNT
+from .row_kinds import HEADER, TITLE
 
 # A line without a balance (its file has no balance column), in the balance column.
 NO_BALANCE = -(2**63)
@@ -108,7 +109,6 @@ class Ledger:
         self.lines = _Lines(self)
         self.raw_opening = None
         self.raw_closing = None
-        self.skipped = 0
         self.kinds = {}  # row_kinds kind: how many rows of the file are of it
         self.preview = []  # the first rows below the header: (row, kind, date, reference, units, text)
         self.day_order = None  # how x/y/yyyy dates were read: "day_first", "month_first"
@@ -118,6 +118,11 @@ class Ledger:
         self.balance_sign = None
         self.opening = None
         self.closing = None
+
+    @property
+    def skipped(self):
+        """The rows below the header row that are not lines."""
+        return sum(count for kind, count in self.kinds.items() if kind not in (TITLE, HEADER))
 
     def append(self, row, date, reference, voucher, description, debit, credit, units, balance):
         self.rows.append(row)

@@ -8,8 +8,6 @@ and keeps the lines in columns (``ledger``). The file itself is read by ``readin
 returned half-read: the first problem raises :class:`LedgerError`.
 """
 
-import re
-
 from . import row_kinds as rk
 from .dates import DATE_BOUNDS, NOT_A_DATE, OUTSIDE_DATES, DateParts, DayOrder
 from .headers import (
@@ -50,6 +48,7 @@ from .reading import (
 )
 from .reading import number as thousands
 from .values import (
+    DOT_THOUSANDS,
     OutOfBounds,
     decimal_comma,
     parse_amount,
@@ -175,7 +174,8 @@ class _RowReader:
         if (
             self.ambiguous_row is None
             and raw[-4:-3] == "."
-            and _DOT_THOUSAND.fullmatch(raw.strip())
+            and (found := DOT_THOUSANDS.fullmatch(raw.strip()))
+            and not found[3]  # 1.000, not 1.234,56
         ):
             self.ambiguous_row, self.ambiguous_value = number, raw.strip()
         if self.comma_row is None and "," in raw and raw.rfind(",") > raw.rfind(".") > -1:
@@ -236,7 +236,6 @@ class _RowReader:
 
 
 _AMOUNT_DIRECTIONS = frozenset({"借贷", "借贷方向", "dc", "drcr", "debitcredit"})
-_DOT_THOUSAND = re.compile(r"[-+]?\d{1,3}\.\d{3}")  # 1.000: a thousand, or one?
 _BOTH_DECIMALS = _lt(
     "%(file)s writes amounts with a decimal comma (1.234,56, row %(comma_row)s) and also as "
     "%(value)s (row %(row)s), which then reads as a thousand or as one: export the ledger again "
@@ -455,9 +454,6 @@ def parse_ledger(
             row=header_number,
         )
     ledger.kinds = kinds
-    ledger.skipped = sum(
-        count for kind, count in kinds.items() if kind not in (rk.TITLE, rk.HEADER)
-    )
     ledger.day_order = None if not order.seen else "day_first" if order.day_first else "month_first"
     ledger.day_order_open = order.seen and not order.decided
     ledger.raw_opening, ledger.raw_closing = stated[rk.OPENING], stated[rk.CLOSING]

@@ -121,7 +121,8 @@ def parse_amount(value):
 # comma, dots for thousands), 1,234.56 or 12.5 (decimal point). "1.000" shows neither.
 _COMMA_DECIMAL = re.compile(r"[-+(]?\d{1,3}(?:\.\d{3})*,\d{1,2}\)?|[-+(]?\d+,\d{1,2}\)?")
 _DOT_DECIMAL = re.compile(r"[-+(]?\d{1,3}(?:,\d{3})+\.\d+\)?|[-+(]?\d+\.(?:\d{1,2}|\d{4,})\)?")
-_DOT_THOUSANDS = re.compile(r"([-+]?)(\d{1,3}(?:\.\d{3})+)(,\d+)?")
+# 1.000 or 1.234,56: dots for thousands (in a decimal-point file, 1.000 is then ambiguous).
+DOT_THOUSANDS = re.compile(r"([-+]?)(\d{1,3}(?:\.\d{3})+)(,\d+)?")
 
 
 def decimal_comma(values):
@@ -144,7 +145,7 @@ def parse_units(value, places, comma=False):
     thousand."""
     if value == "" or value is None:
         return None
-    if comma and isinstance(value, str) and (match := _DOT_THOUSANDS.fullmatch(value.strip())):
+    if comma and isinstance(value, str) and (match := DOT_THOUSANDS.fullmatch(value.strip())):
         value = match[1] + match[2].replace(".", "") + (match[3] or "").replace(",", ".")
     if isinstance(value, str) and _SIMPLE.fullmatch(value):
         whole, _dot, fraction = value.replace(",", "").partition(".")
