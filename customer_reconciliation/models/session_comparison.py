@@ -120,33 +120,16 @@ class CustomerReconciliationSession(models.Model):
             )
 
     # ------------------------------------------------------------------ import and comparison
-    def _import_customer_ledger(
-        self,
-        filename,
-        content,
-        mapping=None,
-        sign=None,
-        header_row=None,
-        remember=True,
-        day_first=None,
-        sheet=None,
-    ):
+    def _import_customer_ledger(self, filename, content, **options):
         """Import the customer's ledger file into this statement and compare it with our lines.
 
-        The entry point of the import wizard and of the portal's dispute step; see
+        The entry point of the import wizard and of the portal's dispute step; ``options``
+        (mapping, sign, header row, remember, day order, sheet) are those of
         ``customer.reconciliation.customer.line._import_file``.
         """
         self.ensure_one()
         return self.env["customer.reconciliation.customer.line"]._import_file(
-            self,
-            filename,
-            content,
-            mapping=mapping,
-            sign=sign,
-            header_row=header_row,
-            remember=remember,
-            day_first=day_first,
-            sheet=sheet,
+            self, filename, content, **options
         )
 
     def _match_customer_ledger(self, deadline=None, ledger=None, their_ids=None):

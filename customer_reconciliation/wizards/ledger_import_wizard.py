@@ -44,6 +44,9 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         domain="[('wizard_id', '=', id)]",
         help="The sheet of the workbook to import, when several look like a ledger.",
     )
+    sheet_ids = fields.One2many(
+        "customer.reconciliation.ledger.import.sheet", "wizard_id", string="Sheets"
+    )
     sheet_count = fields.Integer(compute="_compute_sheet_count")
     day_order = fields.Selection(
         [
@@ -71,13 +74,10 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     def write(self, vals):
         return super(CustomerReconciliationLedgerImportWizard, unindexed(self)).write(vals)
 
-    @api.depends("sheet_id")
+    @api.depends("sheet_ids")
     def _compute_sheet_count(self):
-        Sheet = self.env["customer.reconciliation.ledger.import.sheet"]
         for wizard in self:
-            wizard.sheet_count = (
-                Sheet.search_count([("wizard_id", "=", wizard.id)]) if wizard.id else 0
-            )
+            wizard.sheet_count = len(wizard.sheet_ids)
 
     @api.model
     def default_get(self, fields_list):
@@ -204,7 +204,7 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     def _set_sheets(self, table):
         """The sheets that look like a ledger, for the user to pick one, when there are several."""
         Sheet = self.env["customer.reconciliation.ledger.import.sheet"]
-        Sheet.search([("wizard_id", "=", self.id)]).unlink()
+        self.sheet_ids.unlink()
         names = list(getattr(table, "ledger_sheets", None) or [])
         if len(names) < 2:
             self.sheet_id = False
