@@ -449,7 +449,7 @@ class TestDisputeIntegrity(IntegrityCommon):
                         self.session,
                     )
         settled.with_user(self.approver).action_reopen()
-        self.assertEqual(settled.state, "open")
+        self.assertEqual(settled.state, "investigating")
 
     def test_the_customer_s_words_stay(self):
         for vals in (
@@ -510,7 +510,7 @@ class TestDisputeIntegrity(IntegrityCommon):
             .with_context(default_state="resolved")
             .create({"session_id": self.session.id, "reason": "other"})
         )
-        self.assertEqual((created.state, created.source), ("open", "internal"))
+        self.assertEqual((created.state, created.source), ("new", "internal"))
 
 
 @tagged("post_install", "-at_install")

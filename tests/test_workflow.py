@@ -304,7 +304,7 @@ class TestWorkflow(WorkflowCommon):
     def test_close_requires_settled_disputes_then_new_version(self):
         session = self._session("disputed")
         dispute = session.dispute_ids
-        self.assertEqual(dispute.state, "open")
+        self.assertEqual(dispute.state, "new")
         self.assertAlmostEqual(dispute.difference, 900 - 1250)
         with self.assertRaisesRegex(UserError, "open disputes"):
             session.with_user(self.users["manager"]).action_close()

@@ -201,6 +201,18 @@ class _DemoBuilder:
         invoice = self._invoice(jinling, 12000, day(2, 7), "JL-0001")
         self._pay(invoice, 15000, day(1, 3))
 
+        # 8. A customer in liquidation: its unpaid invoice goes to bad debt.
+        oujiang = Partner.create(
+            {
+                "name": "温州瓯江五金有限公司",
+                "is_company": True,
+                "city": "温州",
+                "lang": "zh_CN",
+                "email": "oujiang@example.cn",
+            }
+        )
+        self._invoice(oujiang, 15600, day(5, 9), "OJ-0509", due_days=30)
+
         # Last month's statements are already generated.
         engine = self.env["customer.reconciliation.engine"].with_user(users["accountant"])
         result = engine.generate(company, day(1, 1), month - relativedelta(days=1))
@@ -214,8 +226,15 @@ class _DemoBuilder:
         self._demo_workflow(
             sessions,
             users,
-            {"confirmed": hualian, "disputed": tianfu, "sent": pearl, "to_approve": xihu},
+            {
+                "confirmed": hualian,
+                "disputed": tianfu,
+                "sent": pearl,
+                "to_approve": xihu,
+                "liquidation": oujiang,
+            },
         )
+        self._demo_settlements(sessions, users, tianfu, oujiang)
         self.env["ir.config_parameter"].sudo().set_param(
             "customer_reconciliation.demo_loaded_on", fields.Date.to_string(today)
         )
@@ -254,7 +273,18 @@ class _DemoBuilder:
                 continue
             session.with_user(approver).action_approve()
             session.with_user(accountant).action_mark_sent()
-            if state == "confirmed":
+            if state == "liquidation":
+                session._record_dispute(
+                    [
+                        {
+                            "reason": "other",
+                            "customer_amount": 0.0,
+                            "comment": "公司已进入破产清算，无力支付 / The company is in "
+                            "liquidation and cannot pay",
+                        }
+                    ]
+                )
+            elif state == "confirmed":
                 # The accountant's own upload: the evidence of an answer is never someone else's.
                 evidence = (
                     self.env["ir.attachment"]
@@ -285,8 +315,49 @@ class _DemoBuilder:
                     ]
                 )
 
+    def _demo_settlements(self, sessions, users, tianfu, oujiang):
+        """Tianfu's return is credited, which closes its statement and sends the next version;
+        Oujiang's bad debt, above the approval limit, waits for a manager."""
+        accountant, approver = users["accountant"], users["approver"]
+        Wizard = self.env["customer.reconciliation.settlement.wizard"].with_user(accountant)
+        disputed = sessions.filtered(lambda s: s.partner_id == tianfu)
+        returned = self.env["account.move"].search(
+            [("partner_id", "=", tianfu.id), ("ref", "=", "TF-4")], limit=1
+        )
+        Wizard.create(
+            {
+                "dispute_ids": [Command.set(disputed.dispute_ids.ids)],
+                "settlement_type": "credit_note",
+                "root_cause": "our_credit",
+                "invoice_id": returned.id,
+                "credit_mode": "whole",
+                "explanation": "7月退货已开红字发票冲减 / Credit note issued for the goods "
+                "returned in July",
+            }
+        ).action_settle()
+        disputed.with_user(approver).action_close_and_send_next()
+        # The approver closed and submitted it: another manager approves (segregation).
+        admin = self.env.ref("base.user_admin")
+        following = disputed.next_version_ids
+        following.with_user(admin).action_approve()
+        following.with_user(accountant).action_mark_sent()
+
+        liquidation = sessions.filtered(lambda s: s.partner_id == oujiang)
+        Wizard.create(
+            {
+                "dispute_ids": [Command.set(liquidation.dispute_ids.ids)],
+                "settlement_type": "bad_debt",
+                "root_cause": "customer_error",
+                "explanation": "债务人破产清算，经批准核销 / Debtor in liquidation: written "
+                "off once approved",
+            }
+        ).action_settle()
+
     # ------------------------------------------------------------------ helpers
     def _demo_company(self):
+        # The customers' languages: their documents (and Odoo's credit notes) are in them.
+        for code in ("zh_CN", "zh_TW"):
+            self.env["res.lang"]._activate_lang(code)
         cny = self.env.ref("base.CNY")
         cny.active = True
         company = self.env["res.company"].create(
@@ -313,9 +384,43 @@ class _DemoBuilder:
             "generic_coa", company=company, install_demo=False
         )
         company.currency_id = cny  # the generic chart sets its own currency
+        self._demo_settlement_accounts(company)
         admin = self.env.ref("base.user_admin")
         admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
         return company
+
+    def _demo_settlement_accounts(self, company):
+        """The accounts the settlements post to: 坏账准备, 预收账款 and the differences."""
+        Account = self.env["account.account"].with_company(company)
+        bad_debt, advances, differences = Account.create(
+            [
+                {
+                    "code": "123101",
+                    "name": "坏账准备 Allowance for doubtful accounts",
+                    "account_type": "asset_current",
+                },
+                {
+                    "code": "220301",
+                    "name": "预收账款 Customer advances",
+                    "account_type": "liability_current",
+                    "reconcile": True,
+                },
+                {
+                    "code": "671101",
+                    "name": "对账差异 Reconciliation differences",
+                    "account_type": "expense",
+                },
+            ]
+        )
+        company.write(
+            {
+                "reconciliation_bad_debt_account_id": bad_debt.id,
+                "reconciliation_bad_debt_limit": 10000.0,
+                "reconciliation_advance_account_id": advances.id,
+                "reconciliation_writeoff_account_id": differences.id,
+                "reconciliation_writeoff_tolerance": 1.0,
+            }
+        )
 
     def _demo_users(self, company):
         Users = self.env["res.users"].with_context(no_reset_password=True)

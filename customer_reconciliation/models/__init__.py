@@ -15,11 +15,17 @@ from . import send_batch
 from . import send_batch_line
 from . import session_answer
 from . import dispute
+from . import dispute_settlement
+from . import settlement
+from . import settlement_checks
+from . import settlement_posting
+from . import session_settlement
 from . import session_comparison
 from . import match
 from . import customer_line
 from . import session_ledger_check
 from . import account_move
 from . import account_move_line
+from . import account_payment
 from . import ir_actions_report
 from . import ir_attachment

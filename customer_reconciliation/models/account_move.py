@@ -284,3 +284,9 @@ class AccountMove(models.Model):
         with self._reconciliation_overrides():
             self._check_confirmed_reconciliation(self.env._("delete"))
             return super().unlink()
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        # A draft invoice the settlement of a dispute asked for: posted, it settles the dispute.
+        self.env["customer.reconciliation.settlement"]._entries_posted(posted)
+        return posted

@@ -1,5 +1,7 @@
 """The statement, step 5: the disputes the customer raises, until they are settled."""
 
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -23,9 +25,45 @@ DISPUTE_SOURCES = [
     ("ledger", "Customer ledger comparison"),
 ]
 
+DISPUTE_STATES = [
+    ("new", "New"),
+    ("investigating", "Investigating"),
+    ("resolved", "Resolved"),
+    ("rejected", "Rejected"),
+]
+# Not settled yet: the dispute still waits for its investigation or its settlement.
+UNSETTLED = ("new", "investigating")
+
+# Why the difference arose, once known: kept apart from the reason the customer gave.
+ROOT_CAUSES = [
+    ("our_price", "Our error: wrong price"),
+    ("our_credit", "Our error: missed credit"),
+    ("our_duplicate", "Our error: duplicate"),
+    ("our_customer", "Our error: wrong customer"),
+    ("our_posting", "Our error: posting error"),
+    ("customer_error", "Customer's error"),
+    ("timing_transit", "Timing: in transit"),
+    ("timing_cutoff", "Timing: cut-off"),
+]
+ROOT_CAUSE_SIDES = [("ours", "Our error"), ("theirs", "Customer's error"), ("timing", "Timing")]
+
+
+def root_cause_side(root_cause):
+    """Whose side a root cause is on: ours, theirs (the customer's) or timing."""
+    if not root_cause:
+        return False
+    if root_cause.startswith("our_"):
+        return "ours"
+    return "timing" if root_cause.startswith("timing_") else "theirs"
+
+
+# Who follows the dispute and why it arose: set by users while it is not settled.
+ASSIGNMENT = frozenset({"user_id", "date_deadline", "root_cause"})
 # What a user records by hand on a dispute (the customer's words when they told us), and may
 # correct while it is open. State, who and when of the settlement: its transitions only.
-USER_EDITABLE = frozenset({"line_ids", "reason", "customer_amount", "comment", "resolution"})
+USER_EDITABLE = (
+    frozenset({"line_ids", "reason", "customer_amount", "comment", "resolution"}) | ASSIGNMENT
+)
 USER_CREATABLE = USER_EDITABLE | {"session_id"}
 
 
@@ -81,15 +119,85 @@ class CustomerReconciliationDispute(models.Model):
     difference = fields.Monetary(compute="_compute_our_amount", store=True)
     comment = fields.Text(string="Customer's Comment")
     state = fields.Selection(
-        [("open", "Open"), ("resolved", "Resolved"), ("rejected", "Rejected")],
-        default="open",
-        required=True,
+        DISPUTE_STATES, default="new", required=True, tracking=True, index=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        default=lambda self: self._default_owner(),
+        domain="[('share', '=', False)]",
         tracking=True,
         index=True,
+        help="Who investigates and settles the dispute. Gets an activity due on the deadline.",
+    )
+    date_deadline = fields.Date(
+        string="Deadline",
+        default=lambda self: self._default_deadline(),
+        tracking=True,
+        index=True,
+    )
+    is_overdue = fields.Boolean(
+        string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue"
+    )
+    move_line_ids = fields.Many2many(
+        "account.move.line",
+        string="Journal Items",
+        compute="_compute_move_line_ids",
+        store=True,
+        help="The journal items of the disputed lines.",
+    )
+    root_cause = fields.Selection(
+        ROOT_CAUSES,
+        tracking=True,
+        index=True,
+        help="Why the difference arose, once known (the customer's reason is kept apart).",
+    )
+    root_cause_side = fields.Selection(
+        ROOT_CAUSE_SIDES, compute="_compute_root_cause_side", store=True, string="Whose Error"
     )
     resolution = fields.Text(tracking=True)
     resolved_by_id = fields.Many2one("res.users", readonly=True)
     resolved_date = fields.Datetime(readonly=True)
+
+    def _default_owner(self):
+        session_id = self.env.context.get("default_session_id")
+        if isinstance(session_id, int):
+            session = self.env["customer.reconciliation.session"].browse(session_id).exists()
+            if session.user_id:
+                return session.user_id
+        return False
+
+    def _default_deadline(self):
+        days = self.env.company.reconciliation_dispute_days or 10
+        return fields.Date.context_today(self) + timedelta(days=days)
+
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for dispute in self:
+            dispute.is_overdue = bool(
+                dispute.state in UNSETTLED
+                and dispute.date_deadline
+                and dispute.date_deadline < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        overdue = [
+            ("state", "in", UNSETTLED),
+            ("date_deadline", "<", fields.Date.context_today(self)),
+        ]
+        return overdue if (operator == "=") == value else ["!", *overdue]
+
+    @api.depends("line_ids.move_line_id")
+    def _compute_move_line_ids(self):
+        for dispute in self:
+            dispute.move_line_ids = dispute.line_ids.move_line_id
+
+    @api.depends("root_cause")
+    def _compute_root_cause_side(self):
+        for dispute in self:
+            dispute.root_cause_side = root_cause_side(dispute.root_cause)
 
     @api.depends("line_ids.amount", "session_id.closing_balance", "customer_amount")
     def _compute_our_amount(self):
@@ -160,7 +268,54 @@ class CustomerReconciliationDispute(models.Model):
             # Recorded by hand on a sent statement: the statement is disputed, as through the
             # "Record Customer Answer" flow.
             sessions.filtered(lambda s: s.state == "sent")._workflow_write({"state": "disputed"})
+        disputes._fill_assignment()
+        disputes._schedule_owner_activity()
         return disputes
+
+    def _fill_assignment(self):
+        """Disputes raised by the workflow (portal, comparison) get the statement's responsible
+        as owner and the company's deadline, as those recorded by hand do by default."""
+        for dispute in self.filtered(lambda d: not d.user_id or not d.date_deadline):
+            vals = {}
+            if not dispute.user_id:
+                owner = dispute.session_id.user_id or dispute.session_id.salesperson_id
+                if not owner and not self.env.user.share and not self.env.user._is_superuser():
+                    owner = self.env.user
+                if owner:
+                    vals["user_id"] = owner.id
+            if not dispute.date_deadline:
+                days = dispute.company_id.reconciliation_dispute_days or 10
+                vals["date_deadline"] = fields.Date.context_today(dispute) + timedelta(days=days)
+            if vals:
+                dispute._workflow_write(vals)
+
+    def _schedule_owner_activity(self):
+        """One to-do for the owner, due on the deadline; moved when either changes."""
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        if not todo:
+            return
+        for dispute in self:
+            existing = dispute.activity_ids.filtered(lambda a: a.activity_type_id == todo)
+            if dispute.state not in UNSETTLED or not dispute.user_id:
+                existing.unlink()
+                continue
+            if existing:
+                existing.write(
+                    {"user_id": dispute.user_id.id, "date_deadline": dispute.date_deadline}
+                )
+                continue
+            dispute.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=dispute.date_deadline,
+                user_id=dispute.user_id.id,
+                summary=self.env._("Settle dispute %s", dispute.name),
+                note=self.env._(
+                    "%(partner)s: difference of %(amount)s on statement %(statement)s.",
+                    partner=dispute.partner_id.display_name,
+                    amount=dispute.currency_id.format(dispute.difference),
+                    statement=dispute.session_id.name,
+                ),
+            )
 
     def write(self, vals):
         if not is_workflow_call(self):
@@ -170,9 +325,9 @@ class CustomerReconciliationDispute(models.Model):
                     (
                         USER_EDITABLE
                         if dispute.source in ("internal", "salesperson")
-                        else {"resolution"}
+                        else ASSIGNMENT | {"resolution"}
                     )
-                    if dispute.state == "open"
+                    if dispute.state in UNSETTLED
                     else set()
                 )
                 forbidden = set(vals) - allowed
@@ -188,7 +343,10 @@ class CustomerReconciliationDispute(models.Model):
         self._check_dispute_values(vals, self.currency_id[:1])
         if "line_ids" in vals:
             self._check_lines_on_statement([(vals["line_ids"], d.session_id) for d in self])
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.keys() & {"user_id", "date_deadline", "state"}:
+            self._schedule_owner_activity()
+        return result
 
     @api.model
     def _check_lines_on_statement(self, pairs):
@@ -249,31 +407,71 @@ class CustomerReconciliationDispute(models.Model):
         return result
 
     def is_settled(self):
-        return all(dispute.state in ("resolved", "rejected") for dispute in self)
+        return all(dispute.state not in UNSETTLED for dispute in self)
 
-    def _settle(self, state, resolution):
+    def _check_unsettled(self):
+        settled = self.filtered(lambda d: d.state not in UNSETTLED)
+        if settled:
+            raise UserError(self.env._("Dispute %s is already settled.", settled[0].name))
+
+    def action_investigate(self):
+        """The owner starts looking into it (the owner is the user when there is none)."""
+        self.check_access("write")
+        not_new = self.filtered(lambda d: d.state != "new")
+        if not_new:
+            raise UserError(
+                self.env._("Dispute %s is already being investigated or settled.", not_new[0].name)
+            )
+        for dispute in self:
+            vals = {"state": "investigating"}
+            if not dispute.user_id and not self.env.user.share:
+                vals["user_id"] = self.env.user.id
+            dispute._workflow_write(vals)
+        return True
+
+    def _settle(self, state, resolution, root_cause=None):
         self.check_access("write")
         if not (resolution or "").strip():
             raise UserError(self.env._("Explain how the dispute was settled."))
-        not_open = self.filtered(lambda d: d.state != "open")
-        if not_open:
-            raise UserError(self.env._("Dispute %s is already settled.", not_open[0].name))
-        self._workflow_write(
-            {
-                "state": state,
-                "resolution": resolution,
-                "resolved_by_id": self.env.user.id,
-                "resolved_date": fields.Datetime.now(),
-            }
-        )
-
-    def action_resolve(self, resolution=None):
-        self._settle("resolved", resolution or self.resolution)
-        return True
+        self._check_unsettled()
+        vals = {
+            "state": state,
+            "resolution": resolution,
+            "resolved_by_id": self.env.user.id,
+            "resolved_date": fields.Datetime.now(),
+        }
+        if root_cause:
+            vals["root_cause"] = root_cause
+        self._workflow_write(vals)
 
     def action_reject(self, resolution=None):
+        """Our books are right: nothing is posted, and the customer is told why."""
         self._settle("rejected", resolution or self.resolution)
+        for dispute in self:
+            dispute._tell_customer(
+                self.env._(
+                    "Dispute %(name)s is not accepted: %(why)s",
+                    name=dispute.name,
+                    why=dispute.resolution,
+                )
+            )
         return True
+
+    def _tell_customer(self, body):
+        """A message on the dispute's thread that the customer sees on the portal and gets by
+        email: its recipients are the statement's contact and the portal followers."""
+        self.ensure_one()
+        recipient = self.session_id._reconciliation_recipient()
+        partners = self.message_partner_ids.filtered(lambda p: not p.user_ids or p.user_ids.share)
+        if recipient:
+            self.message_subscribe(partner_ids=recipient.ids)
+            partners |= recipient
+        self.message_post(
+            body=body,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=partners.ids,
+        )
 
     def action_reopen(self):
         # A settled dispute is reopened by a manager (the form shows the button to them only).
@@ -282,13 +480,22 @@ class CustomerReconciliationDispute(models.Model):
         )
         self.check_access("write")
         for dispute in self:
-            if dispute.state == "open" or dispute.session_id.state not in ("sent", "disputed"):
+            if (
+                dispute.state in UNSETTLED
+                or dispute.session_id.state not in ("sent", "disputed")
+                or dispute.settlement_ids.filtered(
+                    lambda s: s.state != "cancelled" and (s.move_ids or s.payment_id)
+                )
+            ):
                 raise UserError(
                     self.env._(
-                        "Dispute %s can be reopened only once settled, on a statement still waiting "
-                        "for its answer.",
+                        "Dispute %s can be reopened only once settled without an entry, on a "
+                        "statement still waiting for its answer (an entry posted is reversed in "
+                        "the accounting instead).",
                         dispute.name,
                     )
                 )
-        self._workflow_write({"state": "open", "resolved_by_id": False, "resolved_date": False})
+        self._workflow_write(
+            {"state": "investigating", "resolved_by_id": False, "resolved_date": False}
+        )
         return True

@@ -17,7 +17,7 @@ from ..tools.customer_ledger.matching import (
     RULE_AMOUNT_DATE,
     RULE_SUM,
 )
-from .dispute import DISPUTE_REASONS
+from .dispute import DISPUTE_REASONS, UNSETTLED
 from .line import LINE_KINDS
 
 MATCH_STATUSES = [
@@ -549,7 +549,7 @@ class CustomerReconciliationMatch(models.Model):
         are recorded without changing its state. Closed and cancelled statements take none.
         """
         todo = self.filtered(
-            lambda m: m.status != MATCHED and not (m.dispute_id and m.dispute_id.state == "open")
+            lambda m: m.status != MATCHED and not (m.dispute_id and m.dispute_id.state in UNSETTLED)
         )
         if not todo:
             raise UserError(

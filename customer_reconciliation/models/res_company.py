@@ -88,3 +88,63 @@ class ResCompany(models.Model):
         "CHECK (reconciliation_deemed_days > 0)",
         "The deemed confirmation delay must be at least one day.",
     )
+
+    # Settling differences
+    reconciliation_dispute_days = fields.Integer(
+        string="Dispute Deadline (Days)",
+        default=10,
+        help="Days the owner of a new dispute has to settle it: its deadline and activity.",
+    )
+    reconciliation_writeoff_tolerance = fields.Monetary(
+        string="Write-off Tolerance",
+        currency_field="currency_id",
+        default=1.0,
+        help="Differences up to this amount (company currency) may be written off.",
+    )
+    reconciliation_writeoff_account_id = fields.Many2one(
+        "account.account",
+        string="Write-off Account",
+        check_company=True,
+        help="Where small differences written off are booked.",
+    )
+    reconciliation_bad_debt_account_id = fields.Many2one(
+        "account.account",
+        string="Bad Debt Account",
+        check_company=True,
+        help="The allowance for doubtful accounts (坏账准备) or a bad-debt expense account: "
+        "debited when a receivable is written off as bad debt.",
+    )
+    reconciliation_bad_debt_limit = fields.Monetary(
+        string="Bad Debt Approval Limit",
+        currency_field="currency_id",
+        default=1000.0,
+        help="A bad debt above this amount (company currency) is posted by a Reconciliation "
+        "Manager only: an accountant's proposal waits for one.",
+    )
+    reconciliation_advance_account_id = fields.Many2one(
+        "account.account",
+        string="Customer Advances Account",
+        check_company=True,
+        help="Where customer advances (预收账款) are kept until applied to invoices.",
+    )
+    reconciliation_settlement_journal_id = fields.Many2one(
+        "account.journal",
+        string="Settlement Journal",
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+        help="The journal of write-offs, bad debts and advance reclassifications. Empty: the "
+        "company's first miscellaneous journal.",
+    )
+
+    _reconciliation_dispute_days_positive = models.Constraint(
+        "CHECK (reconciliation_dispute_days > 0)",
+        "The dispute deadline must be at least one day.",
+    )
+    _reconciliation_writeoff_tolerance_positive = models.Constraint(
+        "CHECK (reconciliation_writeoff_tolerance >= 0)",
+        "The write-off tolerance cannot be negative.",
+    )
+    _reconciliation_bad_debt_limit_positive = models.Constraint(
+        "CHECK (reconciliation_bad_debt_limit >= 0)",
+        "The bad debt approval limit cannot be negative.",
+    )

@@ -34,3 +34,28 @@ class ResConfigSettings(models.TransientModel):
     reconciliation_deemed_days = fields.Integer(
         related="company_id.reconciliation_deemed_days", readonly=False
     )
+    reconciliation_dispute_days = fields.Integer(
+        related="company_id.reconciliation_dispute_days", readonly=False
+    )
+    reconciliation_writeoff_tolerance = fields.Monetary(
+        related="company_id.reconciliation_writeoff_tolerance",
+        readonly=False,
+        currency_field="currency_id",
+    )
+    reconciliation_writeoff_account_id = fields.Many2one(
+        related="company_id.reconciliation_writeoff_account_id", readonly=False
+    )
+    reconciliation_bad_debt_account_id = fields.Many2one(
+        related="company_id.reconciliation_bad_debt_account_id", readonly=False
+    )
+    reconciliation_bad_debt_limit = fields.Monetary(
+        related="company_id.reconciliation_bad_debt_limit",
+        readonly=False,
+        currency_field="currency_id",
+    )
+    reconciliation_advance_account_id = fields.Many2one(
+        related="company_id.reconciliation_advance_account_id", readonly=False
+    )
+    reconciliation_settlement_journal_id = fields.Many2one(
+        related="company_id.reconciliation_settlement_journal_id", readonly=False
+    )

@@ -8,6 +8,7 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import limits
+from .dispute import UNSETTLED
 
 CONFIRMATION_CHANNELS = [
     ("portal", "Customer portal"),
@@ -82,7 +83,7 @@ class CustomerReconciliationSession(models.Model):
         total, open_ = {}, {}
         for session, state, count in groups:
             total[session] = total.get(session, 0) + count
-            if state == "open":
+            if state in UNSETTLED:
                 open_[session] = open_.get(session, 0) + count
         for session in self:
             session.dispute_count = total.get(session, 0)
@@ -311,7 +312,7 @@ class CustomerReconciliationSession(models.Model):
         author = self._portal_author(user)
         duplicate = self.dispute_ids.filtered(
             lambda d: (
-                d.state == "open"
+                d.state in UNSETTLED
                 and d.source == "portal"
                 and d.reason == reason
                 and d.line_ids == chosen
@@ -404,7 +405,9 @@ class CustomerReconciliationSession(models.Model):
                         "Statement %(name)s still has open disputes (%(disputes)s): settle them before closing.",
                         name=session.name,
                         disputes=", ".join(
-                            session.dispute_ids.filtered(lambda d: d.state == "open").mapped("name")
+                            session.dispute_ids.filtered(lambda d: d.state in UNSETTLED).mapped(
+                                "name"
+                            )
                         ),
                     )
                 )

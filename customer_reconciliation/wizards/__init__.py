@@ -5,3 +5,4 @@ from . import ledger_import_column
 from . import ledger_import_sheet
 from . import ledger_import_wizard
 from . import send_wizard
+from . import settlement_wizard
