@@ -429,24 +429,26 @@ class CustomerReconciliationDispute(models.Model):
             dispute._workflow_write(vals)
         return True
 
-    def _settle(self, state, resolution, root_cause=None):
-        self.check_access("write")
-        if not (resolution or "").strip():
-            raise UserError(self.env._("Explain how the dispute was settled."))
-        self._check_unsettled()
-        vals = {
-            "state": state,
-            "resolution": resolution,
-            "resolved_by_id": self.env.user.id,
-            "resolved_date": fields.Datetime.now(),
-        }
-        if root_cause:
-            vals["root_cause"] = root_cause
-        self._workflow_write(vals)
-
     def action_reject(self, resolution=None):
         """Our books are right: nothing is posted, and the customer is told why."""
-        self._settle("rejected", resolution or self.resolution)
+        self.check_access("write")
+        resolution = resolution or self[:1].resolution
+        if not (resolution or "").strip():
+            raise UserError(
+                self.env._(
+                    "Write why the dispute is rejected in its Resolution first: the customer "
+                    "reads it."
+                )
+            )
+        self._check_unsettled()
+        self._workflow_write(
+            {
+                "state": "rejected",
+                "resolution": resolution,
+                "resolved_by_id": self.env.user.id,
+                "resolved_date": fields.Datetime.now(),
+            }
+        )
         for dispute in self:
             dispute._tell_customer(
                 self.env._(

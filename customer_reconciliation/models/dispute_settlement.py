@@ -86,7 +86,7 @@ class CustomerReconciliationDispute(models.Model):
             )
             dispute.message_post(
                 body=self.env._(
-                    "Settlement %(name)s (%(type)s) is %(state)s.",
+                    "Settlement %(name)s (%(type)s): %(state)s.",
                     name=settlement.name,
                     type=settlement._type_label(),
                     state=dict(settlement._fields["state"]._description_selection(self.env))[
@@ -108,15 +108,6 @@ class CustomerReconciliationDispute(models.Model):
 
     def action_view_settlement_moves(self):
         self.ensure_one()
-        moves = self.settlement_move_ids
-        action = {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Entries of %s", self.name),
-            "res_model": "account.move",
-            "view_mode": "list,form",
-            "domain": [("id", "in", moves.ids)],
-            "context": {"create": False},
-        }
-        if len(moves) == 1:
-            action.update(view_mode="form", res_id=moves.id)
-        return action
+        return self.env["customer.reconciliation.settlement"]._moves_action(
+            self.settlement_move_ids, self.name
+        )

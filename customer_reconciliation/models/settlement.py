@@ -271,16 +271,21 @@ class CustomerReconciliationSettlement(models.Model):
 
     def action_view_moves(self):
         self.ensure_one()
+        return self._moves_action(self.move_ids, self.name)
+
+    @api.model
+    def _moves_action(self, moves, name):
+        """The entries of a settlement or a dispute: the one entry's form, else their list."""
         action = {
             "type": "ir.actions.act_window",
-            "name": self.env._("Entries of %s", self.name),
+            "name": self.env._("Entries of %s", name),
             "res_model": "account.move",
             "view_mode": "list,form",
-            "domain": [("id", "in", self.move_ids.ids)],
+            "domain": [("id", "in", moves.ids)],
             "context": {"create": False},
         }
-        if len(self.move_ids) == 1:
-            action.update(view_mode="form", res_id=self.move_ids.id)
+        if len(moves) == 1:
+            action.update(view_mode="form", res_id=moves.id)
         return action
 
     def action_view_payment(self):
