@@ -303,3 +303,72 @@ class TestSettledOnThePortal(SettlementCommon, HttpCase):
         session._portal_ensure_token()
         first = self.url_open(f"/my/statements/{session.id}?access_token={session.access_token}")
         self.assertNotIn("Differences settled since", first.text)
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementBadInput(SettlementCommon):
+    """What a client sends (amounts, texts, ids of other customers' documents) is checked on
+    the server, and a refused settlement leaves nothing behind."""
+
+    def _world(self):
+        partner = self._customer("Input Customer")
+        invoice = self._invoice(partner, 500, date(2026, 10, 5))
+        other = self._customer("Other Customer")
+        other_invoice = self._invoice(other, 900, date(2026, 10, 6))
+        other_payment = self._advance(other, 300, date(2026, 10, 7))
+        session, dispute = self._statement(partner)
+        return dispute, invoice, other_invoice, other_payment
+
+    def test_refused_inputs_write_nothing(self):
+        dispute, invoice, other_invoice, other_payment = self._world()
+        other_line = other_payment.move_id.line_ids.filtered(
+            lambda l: l.account_id.account_type == "asset_receivable"
+        )
+        cases = [
+            ({"settlement_type": "write_off", "amount": -0.5}, "must be positive"),
+            ({"settlement_type": "missing_invoice", "amount": 1e16}, "Amount"),
+            ({"settlement_type": "explanation", "explanation": "x" * 200000}, "characters long"),
+            ({"settlement_type": "credit_note", "amount": 600.0}, "cannot exceed invoice"),
+            (
+                {"settlement_type": "credit_note", "invoice_id": other_invoice.id, "amount": 10.0},
+                "Choose one posted invoice of Input Customer",
+            ),
+            (
+                {
+                    "settlement_type": "allocate_payment",
+                    "payment_line_id": other_line.id,
+                },
+                "Choose one unapplied payment of Input Customer",
+            ),
+            (
+                {"settlement_type": "advance", "advance_line_ids": [Command.set(other_line.ids)]},
+                "Choose open advances of Input Customer",
+            ),
+            (
+                {
+                    "settlement_type": "payment_not_recorded",
+                    "amount": 10.0,
+                    "payment_journal_id": self.company_data["default_journal_misc"].id,
+                },
+                "bank or cash journal",
+            ),
+        ]
+        moves = self.env["account.move"].search_count([])
+        payments = self.env["account.payment"].search_count([])
+        for vals, message in cases:
+            with self.subTest(vals=str(vals)[:60]), self.assertRaisesRegex(UserError, message):
+                self._settle(dispute, root_cause="our_posting", **vals)
+        self.assertEqual(self.env["account.move"].search_count([]), moves)
+        self.assertEqual(self.env["account.payment"].search_count([]), payments)
+        self.assertFalse(self.Settlement.search([("dispute_ids", "in", dispute.ids)]))
+        self.assertEqual(dispute.state, "new")
+        self.assertEqual(other_invoice.payment_state, "not_paid")
+
+    def test_settings_missing_are_named(self):
+        dispute, *_ = self._world()
+        self.company.reconciliation_bad_debt_account_id = False
+        with self.assertRaisesRegex(UserError, "Set the Bad Debt Account"):
+            self._settle(dispute, settlement_type="bad_debt", root_cause="customer_error")
+        self.company.reconciliation_writeoff_account_id = self.receivable
+        with self.assertRaisesRegex(UserError, "cannot be a receivable or payable account"):
+            self._settle(dispute, settlement_type="write_off", root_cause="our_price", amount=0.5)
