@@ -64,11 +64,19 @@ with odoo.modules.registry.Registry(db).cursor() as cr:
             [("res_model", "like", "customer.reconciliation.%")]
         ),
         "states": {s.name: s.state for s in Session.search([])},
+        # Disputes keep their state; "open" became "new" in 19.0.1.4.0 (the same state).
+        "dispute_states": {
+            d.name: {"new": "open"}.get(d.state, d.state)
+            for d in env["customer.reconciliation.dispute"].search([])
+        },
         "digests": {s.name: [s.digest, getattr(s, digest)() == s.digest] for s in frozen},
-        # The next statement and dispute numbers continue, whatever the sequence's kind.
+        # The next statement and dispute numbers continue, whatever the sequence's kind (the
+        # sequences of later models, such as settlements, are new: not compared).
         "next_numbers": {
             seq.code: seq.number_next_actual
-            for seq in env["ir.sequence"].search([("code", "like", "customer.reconciliation.%")])
+            for seq in env["ir.sequence"].search(
+                [("code", "in", ("customer.reconciliation.session", "customer.reconciliation.dispute"))]
+            )
         },
     }, sort_keys=True, ensure_ascii=False))
 PY
