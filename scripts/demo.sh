@@ -34,7 +34,7 @@ if db_exists "$DB"; then
         || die "updating $MODULE in $DB failed (see the output above)"
 else
     log "creating database $DB with $MODULE and demo data (first run takes a few minutes)"
-    odoo_bin -d "$DB" -i "$MODULE" --with-demo --stop-after-init --log-level=warn \
+    odoo_bin -d "$DB" -i "$MODULE" --with-demo --load-language=zh_CN,zh_TW --stop-after-init --log-level=warn \
         || die "installing $MODULE in $DB failed (see the output above)"
 fi
 

@@ -5,6 +5,7 @@ from datetime import date
 from common import ReconciliationCommon
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -236,6 +237,19 @@ class TestFrequencyAndCron(ReconciliationCommon):
             self._invoice(partner, 100, date(2026, 8, 15))
         self.company.reconciliation_generation_day = 3
         Run = self.env["customer.reconciliation.run"].with_company(self.company)
+        # A company that never generated a statement is not one that reconciles: skipped.
+        self.Session.search([("company_id", "=", self.company.id)]).sudo()._workflow_write(
+            {"state": "cancelled"}
+        )
+        self.Session.search([("company_id", "=", self.company.id)]).unlink()
+        Run.search([("company_id", "=", self.company.id)]).unlink()
+        Run._cron_generate_due_statements(today=date(2026, 9, 3))
+        self.assertFalse(self.Session.search([("company_id", "=", self.company.id)]))
+        self.assertFalse(self.company.reconciliation_last_auto_period_end)
+        # Its first statement, made by hand, starts the scheduled ones.
+        manual = self._customer("Manual", reconciliation_frequency="never")
+        self._invoice(manual, 50, date(2026, 7, 10))
+        self.Engine.generate(self.company, date(2026, 7, 1), date(2026, 7, 31), manual.ids)
         # Before the generation day: nothing.
         Run._cron_generate_due_statements(today=date(2026, 9, 2))
         self.assertFalse(self.Session.search([("partner_id", "in", (monthly | quarterly).ids)]))
@@ -373,3 +387,42 @@ class TestViews(ReconciliationCommon):
             self.env[model].get_views([(False, "form"), (False, "list"), (False, "search")])
             self.env[model].fields_get()
         self.assertTrue(self.env["res.partner"].fields_get(["reconciliation_lang"]))
+
+
+@tagged("post_install", "-at_install")
+class TestNumbering(ReconciliationCommon):
+    def test_each_company_numbers_its_statements_without_the_others_gaps(self):
+        other = self.setup_other_company(name="Numbering Branch Ltd")["company"]
+        self.env.user.company_ids |= other
+        ours, theirs = [], []
+        for index in range(3):
+            for company, numbers in ((self.company, ours), (other, theirs)):
+                partner = self._customer(f"Numbered {company.id}-{index}")
+                invoice = (
+                    self.env["account.move"]
+                    .with_company(company)
+                    .create(
+                        {
+                            "move_type": "out_invoice",
+                            "partner_id": partner.id,
+                            "invoice_date": date(2026, 6, 5),
+                            "invoice_line_ids": [
+                                Command.create({"name": "Goods", "quantity": 1, "price_unit": 10})
+                            ],
+                        }
+                    )
+                )
+                invoice.action_post()
+                session = self.Engine.with_company(company).generate(
+                    company, date(2026, 6, 1), date(2026, 6, 30), partner.ids
+                )["created"]
+                numbers.append(int(session.name.rsplit("/", 1)[1]))
+        # Each company's numbers follow one another, whatever the other drew in between.
+        self.assertEqual(ours, list(range(ours[0], ours[0] + 3)))
+        self.assertEqual(theirs, list(range(theirs[0], theirs[0] + 3)))
+        sequences = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search([("code", "=", "customer.reconciliation.session")])
+        )
+        self.assertLessEqual({self.company, other}, set(sequences.company_id))

@@ -27,7 +27,7 @@ class _DemoBuilder:
     def _load_demo(self):
         company = self._demo_company()
         self = _DemoBuilder(
-            self.env(context=dict(self.env.context, allowed_company_ids=[company.id]))
+            self.env(context=dict(self.env.context, allowed_company_ids=[company.id], lang="zh_CN"))
         )
         users = self._demo_users(company)
         today = fields.Date.context_today(self.env.user)
@@ -214,7 +214,11 @@ class _DemoBuilder:
         self._invoice(oujiang, 15600, day(5, 9), "OJ-0509", due_days=30)
 
         # Last month's statements are already generated.
-        engine = self.env["customer.reconciliation.engine"].with_user(users["accountant"])
+        engine = (
+            self.env["customer.reconciliation.engine"]
+            .with_user(users["accountant"])
+            .with_context(lang=users["accountant"].lang)
+        )
         result = engine.generate(company, day(1, 1), month - relativedelta(days=1))
         sessions = result["created"]
         for session in sessions:
@@ -268,11 +272,11 @@ class _DemoBuilder:
         accountant, approver = users["accountant"], users["approver"]
         for state, partner in partners_by_state.items():
             session = sessions.filtered(lambda s, p=partner: s.partner_id == p)
-            session.with_user(accountant).action_submit()
+            session.with_user(accountant).with_context(lang=accountant.lang).action_submit()
             if state == "to_approve":
                 continue
-            session.with_user(approver).action_approve()
-            session.with_user(accountant).action_mark_sent()
+            session.with_user(approver).with_context(lang=approver.lang).action_approve()
+            session.with_user(accountant).with_context(lang=accountant.lang).action_mark_sent()
             if state == "liquidation":
                 session._record_dispute(
                     [
@@ -289,6 +293,7 @@ class _DemoBuilder:
                 evidence = (
                     self.env["ir.attachment"]
                     .with_user(accountant)
+                    .with_context(lang=accountant.lang)
                     .create(
                         {
                             "name": "对账确认函-签章.pdf",
@@ -297,7 +302,9 @@ class _DemoBuilder:
                         }
                     )
                 )
-                session.with_user(accountant)._record_confirmation(
+                session.with_user(accountant).with_context(
+                    lang=accountant.lang
+                )._record_confirmation(
                     "王芳",
                     title="财务经理",
                     channel="internal",
@@ -319,7 +326,11 @@ class _DemoBuilder:
         """Tianfu's return is credited, which closes its statement and sends the next version;
         Oujiang's bad debt, above the approval limit, waits for a manager."""
         accountant, approver = users["accountant"], users["approver"]
-        Wizard = self.env["customer.reconciliation.settlement.wizard"].with_user(accountant)
+        Wizard = (
+            self.env["customer.reconciliation.settlement.wizard"]
+            .with_user(accountant)
+            .with_context(lang=accountant.lang)
+        )
         disputed = sessions.filtered(lambda s: s.partner_id == tianfu)
         returned = self.env["account.move"].search(
             [("partner_id", "=", tianfu.id), ("ref", "=", "TF-4")], limit=1
@@ -335,12 +346,12 @@ class _DemoBuilder:
                 "returned in July",
             }
         ).action_settle()
-        disputed.with_user(approver).action_close_and_send_next()
+        disputed.with_user(approver).with_context(lang=approver.lang).action_close_and_send_next()
         # The approver closed and submitted it: another manager approves (segregation).
         admin = self.env.ref("base.user_admin")
         following = disputed.next_version_ids
-        following.with_user(admin).action_approve()
-        following.with_user(accountant).action_mark_sent()
+        following.with_user(admin).with_context(lang=admin.lang).action_approve()
+        following.with_user(accountant).with_context(lang=accountant.lang).action_mark_sent()
 
         liquidation = sessions.filtered(lambda s: s.partner_id == oujiang)
         Wizard.create(
@@ -355,9 +366,15 @@ class _DemoBuilder:
 
     # ------------------------------------------------------------------ helpers
     def _demo_company(self):
-        # The customers' languages: their documents (and Odoo's credit notes) are in them.
+        # The company's and most customers' language: the demo's users work in it, and the
+        # customers' documents (and Odoo's credit notes) are in their own.
         for code in ("zh_CN", "zh_TW"):
             self.env["res.lang"]._activate_lang(code)
+        # This addon's terms now, so that the history the demo writes is in the actors' language
+        # (Odoo's own terms: `make demo` loads the languages).
+        self.env["ir.module.module"]._load_module_terms(
+            ["customer_reconciliation"], ["zh_CN", "zh_TW"]
+        )
         cny = self.env.ref("base.CNY")
         cny.active = True
         company = self.env["res.company"].create(
@@ -451,7 +468,8 @@ class _DemoBuilder:
                     "login": login,
                     "password": login,
                     "email": f"{login}@xinghe-trading.example.cn",
-                    "lang": "en_US",
+                    # The company's staff work in Chinese; the auditor is from abroad.
+                    "lang": "en_US" if login == "auditor" else "zh_CN",
                     "company_id": company.id,
                     "company_ids": [Command.set([company.id])],
                     "group_ids": [Command.set(groups.ids)],

@@ -212,10 +212,20 @@ class CustomerReconciliationRun(models.Model):
                 ("reconciliation_last_auto_period_end", "<", period_end),
             ]
         )
-        for company in companies:
+        for company in companies & self._companies_in_use():
             self.with_company(company)._generate_due_for_company(company, period_end)
             company.reconciliation_last_auto_period_end = period_end
         return True
+
+    @api.model
+    def _companies_in_use(self):
+        """The companies that reconcile with their customers: those with a statement or a
+        generation run. A company that never generated one (Odoo's demo companies, a company
+        of another trade) gets no scheduled statements: its first generation is made by hand."""
+        Session = self.env["customer.reconciliation.session"].sudo()
+        used = {company for [company] in Session._read_group([], ["company_id"])}
+        used |= {company for [company] in self.sudo()._read_group([], ["company_id"])}
+        return self.env["res.company"].union(*used) if used else self.env["res.company"]
 
     @api.model
     def _generate_due_for_company(self, company, period_end):

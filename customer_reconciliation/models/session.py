@@ -338,12 +338,31 @@ class CustomerReconciliationSession(models.Model):
         return super(CustomerReconciliationSession, Session).create(vals_list)
 
     @api.model
-    def _allocate_numbers(self, count, date):
-        """Draw ``count`` statement numbers in one query."""
-        domain = [("code", "=", SEQUENCE_CODE), ("company_id", "in", [self.env.company.id, False])]
-        sequence = self.env["ir.sequence"].sudo().search(domain, order="company_id", limit=1)
+    def _company_sequence(self, company):
+        """The statement sequence of ``company``: its own, made on first use from the shared
+        one (same prefix, date ranges and kind, continuing from its next number), so that each
+        company numbers its statements without the gaps of the others'."""
+        Sequence = self.env["ir.sequence"].sudo()
+        domain = [("code", "=", SEQUENCE_CODE), ("company_id", "in", [company.id, False])]
+        sequence = Sequence.search(domain, order="company_id", limit=1)
         if not sequence:
             raise UserError(self.env._("The sequence of reconciliation statements is missing."))
+        if sequence.company_id:
+            return sequence
+        # One worker makes it: the others wait on the shared row, then find it.
+        self.env.cr.execute(SQL("SELECT id FROM ir_sequence WHERE id = %s FOR UPDATE", sequence.id))
+        own = Sequence.search([("code", "=", SEQUENCE_CODE), ("company_id", "=", company.id)])
+        return own or sequence.copy(
+            {
+                "company_id": company.id,
+                "name": f"{sequence.name} ({company.name})",
+                "number_next": sequence.number_next_actual,
+            }
+        )
+
+    def _allocate_numbers(self, count, date):
+        """Draw ``count`` statement numbers in one query."""
+        sequence = self._company_sequence(self.env.company)
         sequence = sequence.with_context(ir_sequence_date=fields.Date.to_date(date))
         if sequence.use_date_range or count == 1:
             return [sequence.next_by_id(sequence_date=date) for _i in range(count)]
