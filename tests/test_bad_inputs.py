@@ -278,8 +278,6 @@ def test_limits_module_alone():
             continue
         raise AssertionError(f"{value!r} accepted")
     assert limits.check_amount(-1234.56, "Amount") == -1234.56
-    assert limits.parse_amount("1,234.50", "Amount") == 1234.5
-    assert limits.parse_amount("", "Amount") == 0.0
     for bad in ("2026-02-30", "0001-01-01", "9999-12-31", "x"):
         try:
             limits.check_date(bad, "Date")

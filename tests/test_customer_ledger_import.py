@@ -481,7 +481,7 @@ class TestComparisonDownload(ReconciliationCommon, HttpCase):
         expected = {
             "cmp_accountant": 200,
             "cmp_auditor": 200,
-            "cmp_sales": 403,  # reads the statement, not our comparison with their ledger
+            "cmp_sales": 200,  # follows the customer: reads the comparison to chase differences
             "cmp_portal": 403,  # the customer reads the statement, not our working paper
             "cmp_plain": 403,
             "cmp_other": 403,  # another company's statement

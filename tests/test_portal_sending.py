@@ -6,6 +6,7 @@ from portal_common import PortalCommon
 
 from odoo.tests import tagged
 
+from odoo.addons.base.tests.common import MockSmtplibCase
 from odoo.addons.customer_reconciliation.models import send_batch as send_batch_module
 
 REPORTS = (
@@ -15,7 +16,10 @@ REPORTS = (
 
 
 @tagged("post_install", "-at_install")
-class TestPortalSending(PortalCommon):
+class TestPortalSending(PortalCommon, MockSmtplibCase):
+    """Sent through a mocked SMTP server: a statement counts as sent once its mail has left
+    (tests/test_sending_truth.py covers the failures)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -40,7 +44,8 @@ class TestPortalSending(PortalCommon):
             .with_context(active_model=sessions._name, active_ids=sessions.ids)
             .create({})
         )
-        return wizard, wizard.action_send()
+        with self.mock_smtplib_connection():
+            return wizard, wizard.action_send()
 
     def _sent_message(self, session):
         return session.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
@@ -61,7 +66,9 @@ class TestPortalSending(PortalCommon):
             f"/my/statements/{self.na.id}?access_token={self.na.access_token}", message.body
         )
         mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
-        self.assertTrue(mail, "an email is queued")
+        self.assertEqual(set(mail.mapped("state")), {"sent"}, "the emails have left")
+        self.assertIn(self.contact_a, mail.recipient_ids)
+        self.assertEqual(len(self.emails), len(mail))
 
     def test_attachments(self):
         for xmlid in REPORTS:
@@ -111,14 +118,18 @@ class TestPortalSending(PortalCommon):
         wizard, action = self._send(self.na | self.nb | self.nc)
         self.assertEqual(wizard.sendable_count, 2)
         self.assertIn("not-an-email", wizard.warning)
-        batch = self.env["customer.reconciliation.send.batch"].browse(action["res_id"])
-        self.assertEqual(batch.state, "done")
-        self.assertEqual((batch.sent_count, batch.failed_count), (2, 1))
-        failed = batch.line_ids.filtered(lambda line: line.state == "failed")
-        self.assertEqual(failed.session_id, self.nb)
-        self.assertIn("no valid email address", failed.error)
-        self.assertEqual(self.nb.state, "approved", "the failed one is not marked sent")
+        # The wizard sends what it said it would: the two others, all sent.
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("2 statement(s) sent", action["params"]["message"])
+        self.assertEqual(self.nb.state, "approved", "the skipped one is not marked sent")
         self.assertEqual((self.na | self.nc).mapped("state"), ["sent", "sent"])
+        # Sent without the wizard (the next version of a settled statement), it is recorded.
+        with self.mock_smtplib_connection():
+            batch = self.env["customer.reconciliation.send.batch"]._start(self.nb, self.template)
+        self.assertEqual(batch.state, "done")
+        self.assertEqual((batch.sent_count, batch.failed_count), (0, 1))
+        self.assertIn("no valid email address", batch.line_ids.error)
+        self.assertEqual(self.nb.state, "approved")
         self.assertEqual(batch.action_open_failed()["domain"][0][2], self.nb.ids)
 
     def test_bulk_in_background_batches(self):
@@ -131,14 +142,18 @@ class TestPortalSending(PortalCommon):
                 commits.append(processed) or 60.0
             ),
         )
-        batch = self.env["customer.reconciliation.send.batch"]._start(
-            self.na | self.nb | self.nc, self.template
-        )
-        self.assertEqual(batch.state, "queued", "more than one batch: left to the cron")
-        self.assertEqual(batch.sent_count, 0)
-        self.env["customer.reconciliation.send.batch"]._cron_send_statements()
+        with self.mock_smtplib_connection():
+            batch = self.env["customer.reconciliation.send.batch"]._start(
+                self.na | self.nb | self.nc, self.template
+            )
+            self.assertEqual(batch.state, "queued", "more than one batch: left to the cron")
+            self.assertEqual(batch.sent_count, 0)
+            self.env["customer.reconciliation.send.batch"]._cron_send_statements()
         self.assertEqual(batch.state, "done")
         self.assertEqual(batch.sent_count, 3)
+        mails = batch.line_ids.sudo().mail_id
+        self.assertEqual(mails.mapped("state"), ["sent"] * 3, "the batch job sends the emails")
+        self.assertEqual(mails.recipient_ids, (self.na | self.nb | self.nc).statement_contact_id)
         self.assertEqual(commits, [0, 2, 1], "progress committed after each batch")
 
     def test_only_approved_or_sent(self):

@@ -10,6 +10,8 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.base.tests.common import MockSmtplibCase
+
 
 @tagged("post_install", "-at_install")
 class TestDisputeLifecycle(SettlementCommon):
@@ -187,7 +189,7 @@ class TestSettlementIntegrity(SettlementCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestNextVersion(SettlementCommon):
+class TestNextVersion(SettlementCommon, MockSmtplibCase):
     def _disputed_return(self, allow_self_approval):
         self.company.reconciliation_allow_self_approval = allow_self_approval
         partner = self._customer("Return Customer", email="ap@return.example")
@@ -220,7 +222,8 @@ class TestNextVersion(SettlementCommon):
             session.with_user(self.accountant).action_close_and_send_next()
         settlement = self._settle(dispute, credit_mode="amount")
         self.assertEqual(settlement.date, PERIOD[1], "dated in the statement's open period")
-        session.with_user(self.manager).action_close_and_send_next()
+        with self.mock_smtplib_connection():  # the mail leaves: the statement is sent
+            session.with_user(self.manager).action_close_and_send_next()
         self.assertEqual(session.state, "closed")
         new = session.next_version_ids
         self.assertEqual(len(new), 1)
@@ -265,7 +268,7 @@ class TestNextVersion(SettlementCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestSettledOnThePortal(SettlementCommon, HttpCase):
+class TestSettledOnThePortal(SettlementCommon, HttpCase, MockSmtplibCase):
     def test_the_customer_sees_how_each_difference_was_settled(self):
         self.company.reconciliation_allow_self_approval = True
         partner = self._customer("Portal Return", email="ap@portal-return.example")
@@ -289,7 +292,8 @@ class TestSettledOnThePortal(SettlementCommon, HttpCase):
         settlement = self._settle(disputes[0], credit_mode="amount")
         disputes[1].write({"resolution": "The dates are those of the delivery notes."})
         disputes[1].with_user(self.accountant).action_reject()
-        session.with_user(self.manager).action_close_and_send_next()
+        with self.mock_smtplib_connection():  # the mail leaves: the statement is sent
+            session.with_user(self.manager).action_close_and_send_next()
         new = session.next_version_ids
         self.assertEqual(new.state, "sent")
         new._portal_ensure_token()

@@ -15,13 +15,21 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.session_answer import PORTAL_STATES
 from ..reports import statement_workbook
-from ..tools import limits
+from ..tools import amounts, limits
 from ..tools.file_names import safe_filename
 from .download import xlsx_response
 
 SESSION_MODEL = "customer.reconciliation.session"
 DISPUTE_MODEL = "customer.reconciliation.dispute"
 STATEMENT_REPORT = "customer_reconciliation.action_report_statement_with_letter"
+# Open items listed on the page (oldest due date first); all of them are in the XLSX.
+PORTAL_MAX_OPEN_ITEMS = 500
+# ... of which the first ones are shown, the others behind "Show all".
+PORTAL_OPEN_ITEMS_FOLDED = 10
+# The browser session's memory of the statement pages' languages (token visitors).
+SESSION_LANG_SHOWN = "customer_reconciliation_lang_shown"
+SESSION_LANG_CHOICES = "customer_reconciliation_lang_choices"
+MAX_LANG_CHOICES = 20
 
 
 class _LedgerFileError(Exception):
@@ -129,12 +137,69 @@ class ReconciliationPortal(CustomerPortal):
             raise Forbidden() from exc
         if not session_sudo._portal_is_visible():
             raise NotFound()
-        if request.env.user._is_public() and not request.cookies.get("frontend_lang"):
-            # Someone opening the emailed link: show the statement in its language.
-            lang = session_sudo.statement_lang
-            if lang and lang in dict(request.env["res.lang"].get_installed()):
-                request.update_context(lang=lang)
-        return session_sudo
+        self._statement_visitor_lang(session_sudo)
+        # read in the page's language (its aging labels, selections, dates)
+        return session_sudo.with_context(lang=request.env.lang)
+
+    def _statement_refusal(self, statement_id, error):
+        """The page of a link that opens no statement (``error``: the Forbidden or NotFound
+        raised): it says so and how to get in, without a word of the statement. The status
+        (403, 404) is kept."""
+        user = request.env.user
+        statement = request.env[SESSION_MODEL].sudo().browse(int(statement_id)).exists()
+        values = {
+            # The issuer's name and logo when the statement exists (403): who to ask for a link.
+            "res_company": (statement.company_id if error.code == 403 else None)
+            or request.env.company.sudo(),
+            "statement_company_brand": True,
+            "page_name": "reconciliation_link_invalid",
+            "no_breadcrumbs": True,
+            "is_public": user._is_public(),
+            "login_url": "/web/login?"
+            + url_encode({"redirect": f"/my/statements/{int(statement_id)}"}),
+        }
+        return request.render(
+            "customer_reconciliation.portal_statement_link_invalid", values, status=error.code
+        )
+
+    # ------------------------------------------------------------------ language
+    def _statement_visitor_lang(self, session_sudo):
+        """Who opens the emailed link reads the statement in its customer's language, whatever
+        page this browser showed before (Odoo keeps the last language in the frontend_lang
+        cookie: a second link would open in the first one's language). A language the visitor
+        picks on the page (the footer's selector) is kept for that statement in this browser
+        session. Logged-in users (portal users, employees previewing) keep their own language.
+        """
+        if not request.env.user._is_public():
+            return
+        installed = dict(request.env["res.lang"].get_installed())
+        requested = getattr(request, "lang", None) and request.lang.code
+        shown = request.session.get(SESSION_LANG_SHOWN)
+        choices = dict(request.session.get(SESSION_LANG_CHOICES) or {})
+        key = str(session_sudo.id)
+        if shown and requested and requested != shown and requested in installed:
+            # The language changed since the last statement page we showed: the visitor's pick.
+            choices.pop(key, None)
+            choices[key] = requested
+            request.session[SESSION_LANG_CHOICES] = dict(list(choices.items())[-MAX_LANG_CHOICES:])
+        lang = choices.get(key) or session_sudo.statement_lang
+        if lang not in installed:
+            return
+        if shown != lang:
+            request.session[SESSION_LANG_SHOWN] = lang
+        request.lang = request.env["res.lang"]._get_data(code=lang)
+        request.update_context(lang=lang)
+        # This page's language is the one the browser asks for next (Odoo set the requested one).
+        headers = request.future_response.headers
+        cookies = [
+            value
+            for value in headers.getlist("Set-Cookie")
+            if not value.startswith("frontend_lang=")
+        ]
+        headers.remove("Set-Cookie")
+        for value in cookies:
+            headers.add("Set-Cookie", value)
+        request.future_response.set_cookie("frontend_lang", lang)
 
     def _statement_answer_access(self, statement_id, access_token=None):
         """The statement, sudoed, if the visitor may answer for the customer: a portal user of
@@ -181,7 +246,10 @@ class ReconciliationPortal(CustomerPortal):
         error=None,
         **kw,
     ):
-        session_sudo = self._statement_check_access(statement_id, access_token)
+        try:
+            session_sudo = self._statement_check_access(statement_id, access_token)
+        except (Forbidden, NotFound) as refused:
+            return self._statement_refusal(statement_id, refused)
         if report_type in ("pdf", "html"):
             if not request.env.ref(STATEMENT_REPORT, raise_if_not_found=False):
                 raise NotFound()
@@ -220,7 +288,11 @@ class ReconciliationPortal(CustomerPortal):
     def _statement_page_values(self, session_sudo, access_token, message=None, error=None, **kw):
         Dispute = request.env[DISPUTE_MODEL]
         preview = self._is_preview()
+        lang = request.env["res.lang"]._get_data(code=request.env.lang or "en_US")
         values = {
+            # The statement company's logo, name and address in the layout, logged out too.
+            "res_company": session_sudo.company_id,
+            "statement_company_brand": True,
             "statement": session_sudo,
             "page_name": "reconciliation_statement",
             "lines": session_sudo.line_ids,
@@ -237,10 +309,27 @@ class ReconciliationPortal(CustomerPortal):
             "ledger_read": kw.get("ledger_read") == "1",
             "default_confirmer": "" if request.env.user._is_public() else request.env.user.name,
             "dispute_url": lambda dispute: self._dispute_url(dispute, access_token),
+            "amount_example": amounts.example_amount(
+                session_sudo.currency_id.decimal_places, lang.decimal_point, lang.thousands_sep
+            ),
+            **self._statement_open_items_values(session_sudo),
         }
         return self._get_page_view_values(
             session_sudo, access_token, values, "my_statements_history", False, **kw
         )
+
+    def _statement_open_items_values(self, session_sudo):
+        """The items open at the end date that make up the balance, oldest due date first."""
+        OpenItem = request.env["customer.reconciliation.open.item"].sudo()
+        domain = [("session_id", "=", session_sudo.id)]
+        items = OpenItem.search(domain, limit=PORTAL_MAX_OPEN_ITEMS)
+        total = OpenItem._read_group(domain, [], ["open_amount:sum", "__count"])[0]
+        return {
+            "open_items": items[:PORTAL_OPEN_ITEMS_FOLDED],
+            "open_items_folded": items[PORTAL_OPEN_ITEMS_FOLDED:],
+            "open_items_total": total[0] or 0.0,
+            "open_items_count": total[1],
+        }
 
     def _dispute_url(self, dispute_sudo, access_token=None):
         url = dispute_sudo.access_url
@@ -250,7 +339,10 @@ class ReconciliationPortal(CustomerPortal):
         ["/my/statements/<int:statement_id>/xlsx"], type="http", auth="public", website=True
     )
     def portal_my_statement_xlsx(self, statement_id, access_token=None, **kw):
-        session_sudo = self._statement_check_access(statement_id, access_token)
+        try:
+            session_sudo = self._statement_check_access(statement_id, access_token)
+        except (Forbidden, NotFound) as refused:
+            return self._statement_refusal(statement_id, refused)
         return xlsx_response(*statement_workbook.statement_xlsx(session_sudo))
 
     # ------------------------------------------------------------------ answers
@@ -264,7 +356,10 @@ class ReconciliationPortal(CustomerPortal):
     def portal_statement_confirm(
         self, statement_id, access_token=None, confirmed_by=None, title=None, comment=None, **kw
     ):
-        session_sudo = self._statement_answer_access(statement_id, access_token)
+        try:
+            session_sudo = self._statement_answer_access(statement_id, access_token)
+        except (Forbidden, NotFound) as refused:
+            return self._statement_refusal(statement_id, refused)
         if not (confirmed_by or "").strip():
             return request.redirect(
                 self._statement_url(session_sudo, access_token, error="confirm_name")
@@ -298,7 +393,10 @@ class ReconciliationPortal(CustomerPortal):
     def portal_statement_dispute(
         self, statement_id, access_token=None, reason=None, customer_amount=None, comment=None, **kw
     ):
-        session_sudo = self._statement_answer_access(statement_id, access_token)
+        try:
+            session_sudo = self._statement_answer_access(statement_id, access_token)
+        except (Forbidden, NotFound) as refused:
+            return self._statement_refusal(statement_id, refused)
         if not session_sudo._portal_can_dispute():
             return request.redirect(
                 self._statement_url(session_sudo, access_token, message="already_answered")
@@ -311,11 +409,7 @@ class ReconciliationPortal(CustomerPortal):
                 self._statement_url(session_sudo, access_token, error="dispute_invalid")
             )
         try:
-            amount = limits.parse_amount(
-                customer_amount,
-                request.env._("Your amount"),
-                session_sudo.currency_id.decimal_places,
-            )
+            amount = self._typed_amount(customer_amount, session_sudo.currency_id)
         except limits.InputError as error:
             return request.redirect(
                 self._statement_url(
@@ -372,6 +466,19 @@ class ReconciliationPortal(CustomerPortal):
             )
         )
 
+    def _typed_amount(self, text, currency):
+        """The amount the customer typed, read as people type it in the page's language
+        (17,800.00; 17.800,00; ¥17,800), bounded as any amount (tools/limits.py)."""
+        lang = request.env["res.lang"]._get_data(code=request.env.lang or "en_US")
+        return amounts.parse_typed_amount(
+            text,
+            request.env._("Your amount"),
+            digits=currency.decimal_places,
+            decimal_point=lang.decimal_point,
+            thousands_sep=lang.thousands_sep,
+            symbols=(currency.symbol, currency.name),
+        )
+
     # ------------------------------------------------------------------ disputes
     @http.route(
         ["/my/statements/<int:statement_id>/disputes/<int:dispute_id>"],
@@ -380,6 +487,30 @@ class ReconciliationPortal(CustomerPortal):
         website=True,
     )
     def portal_my_statement_dispute(self, statement_id, dispute_id, access_token=None, **kw):
+        try:
+            session_sudo, dispute_sudo = self._dispute_check_access(
+                statement_id, dispute_id, access_token
+            )
+        except (Forbidden, NotFound) as refused:
+            return self._statement_refusal(statement_id, refused)
+        values = {
+            "res_company": session_sudo.company_id,
+            "statement_company_brand": True,
+            "statement": session_sudo,
+            "dispute": dispute_sudo,
+            "page_name": "reconciliation_dispute",
+            "statement_url": self._statement_url(session_sudo, access_token),
+        }
+        values = self._get_page_view_values(
+            dispute_sudo, access_token, values, "my_disputes_history", False, **kw
+        )
+        # The thread accepts the customer's replies with the dispute's own token.
+        values["token"] = dispute_sudo._portal_ensure_token()
+        return request.render("customer_reconciliation.portal_dispute_page", values)
+
+    def _dispute_check_access(self, statement_id, dispute_id, access_token=None):
+        """(statement, dispute), sudoed, if the visitor may see the dispute; raises as
+        :meth:`_statement_check_access`."""
         try:
             # The statement's token (links on the statement page) ...
             session_sudo = self._statement_check_access(statement_id, access_token)
@@ -393,17 +524,8 @@ class ReconciliationPortal(CustomerPortal):
             session_sudo = dispute_sudo.session_id
             if session_sudo.id != statement_id or not session_sudo._portal_is_visible():
                 raise NotFound() from None
+            self._statement_visitor_lang(session_sudo)
         if not dispute_sudo:
             raise NotFound()
-        values = {
-            "statement": session_sudo,
-            "dispute": dispute_sudo,
-            "page_name": "reconciliation_dispute",
-            "statement_url": self._statement_url(session_sudo, access_token),
-        }
-        values = self._get_page_view_values(
-            dispute_sudo, access_token, values, "my_disputes_history", False, **kw
-        )
-        # The thread accepts the customer's replies with the dispute's own token.
-        values["token"] = dispute_sudo._portal_ensure_token()
-        return request.render("customer_reconciliation.portal_dispute_page", values)
+        lang = request.env.lang
+        return session_sudo.with_context(lang=lang), dispute_sudo.with_context(lang=lang)

@@ -13,6 +13,7 @@ from . import session_approval
 from . import session_sending
 from . import send_batch
 from . import send_batch_line
+from . import mail_mail
 from . import session_answer
 from . import dispute
 from . import dispute_settlement

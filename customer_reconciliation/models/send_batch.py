@@ -3,6 +3,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 _logger = logging.getLogger(__name__)
 
@@ -39,6 +40,12 @@ class CustomerReconciliationSendBatch(models.Model):
     )
     total_count = fields.Integer(compute="_compute_counts", string="Statement Count")
     sent_count = fields.Integer(compute="_compute_counts", string="Sent")
+    queued_count = fields.Integer(
+        compute="_compute_counts",
+        string="Waiting",
+        help="Emails waiting in the outgoing mail queue: their statements count as sent once "
+        "the emails have left.",
+    )
     failed_count = fields.Integer(compute="_compute_counts", string="Failed")
     progress = fields.Float(compute="_compute_counts")
 
@@ -56,9 +63,31 @@ class CustomerReconciliationSendBatch(models.Model):
             states = batch.line_ids.mapped("state")
             batch.total_count = len(states)
             batch.sent_count = states.count("sent")
+            batch.queued_count = states.count("queued")
             batch.failed_count = states.count("failed")
-            done = batch.sent_count + batch.failed_count
+            done = batch.total_count - states.count("pending")
             batch.progress = 100.0 * done / batch.total_count if batch.total_count else 100.0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                if vals.get("state", "queued") != "queued" or vals.get("user_id", self.env.uid) != (
+                    self.env.uid
+                ):
+                    raise AccessError(self._guard_message())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and {"state", "user_id"} & set(vals):
+            raise AccessError(self._guard_message())
+        return super().write(vals)
+
+    def _guard_message(self):
+        return self.env._(
+            "A statement sending is made by its sender and moves on by sending only: its "
+            "state and sender are not set by hand."
+        )
 
     @api.model
     def _start(self, sessions, template):
@@ -72,12 +101,19 @@ class CustomerReconciliationSendBatch(models.Model):
                 ],
             }
         )
-        if len(sessions) <= SEND_BATCH_SIZE:
-            while batch._process_batch():
+        batch._send_or_queue()
+        return batch
+
+    def _send_or_queue(self):
+        """Send the pending statements now when they are few, else leave them to the cron."""
+        self.ensure_one()
+        pending = self.line_ids.filtered(lambda line: line.state == "pending")
+        if len(pending) <= SEND_BATCH_SIZE:
+            while self._process_batch():
                 pass
         else:
+            self.sudo().state = "queued"
             self.env.ref("customer_reconciliation.ir_cron_send_statements")._trigger()
-        return batch
 
     def _process_batch(self, batch_size=None):
         """Send the next pending statements; True while some remain."""
@@ -86,18 +122,41 @@ class CustomerReconciliationSendBatch(models.Model):
             : batch_size or SEND_BATCH_SIZE
         ]
         if not pending:
-            self.state = "done"
+            self.sudo().state = "done"
             return False
-        self.state = "running"
-        sessions = pending.session_id.with_user(self.user_id).with_company(self.company_id)
-        errors = sessions.sudo()._send_by_email(self.template_id)
-        for line in pending:
-            error = errors.get(line.session_id)
-            line.write({"state": "failed", "error": error} if error else {"state": "sent"})
+        self.sudo().state = "running"
+        pending.with_user(self.user_id).with_company(self.company_id)._send(self.template_id)
         remaining = bool(self.line_ids.filtered(lambda line: line.state == "pending"))
         if not remaining:
-            self.state = "done"
+            self.sudo().state = "done"
         return remaining
+
+    def _not_sent_reasons(self):
+        """``{session: reason}`` for the statements of the sending not sent (yet)."""
+        reasons = {}
+        for line in self.line_ids.filtered(lambda line: line.state != "sent"):
+            if line.state == "failed":
+                reasons[line.session_id] = line.error
+            elif line.state == "queued":
+                reasons[line.session_id] = self.env._(
+                    "its email waits in the outgoing mail queue; the statement counts as sent "
+                    "once the email has left."
+                )
+            else:
+                reasons[line.session_id] = self.env._(
+                    "waiting to be sent in the background (%s).", self.display_name
+                )
+        return reasons
+
+    def _retry(self, lines):
+        """Send ``lines`` (failed lines of this sending) again."""
+        self.ensure_one()
+        lines.sudo().write({"state": "pending", "error": False})
+        self._send_or_queue()
+
+    def action_retry_failed(self):
+        self.ensure_one()
+        return self.line_ids.filtered(lambda line: line.state == "failed").action_retry()
 
     @api.model
     def _cron_send_statements(self):

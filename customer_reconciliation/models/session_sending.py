@@ -1,14 +1,12 @@
 """The statement, step 3: sending. By email with the PDFs and the portal link, one by one or
-in batches; reminders to customers who do not answer; deemed confirmation where agreed."""
+in batches (``send.batch``): a statement counts as sent once its email has left; reminders to
+customers who do not answer; deemed confirmation where agreed."""
 
-import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import email_normalize
-
-_logger = logging.getLogger(__name__)
 
 # Reminders are committed per batch of this many statements.
 REMINDER_BATCH_SIZE = 50
@@ -40,6 +38,32 @@ class CustomerReconciliationSession(models.Model):
         help="When the reminders ran out and a phone follow-up was scheduled (once per statement).",
     )
 
+    last_sending_state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("queued", "Waiting in the Mail Queue"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+        ],
+        compute="_compute_last_sending",
+        help="What became of the statement's last email: sent once it has left the mail server.",
+    )
+    last_sending_error = fields.Char(
+        compute="_compute_last_sending", help="Why the statement's last email was not sent."
+    )
+
+    def _compute_last_sending(self):
+        # Read as the sending's: whoever reads the statement may read how its email went.
+        lines = (
+            self.env["customer.reconciliation.send.batch.line"]
+            .sudo()
+            .search([("session_id", "in", self.filtered("id").ids)], order="id desc")
+        )
+        for session in self:
+            last = lines.filtered(lambda line, session=session: line.session_id == session)[:1]
+            session.last_sending_state = last.state
+            session.last_sending_error = last.error
+
     @api.depends("partner_id", "company_id")
     @api.depends_context("lang")
     def _compute_statement_contact(self):
@@ -59,7 +83,8 @@ class CustomerReconciliationSession(models.Model):
 
     # ------------------------------------------------------------------ sending
     def action_mark_sent(self):
-        """Publish the statement to the customer (emailing it calls this)."""
+        """Publish the statement to the customer: by hand when it reached the customer another
+        way; a sending calls this once the statement's email has left (``send.batch.line``)."""
         self._check_group("customer_reconciliation.group_reconciliation_user", self.env._("send"))
         self._check_state(["approved", "sent"], self.env._("send"))
         self.filtered(lambda s: s.state == "approved")._workflow_write(
@@ -70,52 +95,94 @@ class CustomerReconciliationSession(models.Model):
     def _get_send_template(self):
         return self.env.ref("customer_reconciliation.mail_template_statement_send")
 
-    def _check_sendable(self):
-        """Why this statement cannot be emailed now, or None."""
+    def _sending_blocker(self):
+        """Why this statement cannot be emailed now, as ``(kind, message)``, or None.
+
+        ``kind`` groups the reasons in the Send wizard: ``not_approved`` (draft, to approve),
+        ``answered`` (confirmed, disputed, closed), ``cancelled``, ``no_contact``,
+        ``invalid_email``.
+        """
         self.ensure_one()
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        if self.state in ("draft", "to_approve"):
+            return "not_approved", self.env._(
+                "Statement %(name)s is not approved yet (%(state)s).",
+                name=self.name,
+                state=labels[self.state],
+            )
+        if self.state in ("confirmed", "disputed", "closed"):
+            return "answered", self.env._(
+                "Statement %(name)s is already answered (%(state)s).",
+                name=self.name,
+                state=labels[self.state],
+            )
         if self.state not in ("approved", "sent"):
-            return self.env._("Statement %(name)s is not approved.", name=self.name)
+            return "cancelled", self.env._("Statement %s is cancelled.", self.name)
         contact = self.statement_contact_id
         if not contact:
-            return self.env._(
+            return "no_contact", self.env._(
                 "%(partner)s has no statement contact.", partner=self.partner_id.display_name
             )
         if not email_normalize(contact.email or ""):
-            return self.env._(
+            return "invalid_email", self.env._(
                 "%(contact)s has no valid email address (%(email)s).",
                 contact=contact.display_name,
                 email=contact.email or self.env._("none"),
             )
         return None
 
-    def _send_by_email(self, template=None):
-        """Email each statement to its contact and mark it sent.
+    def _check_sendable(self):
+        """Why this statement cannot be emailed now, or None."""
+        blocker = self._sending_blocker()
+        return blocker and blocker[1]
 
-        A statement that cannot be sent is skipped and reported, the others go on:
-        returns ``{session: error message}`` for the failures.
+    def _post_statement_mail(self, template):
+        """Post the statement's mail in its chatter, queued.
+
+        Returns ``(mail, mails)``: the ``mail.mail`` (sudo) that carries the statement to its
+        contact, and all the mails of the message (the followers' copies too); raises if
+        none goes to the contact.
+
+        The mail is neither sent nor deleted here: the caller sends it and the sending line
+        reads its state (see ``send.batch.line``), so a statement counts as sent only once
+        its mail has left.
+        """
+        self.ensure_one()
+        self._portal_ensure_token()
+        messages = self.message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            force_send=False,
+            auto_delete=False,
+        )
+        contact = self.statement_contact_id
+        mails = self.env["mail.mail"].sudo().search([("mail_message_id", "in", messages.ids)])
+        mail = mails.filtered(lambda m: contact in m.recipient_ids)[:1]
+        if not mail:
+            raise UserError(
+                self.env._(
+                    "No email was created for %(contact)s (does the contact receive "
+                    "notifications in Odoo instead of by email?).",
+                    contact=contact.display_name,
+                )
+            )
+        return mail, mails
+
+    def _send_by_email(self, template=None):
+        """Email each statement to its contact now; a statement is sent once its mail left.
+
+        Creates a sending record (``send.batch``) listing each statement's outcome. A
+        statement that cannot be sent is skipped and reported, the others go on: returns
+        ``{session: reason}`` for those not sent (failed, or still waiting in the mail queue).
         """
         self._check_group("customer_reconciliation.group_reconciliation_user", self.env._("send"))
-        template = template or self._get_send_template()
-        errors = {}
-        for session in self:
-            error = session._check_sendable()
-            if not error:
-                try:
-                    with self.env.cr.savepoint():
-                        session._portal_ensure_token()
-                        session.message_post_with_source(
-                            template,
-                            message_type="comment",
-                            subtype_xmlid="mail.mt_comment",
-                        )
-                        session.action_mark_sent()
-                except (UserError, ValidationError, AccessError, ValueError) as exc:
-                    error = str(exc)
-                    _logger.info("Statement %s not sent: %s", session.name, error)
-            if error:
-                errors[session] = error
-                session.message_post(body=self.env._("Not sent: %s", error))
-        return errors
+        if not self:
+            return {}
+        batch = self.env["customer.reconciliation.send.batch"]._start(
+            self, template or self._get_send_template()
+        )
+        return batch._not_sent_reasons()
 
     def action_open_send_wizard(self):
         return {

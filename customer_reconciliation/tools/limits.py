@@ -61,20 +61,6 @@ def check_amount(value, label, digits=2):
     return number
 
 
-def parse_amount(text, label, digits=2):
-    """An amount typed in a form (``1,234.50``): the float, or :class:`InputError`."""
-    cleaned = (text or "").strip().replace(",", "").replace(" ", "")
-    if not cleaned:
-        return 0.0
-    if len(cleaned) > 40:
-        raise InputError(_lt("%(field)s is not a number."), field=label)
-    try:
-        number = float(cleaned)
-    except ValueError:
-        raise InputError(_lt("%(field)s is not a number."), field=label) from None
-    return check_amount(number, label, digits)
-
-
 def check_date(value, label):
     """``value`` (a date, a datetime or an ISO text as RPC sends it) as a date within
     :data:`MIN_YEAR` .. :data:`MAX_YEAR`."""

@@ -6,3 +6,5 @@ from . import ledger_import_sheet
 from . import ledger_import_wizard
 from . import send_wizard
 from . import settlement_wizard
+from . import config_wizard
+from . import partner_settings_wizard

@@ -3,9 +3,16 @@ from odoo.exceptions import UserError
 
 from ..models.send_batch import SEND_BATCH_SIZE
 
+# Statements listed by name per reason, at most.
+LISTED = 20
+# The reasons a statement is not sent, in the order the wizard lists them (see
+# session._sending_blocker); the contact problems are listed one statement per line.
+GROUPED_REASONS = ("answered", "not_approved", "cancelled")
+
 
 class CustomerReconciliationSendWizard(models.TransientModel):
-    """Send one or many approved statements to the customers' statement contacts."""
+    """Send the approved statements of a selection to the customers' statement contacts; it
+    says how many will be sent and, for the others, why not."""
 
     _name = "customer.reconciliation.send.wizard"
     _inherit = ["customer.reconciliation.validated.input"]
@@ -30,7 +37,15 @@ class CustomerReconciliationSendWizard(models.TransientModel):
     )
     session_count = fields.Integer(compute="_compute_summary")
     sendable_count = fields.Integer(compute="_compute_summary", string="Ready to Send")
-    warning = fields.Text(compute="_compute_summary")
+    resend_count = fields.Integer(
+        compute="_compute_summary",
+        string="Sent Again",
+        help="Statements already sent: their contact receives them once more.",
+    )
+    skipped_count = fields.Integer(compute="_compute_summary", string="Not Sent")
+    summary = fields.Char(compute="_compute_summary")
+    send_label = fields.Char(compute="_compute_summary")
+    warning = fields.Text(compute="_compute_summary", string="Why Not")
     background = fields.Boolean(
         compute="_compute_summary",
         help="Many statements: they are sent in the background, batch by batch.",
@@ -47,26 +62,84 @@ class CustomerReconciliationSendWizard(models.TransientModel):
             values["session_ids"] = [fields.Command.set(context.get("active_ids") or [])]
         return values
 
+    def _sendable_sessions(self):
+        return self.session_ids.filtered(lambda session: not session._sending_blocker())
+
     @api.depends("session_ids")
     def _compute_summary(self):
         for wizard in self:
-            problems = [(session, session._check_sendable()) for session in wizard.session_ids]
-            problems = [(session, error) for session, error in problems if error]
+            sendable = wizard._sendable_sessions()
+            count = len(sendable)
             wizard.session_count = len(wizard.session_ids)
-            wizard.sendable_count = wizard.session_count - len(problems)
-            wizard.background = wizard.session_count > SEND_BATCH_SIZE
-            lines = [f"{session.name}: {error}" for session, error in problems[:20]]
-            if len(problems) > 20:
-                lines.append(self.env._("... and %s more.", len(problems) - 20))
-            wizard.warning = "\n".join(lines) or False
+            wizard.sendable_count = count
+            wizard.resend_count = len(sendable.filtered(lambda s: s.state == "sent"))
+            wizard.skipped_count = wizard.session_count - count
+            wizard.background = count > SEND_BATCH_SIZE
+            wizard.summary = wizard._summary_text()
+            wizard.send_label = (
+                self.env._("Send 1 statement")
+                if count == 1
+                else self.env._("Send %s statements", count)
+            )
+            wizard.warning = wizard._warning_text(wizard.session_ids - sendable) or False
+
+    def _summary_text(self):
+        count, again = self.sendable_count, self.resend_count
+        if not count:
+            return self.env._("None of the selected statements can be sent now.")
+        text = (
+            self.env._("1 statement will be emailed to its customer's statement contact.")
+            if count == 1
+            else self.env._(
+                "%s statements will be emailed to the customers' statement contacts.", count
+            )
+        )
+        if again:
+            text += " " + self.env._("%s of them were already sent and are sent again.", again)
+        return text
+
+    def _warning_text(self, skipped):
+        """Why each of ``skipped`` is not sent: grouped by reason for the statement's state,
+        one line each for a contact problem."""
+        blockers = {session: session._sending_blocker() for session in skipped}
+        titles = {
+            "answered": self.env._("Already answered (confirmed, disputed or closed)"),
+            "not_approved": self.env._("Not approved yet"),
+            "cancelled": self.env._("Cancelled"),
+        }
+        lines = []
+        for kind in GROUPED_REASONS:
+            sessions = skipped.filtered(lambda s, kind=kind: blockers[s][0] == kind)
+            if sessions:
+                names = ", ".join(sessions[:LISTED].mapped("name"))
+                if len(sessions) > LISTED:
+                    names += " " + self.env._("and %s more", len(sessions) - LISTED)
+                lines.append(
+                    self.env._(
+                        "%(reason)s (%(count)s): %(names)s",
+                        reason=titles[kind],
+                        count=len(sessions),
+                        names=names,
+                    )
+                )
+        others = skipped.filtered(lambda s: blockers[s][0] not in GROUPED_REASONS)
+        lines += [f"{session.name}: {blockers[session][1]}" for session in others[:LISTED]]
+        if len(others) > LISTED:
+            lines.append(self.env._("... and %s more.", len(others) - LISTED))
+        return "\n".join(lines)
 
     def action_send(self):
         self.ensure_one()
-        sessions = self.session_ids.filtered(lambda s: s.state in ("approved", "sent"))
+        sessions = self._sendable_sessions()
         if not sessions:
-            raise UserError(self.env._("Only approved (or already sent) statements can be sent."))
+            raise UserError(
+                self.env._(
+                    "None of the selected statements can be sent now:\n%s",
+                    self._warning_text(self.session_ids),
+                )
+            )
         batch = self.env["customer.reconciliation.send.batch"]._start(sessions, self.template_id)
-        if batch.state == "done" and not batch.failed_count:
+        if batch.state == "done" and batch.sent_count == batch.total_count:
             return {
                 "type": "ir.actions.client",
                 "tag": "display_notification",
@@ -76,6 +149,7 @@ class CustomerReconciliationSendWizard(models.TransientModel):
                     "next": {"type": "ir.actions.act_window_close"},
                 },
             }
+        # Failed, waiting in the mail queue or sent in the background: the sending says which.
         return {
             "type": "ir.actions.act_window",
             "name": batch.name,
