@@ -1,2 +1,3 @@
 from . import download
 from . import portal
+from . import attachment

@@ -105,9 +105,11 @@ class CustomerReconciliationAnswerWizard(models.TransientModel):
             session._claim_attachments(self.attachment_ids)
         if self.answer == "confirm":
             summary = self.env._(
-                "The customer confirms the balance (reported by %(user)s; confirmed by %(who)s).",
+                "The customer confirms the balance (reported by %(user)s; confirmed by %(who)s). "
+                "%(comment)s",
                 user=self.env.user.name,
                 who=self.confirmed_by or "-",
+                comment=self.comment or "",
             )
         else:
             summary = self.env._(
