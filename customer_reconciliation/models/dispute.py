@@ -212,7 +212,10 @@ class CustomerReconciliationDispute(models.Model):
     @api.model
     def _workflow_create(self, vals_list):
         """Create disputes as the statement's workflow does (portal, comparison, answer)."""
-        return workflow_env(self).create(vals_list).with_env(self.env)
+        # Only the values given: no default_* key of the caller's context (a client's) applies.
+        return (
+            workflow_env(without_client_defaults(self, set())).create(vals_list).with_env(self.env)
+        )
 
     def _workflow_write(self, vals):
         return workflow_env(self).write(vals)
@@ -441,6 +444,15 @@ class CustomerReconciliationDispute(models.Model):
                 )
             )
         self._check_unsettled()
+        waiting = self.settlement_ids.filtered(lambda s: s.state in ("to_approve", "pending"))
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "Settlement %s of this dispute waits for its entry: cancel its document "
+                    "before rejecting the dispute.",
+                    waiting[0].name,
+                )
+            )
         self._workflow_write(
             {
                 "state": "rejected",

@@ -72,14 +72,18 @@ class CustomerReconciliationSendBatch(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             for vals in vals_list:
-                if vals.get("state", "queued") != "queued" or vals.get("user_id", self.env.uid) != (
-                    self.env.uid
-                ):
+                # Explicit, so that no default_state / default_user_id from the context decides.
+                vals.setdefault("state", "queued")
+                vals.setdefault("user_id", self.env.uid)
+                if vals["state"] != "queued" or vals["user_id"] != self.env.uid:
                     raise AccessError(self._guard_message())
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.su and {"state", "user_id"} & set(vals):
+        # What is sent, by whom, with which template and for which company: set at creation.
+        if not self.env.su and {"state", "user_id", "template_id", "line_ids", "company_id"} & set(
+            vals
+        ):
             raise AccessError(self._guard_message())
         return super().write(vals)
 

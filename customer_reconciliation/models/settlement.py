@@ -37,6 +37,15 @@ CREDIT_MODES = [
     ("amount", "An amount"),
 ]
 ALLOCATION_MODES = [("oldest", "Oldest invoices first"), ("chosen", "The invoices I pick")]
+# The types that settle only through a document of their own (an entry, an invoice, a payment).
+DOCUMENT_TYPES = (
+    "credit_note",
+    "missing_invoice",
+    "write_off",
+    "bad_debt",
+    "advance",
+    "payment_not_recorded",
+)
 # Payments Odoo has validated (a draft, cancelled or rejected one settles nothing).
 PAYMENT_DONE_STATES = ("in_process", "paid")
 MANAGER_GROUP = "customer_reconciliation.group_reconciliation_manager"
@@ -128,6 +137,7 @@ class CustomerReconciliationSettlement(models.Model):
         readonly=True,
     )
     needs_approval = fields.Boolean(readonly=True)
+    carried_out = fields.Boolean(readonly=True, copy=False, help="Its documents were made.")
     approved_by_id = fields.Many2one("res.users", readonly=True)
     approved_date = fields.Datetime(readonly=True)
     state = fields.Selection(
@@ -139,11 +149,18 @@ class CustomerReconciliationSettlement(models.Model):
     )
     move_count = fields.Integer(compute="_compute_move_count")
 
-    @api.depends("needs_approval", "approved_by_id", "move_ids.state", "payment_id.state")
+    @api.depends(
+        "carried_out", "needs_approval", "approved_by_id", "move_ids.state", "payment_id.state"
+    )
     def _compute_state(self):
         for settlement in self:
             moves, payment = settlement.move_ids, settlement.payment_id
-            if settlement.needs_approval and not settlement.approved_by_id:
+            if not settlement.carried_out:
+                state = "pending"
+            elif settlement.settlement_type in DOCUMENT_TYPES and not moves and not payment:
+                # Its draft invoice, entry or payment was deleted: nothing settles anything.
+                state = "cancelled"
+            elif settlement.needs_approval and not settlement.approved_by_id:
                 state = "to_approve"
             elif any(move.state == "cancel" for move in moves) or (
                 payment and payment.state in ("canceled", "rejected")
@@ -248,6 +265,23 @@ class CustomerReconciliationSettlement(models.Model):
                         partner=settlement.partner_id.display_name,
                     ),
                 )
+
+    @api.model
+    def _check_not_awaiting_approval(self, moves):
+        """Refuse to post ``moves`` when one is the entry of a settlement awaiting a manager,
+        unless the approval posts it (the workflow's mark)."""
+        ids = [id_ for id_ in moves._ids if isinstance(id_, int)]
+        if not ids or is_workflow_call(moves):
+            return
+        waiting = self.sudo().search([("move_ids", "in", ids), ("state", "=", "to_approve")])
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "The entry of settlement %s waits for a Reconciliation Manager: it is posted "
+                    "by approving the settlement.",
+                    waiting[0].name,
+                )
+            )
 
     # ------------------------------------------------------------------ documents posted
     @api.model

@@ -73,9 +73,15 @@ class CustomerReconciliationSettlement(models.Model):
             or invoice.state != "posted"
             or invoice.commercial_partner_id != self.partner_id
             or invoice.company_id != self.company_id
+            or invoice.currency_id != self.currency_id
         ):
             raise UserError(
-                self.env._("Choose one posted invoice of %s to credit.", self.partner_id.name)
+                self.env._(
+                    "Choose one posted invoice of %(partner)s in %(currency)s (the statement's "
+                    "currency) to credit.",
+                    partner=self.partner_id.name,
+                    currency=self.currency_id.name,
+                )
             )
         if self.credit_mode == "lines":
             lines = self.invoice_line_ids._origin
@@ -96,8 +102,23 @@ class CustomerReconciliationSettlement(models.Model):
     def _check_missing_invoice(self):
         return True
 
+    def _in_settlement_currency(self, line):
+        """An item of the settlement's company, in its currency when the statement is foreign
+        (a company-currency statement holds every item at its company amount)."""
+        return line.company_id == self.company_id and (
+            self.currency_id == self.company_currency_id or line.currency_id == self.currency_id
+        )
+
     def _check_write_off(self):
         self._check_account("reconciliation_writeoff_account_id")
+        difference = abs(sum(self.dispute_ids.mapped("difference")))
+        if self.currency_id.compare_amounts(self.amount, difference) > 0:
+            raise UserError(
+                self.env._(
+                    "A write-off settles the difference (%(difference)s), not more.",
+                    difference=self.currency_id.format(difference),
+                )
+            )
         tolerance = self.company_id.reconciliation_writeoff_tolerance
         if self.company_currency_id.compare_amounts(
             self.amount_company, tolerance
@@ -113,6 +134,16 @@ class CustomerReconciliationSettlement(models.Model):
 
     def _check_bad_debt(self):
         self._check_account("reconciliation_bad_debt_account_id")
+        foreign = self.currency_id != self.company_currency_id
+        field = "amount_residual_currency" if foreign else "amount_residual"
+        open_amount = sum(self._open_receivable_lines().mapped(field))
+        if self.currency_id.compare_amounts(self.amount, open_amount) > 0:
+            raise UserError(
+                self.env._(
+                    "A bad debt writes off what the customer owes (%(open)s open), not more.",
+                    open=self.currency_id.format(open_amount),
+                )
+            )
 
     def _check_advance(self):
         account = self.company_id.reconciliation_advance_account_id
@@ -120,6 +151,7 @@ class CustomerReconciliationSettlement(models.Model):
         lines = self.applied_line_ids._origin
         if not lines or any(
             line.account_id != account
+            or not self._in_settlement_currency(line)
             or line.partner_id.commercial_partner_id != self.partner_id
             or line.reconciled
             or line.balance >= 0
@@ -139,6 +171,7 @@ class CustomerReconciliationSettlement(models.Model):
         if (
             len(line) != 1
             or line.account_id.account_type != "asset_receivable"
+            or not self._in_settlement_currency(line)
             or line.partner_id.commercial_partner_id != self.partner_id
             or line.reconciled
             or line.amount_residual >= 0

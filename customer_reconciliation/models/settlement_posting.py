@@ -17,7 +17,7 @@ from collections import defaultdict
 from odoo import Command, api, models
 from odoo.exceptions import UserError
 
-from .session import workflow_env
+from .session import without_client_defaults, workflow_env
 from .settlement import MANAGER_GROUP
 
 USER_GROUP = "customer_reconciliation.group_reconciliation_user"
@@ -67,11 +67,23 @@ class CustomerReconciliationSettlement(models.Model):
 
     @api.model
     def _workflow_create(self, vals):
-        return workflow_env(self).create(vals).with_env(self.env)
+        # Every field from ``vals`` only: no default_* key a client slips into the context
+        # (an approver, entries, a payment) becomes a value.
+        vals = {
+            "needs_approval": False,
+            "approved_by_id": False,
+            "approved_date": False,
+            "carried_out": False,
+            **vals,
+        }
+        return workflow_env(without_client_defaults(self, set())).create(vals).with_env(self.env)
 
     # ------------------------------------------------------------------ carrying out
     def _carry_out(self):
         self.ensure_one()
+        # The documents are the statement's company's, whatever company the user works in, and
+        # only this settlement's values make them (no default_* of the caller's context).
+        self = without_client_defaults(self, set()).with_company(self.company_id)  # noqa: PLW0642
         kind = self.settlement_type
         if kind == "bad_debt":
             limit = self.company_id.reconciliation_bad_debt_limit
@@ -81,6 +93,7 @@ class CustomerReconciliationSettlement(models.Model):
                 self._workflow_write({"needs_approval": True})
         if kind != "explanation":
             getattr(self, f"_do_{kind}")()
+        self._workflow_write({"carried_out": True})
         if self.state == "to_approve":
             self._schedule_approval()
 
@@ -165,8 +178,8 @@ class CustomerReconciliationSettlement(models.Model):
         for target in targets:
             if line.reconciled:
                 break
-            if target.reconciled:
-                continue
+            if target.reconciled or target.account_id != line.account_id:
+                continue  # Odoo reconciles items of one account only
             before = line.matched_debit_ids | line.matched_credit_ids
             (line + target).reconcile()
             made |= (line.matched_debit_ids | line.matched_credit_ids) - before
@@ -296,6 +309,7 @@ class CustomerReconciliationSettlement(models.Model):
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
+                "company_id": self.company_id.id,
                 "partner_id": self.partner_id.id,
                 "currency_id": self.currency_id.id,
                 "invoice_date": self.date,
@@ -333,7 +347,7 @@ class CustomerReconciliationSettlement(models.Model):
             ]
         )
         self._record(move, invoice_ids=[Command.set(targets.move_id.ids)])
-        if self.state != "to_approve":
+        if not self.needs_approval:
             self._post_drafts()
 
     def _create_entry(self, lines):
@@ -378,7 +392,21 @@ class CustomerReconciliationSettlement(models.Model):
         settles (the invoices for a write-off or bad debt)."""
         self.ensure_one()
         moves = self.move_ids.filtered(lambda m: m.state == "draft")
-        moves.action_post()
+        receivable = moves.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        if self.currency_id.compare_amounts(
+            abs(sum(receivable.mapped("amount_currency"))), self.amount
+        ):
+            raise UserError(
+                self.env._(
+                    "The entry of settlement %s was changed after it was proposed: cancel it "
+                    "and settle the dispute again.",
+                    self.name,
+                )
+            )
+        # The workflow's mark: an entry awaiting a manager is posted by its approval only.
+        workflow_env(moves).action_post()
         receivable = moves.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
         )

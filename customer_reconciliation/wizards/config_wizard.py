@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.session import without_client_defaults
+
 MANAGER_GROUP = "customer_reconciliation.group_reconciliation_manager"
 
 
@@ -122,10 +124,17 @@ class CustomerReconciliationConfigWizard(models.TransientModel):
     # ------------------------------------------------------------------ saving
     @api.model_create_multi
     def create(self, vals_list):
+        # The company is always explicit (no default_company_id from the context decides it),
+        # so that the company checked is the one written.
+        vals_list = [
+            {**vals, "company_id": vals.get("company_id") or self.env.company.id}
+            for vals in vals_list
+        ]
         self._check_configurer(vals_list)
         # The related fields write onto the company, which a manager may not write: as
         # superuser, checked above (the group, the company) and below (the values).
-        wizards = super(CustomerReconciliationConfigWizard, self.sudo()).create(vals_list)
+        Wizard = without_client_defaults(self.sudo(), set())
+        wizards = super(CustomerReconciliationConfigWizard, Wizard).create(vals_list)
         wizards._check_values()
         return wizards.sudo(False)
 

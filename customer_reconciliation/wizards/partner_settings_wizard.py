@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.session import without_client_defaults
+
 USER_GROUP = "customer_reconciliation.group_reconciliation_user"
 # The customer's fields this wizard sets, and nothing else of the customer.
 SETTINGS = (
@@ -95,21 +97,22 @@ class CustomerReconciliationPartnerSettingsWizard(models.TransientModel):
     # ------------------------------------------------------------------ saving
     @api.model_create_multi
     def create(self, vals_list):
-        partners = self.env["res.partner"].browse(
-            [
-                partner_id
-                for vals in vals_list
-                if (partner_id := vals.get("partner_id") or self._default_partner().id)
-            ]
-        )
-        self._check_editor(partners)
+        # The customer is always explicit (no default_partner_id from the context decides it),
+        # so that the customer checked is the one written.
         vals_list = [
-            {key: value for key, value in vals.items() if key in SETTINGS or key == "partner_id"}
+            {
+                **{key: value for key, value in vals.items() if key in SETTINGS},
+                "partner_id": vals.get("partner_id") or self._default_partner().id,
+            }
             for vals in vals_list
         ]
+        self._check_editor(
+            self.env["res.partner"].browse([vals["partner_id"] for vals in vals_list])
+        )
         # The related fields write onto the customer, which accountants may not edit: as
         # superuser, checked above (the group, the customer) and below (the values).
-        wizards = super(CustomerReconciliationPartnerSettingsWizard, self.sudo()).create(vals_list)
+        Wizard = without_client_defaults(self.sudo(), set())
+        wizards = super(CustomerReconciliationPartnerSettingsWizard, Wizard).create(vals_list)
         wizards._check_values()
         return wizards.sudo(False)
 
