@@ -120,6 +120,41 @@ class TestSendingTruth(SendingTruthCommon):
         self.assertFalse(self._notes(self.na, "Not sent:"))
         self.assertEqual(self.na.last_sending_state, "sent")
 
+    def test_statements_of_two_companies_go_in_one_sending_each(self):
+        other = self.setup_other_company(name="Sending Branch")["company"]
+        self.env.user.company_ids |= other
+        partner = self._customer("Branch Customer", email="ap@branch.example")
+        invoice = (
+            self.env["account.move"]
+            .with_company(other)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": date(2026, 11, 6),
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "Goods", "quantity": 1, "price_unit": 80})
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        theirs = self.Engine.with_company(other).generate(
+            other, date(2026, 11, 1), date(2026, 11, 30), partner.ids
+        )["created"]
+        theirs._workflow_write({"state": "approved"})
+        both = (self.na | theirs).with_context(allowed_company_ids=(self.company | other).ids)
+        with self.mock_smtplib_connection():
+            errors = both._send_by_email()
+        self.assertEqual(errors, {})
+        self.assertEqual(set(both.mapped("state")), {"sent"})
+        batches = self.Batch.search([("line_ids.session_id", "in", both.ids)])
+        self.assertEqual(len(batches), 2)
+        self.assertEqual(
+            {b.company_id: b.line_ids.session_id for b in batches},
+            {self.company: self.na, other: theirs},
+        )
+
     def test_retry_sends_the_same_email_again(self):
         with self.smtp_refused():
             batch = self.Batch.with_user(self.accountant)._start(self.na | self.nc, self.template)

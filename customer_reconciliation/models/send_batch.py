@@ -95,18 +95,24 @@ class CustomerReconciliationSendBatch(models.Model):
 
     @api.model
     def _start(self, sessions, template):
-        """Create the batch; small ones are sent at once, large ones queued for the cron."""
-        batch = self.create(
-            {
-                "template_id": template.id,
-                "company_id": sessions.company_id[:1].id or self.env.company.id,
-                "line_ids": [
-                    fields.Command.create({"session_id": session.id}) for session in sessions
-                ],
-            }
+        """Create the sendings, one per company (each is sent in its company); small ones are
+        sent at once, large ones queued for the cron. Returns them."""
+        batches = self.create(
+            [
+                {
+                    "template_id": template.id,
+                    "company_id": company.id,
+                    "line_ids": [
+                        fields.Command.create({"session_id": session.id})
+                        for session in sessions.filtered(lambda s, c=company: s.company_id == c)
+                    ],
+                }
+                for company in sessions.company_id
+            ]
         )
-        batch._send_or_queue()
-        return batch
+        for batch in batches:
+            batch._send_or_queue()
+        return batches
 
     def _send_or_queue(self):
         """Send the pending statements now when they are few, else leave them to the cron."""
@@ -148,7 +154,7 @@ class CustomerReconciliationSendBatch(models.Model):
                 )
             else:
                 reasons[line.session_id] = self.env._(
-                    "waiting to be sent in the background (%s).", self.display_name
+                    "waiting to be sent in the background (%s).", line.batch_id.display_name
                 )
         return reasons
 

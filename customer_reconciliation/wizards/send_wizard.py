@@ -138,23 +138,30 @@ class CustomerReconciliationSendWizard(models.TransientModel):
                     self._warning_text(self.session_ids),
                 )
             )
-        batch = self.env["customer.reconciliation.send.batch"]._start(sessions, self.template_id)
-        if batch.state == "done" and batch.sent_count == batch.total_count:
+        # One sending per company of the statements.
+        batches = self.env["customer.reconciliation.send.batch"]._start(sessions, self.template_id)
+        if all(b.state == "done" and b.sent_count == b.total_count for b in batches):
             return {
                 "type": "ir.actions.client",
                 "tag": "display_notification",
                 "params": {
                     "type": "success",
-                    "message": self.env._("%s statement(s) sent.", batch.sent_count),
+                    "message": self.env._(
+                        "%s statement(s) sent.", sum(batches.mapped("sent_count"))
+                    ),
                     "next": {"type": "ir.actions.act_window_close"},
                 },
             }
         # Failed, waiting in the mail queue or sent in the background: the sending says which.
-        return {
+        action = {
             "type": "ir.actions.act_window",
-            "name": batch.name,
-            "res_model": batch._name,
-            "res_id": batch.id,
+            "name": batches[:1].name,
+            "res_model": batches._name,
             "view_mode": "form",
             "target": "current",
         }
+        if len(batches) == 1:
+            action["res_id"] = batches.id
+        else:
+            action.update(view_mode="list,form", domain=[("id", "in", batches.ids)])
+        return action
