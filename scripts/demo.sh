@@ -34,8 +34,13 @@ if db_exists "$DB"; then
         || die "updating $MODULE in $DB failed (see the output above)"
 else
     log "creating database $DB with $MODULE and demo data (first run takes a few minutes)"
-    odoo_bin -d "$DB" -i "$MODULE" --with-demo --load-language=zh_CN,zh_TW --stop-after-init --log-level=warn \
+    odoo_bin -d "$DB" -i "$MODULE" --with-demo --stop-after-init --log-level=warn \
         || die "installing $MODULE in $DB failed (see the output above)"
+    # Odoo's own Chinese terms, once the database exists (loaded while creating it, the
+    # language would replace English instead of joining it).
+    log "loading Simplified and Traditional Chinese"
+    odoo_bin -d "$DB" --load-language=zh_CN,zh_TW --stop-after-init --log-level=warn \
+        || die "loading zh_CN and zh_TW in $DB failed (see the output above)"
 fi
 
 log "serving database $DB on http://localhost:$HTTP_PORT (login: admin / password: admin), Ctrl-C to stop"

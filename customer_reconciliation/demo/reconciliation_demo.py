@@ -370,10 +370,10 @@ class _DemoBuilder:
         # customers' documents (and Odoo's credit notes) are in their own.
         for code in ("zh_CN", "zh_TW"):
             self.env["res.lang"]._activate_lang(code)
-        # This addon's terms now, so that the history the demo writes is in the actors' language
-        # (Odoo's own terms: `make demo` loads the languages).
+        # This addon's and the chatter's terms now, so that the history the demo writes is in
+        # the actors' language (Odoo's other terms: `make demo` loads the languages after).
         self.env["ir.module.module"]._load_module_terms(
-            ["customer_reconciliation"], ["zh_CN", "zh_TW"]
+            ["mail", "customer_reconciliation"], ["zh_CN", "zh_TW"]
         )
         cny = self.env.ref("base.CNY")
         cny.active = True
