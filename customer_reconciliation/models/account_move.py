@@ -286,9 +286,11 @@ class AccountMove(models.Model):
             return super().unlink()
 
     def _post(self, soft=True):
+        # One query for both: the settlements these entries belong to (usually none).
+        settlements = self.env["customer.reconciliation.settlement"]._of_entries(self)
         # A bad debt awaiting a manager is posted by the manager's approval, not from here.
-        self.env["customer.reconciliation.settlement"]._check_not_awaiting_approval(self)
+        settlements._check_not_awaiting_approval(self)
         posted = super()._post(soft=soft)
         # A draft invoice the settlement of a dispute asked for: posted, it settles the dispute.
-        self.env["customer.reconciliation.settlement"]._entries_posted(posted)
+        settlements._entries_posted(posted)
         return posted

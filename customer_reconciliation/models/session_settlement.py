@@ -4,7 +4,7 @@ is closed and its next version, whose balance carries the settlement entries, go
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-MANAGER_GROUP = "customer_reconciliation.group_reconciliation_manager"
+from .settlement import MANAGER_GROUP
 
 
 class CustomerReconciliationSession(models.Model):

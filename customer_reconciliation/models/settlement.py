@@ -8,6 +8,7 @@ entries are posted through Odoo's own accounting (``settlement_posting.py``).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .account_move import MANAGER_GROUP
 from .dispute import ROOT_CAUSES
 from .session import is_workflow_call, workflow_env
 
@@ -48,7 +49,6 @@ DOCUMENT_TYPES = (
 )
 # Payments Odoo has validated (a draft, cancelled or rejected one settles nothing).
 PAYMENT_DONE_STATES = ("in_process", "paid")
-MANAGER_GROUP = "customer_reconciliation.group_reconciliation_manager"
 
 
 class CustomerReconciliationSettlement(models.Model):
@@ -267,13 +267,18 @@ class CustomerReconciliationSettlement(models.Model):
                 )
 
     @api.model
-    def _check_not_awaiting_approval(self, moves):
-        """Refuse to post ``moves`` when one is the entry of a settlement awaiting a manager,
-        unless the approval posts it (the workflow's mark)."""
+    def _of_entries(self, moves):
+        """The settlements of ``moves``, in one indexed query (none for most entries), as
+        superuser: whoever posts an entry, its settlement follows."""
         ids = [id_ for id_ in moves._ids if isinstance(id_, int)]
-        if not ids or is_workflow_call(moves):
+        return self.sudo().search([("move_ids", "in", ids)]) if ids else self.sudo().browse()
+
+    def _check_not_awaiting_approval(self, moves):
+        """Refuse to post ``moves`` when one is the entry of one of these settlements awaiting
+        a manager, unless the approval posts it (the workflow's mark)."""
+        if is_workflow_call(moves):
             return
-        waiting = self.sudo().search([("move_ids", "in", ids), ("state", "=", "to_approve")])
+        waiting = self.filtered(lambda s: s.state == "to_approve")
         if waiting:
             raise UserError(
                 self.env._(
@@ -284,14 +289,11 @@ class CustomerReconciliationSettlement(models.Model):
             )
 
     # ------------------------------------------------------------------ documents posted
-    @api.model
     def _entries_posted(self, moves):
-        """Entries just posted: the draft invoices settlements asked for settle their disputes
-        (one indexed query, whatever is posted)."""
-        if not moves:
-            return
-        self.sudo().search(
-            [("move_ids", "in", moves.ids), ("settlement_type", "=", "missing_invoice")]
+        """``moves`` were just posted: the draft invoices these settlements asked for settle
+        their disputes."""
+        self.filtered(
+            lambda s: s.settlement_type == "missing_invoice" and s.move_ids & moves
         )._documents_posted()
 
     def _documents_posted(self):

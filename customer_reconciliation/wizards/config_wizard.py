@@ -1,9 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.account_move import MANAGER_GROUP
 from ..models.session import without_client_defaults
-
-MANAGER_GROUP = "customer_reconciliation.group_reconciliation_manager"
 
 
 class CustomerReconciliationConfigWizard(models.TransientModel):

@@ -2,8 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.session import without_client_defaults
+from ..models.settlement_posting import USER_GROUP
 
-USER_GROUP = "customer_reconciliation.group_reconciliation_user"
 # The customer's fields this wizard sets, and nothing else of the customer.
 SETTINGS = (
     "reconciliation_frequency",
