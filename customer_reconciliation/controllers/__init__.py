@@ -1,3 +1,3 @@
 from . import download
 from . import portal
-from . import attachment
+from . import chatter_pdf_preview
