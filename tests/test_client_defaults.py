@@ -166,3 +166,28 @@ class TestClientDefaults(SettlementCommon):
                 amount=50.0,
             )
         self.assertFalse(self.Settlement.search([("dispute_ids", "in", (dispute | small).ids)]))
+
+    def test_the_disputes_and_settlements_transitions_refuse_the_wrong_roles(self):
+        session, dispute, invoice = self._disputed("Wrong Roles")
+        settlement = self._settle(dispute, settlement_type="bad_debt", root_cause="customer_error")
+        for user in (self.auditor, self.salesperson, self.cashier):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    settlement.with_user(user).action_approve()
+                with self.assertRaises(AccessError):
+                    dispute.with_user(user).write({"user_id": user.id, "root_cause": "our_price"})
+        # The accountant may assign and investigate, not approve.
+        with self.assertRaises(AccessError):
+            settlement.with_user(self.accountant).action_approve()
+        self.assertEqual((settlement.state, dispute.user_id), ("to_approve", self.accountant))
+
+    def test_investigation_is_started_by_users_of_the_reconciliation_only(self):
+        partner = self._customer("Investigated")
+        self._invoice(partner, 100, date(2026, 10, 2))
+        session, dispute = self._statement(partner)
+        for user in (self.auditor, self.salesperson, self.cashier):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                dispute.with_user(user).action_investigate()
+        self.assertEqual(dispute.state, "new")
+        dispute.with_user(self.accountant).action_investigate()
+        self.assertEqual(dispute.state, "investigating")
