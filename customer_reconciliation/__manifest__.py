@@ -2,7 +2,7 @@
     "name": "Customer Account Reconciliation",
     "summary": "Customer reconciliation statements (对账单): generate, approve, send, "
     "confirm and match customer balances period after period",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "category": "Accounting/Accounting",
     "author": "customer_reconciliation developers",
     "website": "https://github.com/customer-reconciliation/customer_reconciliation",
@@ -35,6 +35,8 @@
         "wizards/send_wizard_views.xml",
         "wizards/config_wizard_views.xml",
         "wizards/partner_settings_wizard_views.xml",
+        "views/snapshot_views.xml",
+        "views/insight_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
@@ -57,6 +59,7 @@
             "customer_reconciliation/static/tests/tours/**/*",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

@@ -25,6 +25,9 @@ from . import session_comparison
 from . import match
 from . import customer_line
 from . import session_ledger_check
+from . import snapshot
+from . import insight
+from . import insight_refresh
 from . import account_move
 from . import account_move_line
 from . import account_payment
