@@ -37,11 +37,13 @@ class TestFormulas:
         assert count_back_dso(50, [(0, 30), (100, 31)]) == 30 + 15.5
         # beyond the window: the excess at the window's average daily sales (200 / 61 days)
         assert count_back_dso(300, [(100, 31), (100, 30)]) == 61 + 100 * 61 / 200
-        # nothing owed; owed without any sale at all; a window without sales uses the history
+        # nothing owed; owed without any sale at all; a window without sales: the count-back
+        # goes on through the history
         assert count_back_dso(0, [(100, 31)]) == 0.0
         assert count_back_dso(-20, [(100, 31)]) == 0.0
         assert count_back_dso(10, [(0, 31), (0, 30)]) is None
-        assert count_back_dso(100, [(0, 31)], [(0, 31), (300, 30)]) == 31 + 100 * 61 / 300
+        assert count_back_dso(100, [(0, 31)], [(0, 31), (300, 30)]) == 31 + 30 * 100 / 300
+        assert count_back_dso(400, [(0, 31)], [(0, 31), (300, 30)]) == 61 + 100 * 61 / 300
 
     def test_month_sales_newest_first(self):
         sales = {date(2026, 3, 1): 50.0, date(2026, 1, 1): 10.0}

@@ -239,9 +239,19 @@ class _DemoBuilder:
             },
         )
         self._demo_settlements(sessions, users, tianfu, oujiang)
+        self._demo_credit(company, {hualian: 60000, pearl: 20000, tianfu: 30000})
         self.env["ir.config_parameter"].sudo().set_param(
             "customer_reconciliation.demo_loaded_on", fields.Date.to_string(today)
         )
+
+    def _demo_credit(self, company, limits):
+        """Credit limits, then the receivables insight and its alerts as the nightly action
+        leaves them: Pearl River pays on time near its limit (raise), 成都天府建材 is overdue
+        above its limit (hold, and an alert)."""
+        company.account_use_credit_limit = True
+        for partner, limit in limits.items():
+            partner.with_company(company).credit_limit = limit
+        self.env["customer.reconciliation.insight"].sudo()._cron_refresh()
 
     def _demo_portal_user(self, customer, company):
         """Pearl River's accounts-payable clerk answers statements in the portal."""

@@ -8,10 +8,10 @@ DSO, count-back method (the one definition of the addon)
     month's days count and its sales are taken off; the month that exhausts the balance
     counts its days in proportion (balance left / month's sales). A month without positive
     sales counts whole. If the N months' sales do not exhaust the balance, the excess counts
-    at the window's average daily sales, or, when the window had no sales, at those of the
-    longest history given (12 months): a customer owing a year of sales shows a DSO beyond
-    the window, not a capped one. A balance of zero or less: DSO 0. A balance without any
-    sales in the whole history: no DSO (None).
+    at the window's average daily sales: a customer owing a year of sales shows a DSO beyond
+    the window, not a capped one. When the window had no sales at all, the count-back goes
+    on through the longest history given (12 months). A balance of zero or less: DSO 0. A
+    balance without any sales in the whole history: no DSO (None).
 
     Example: balance 150, sales 100 (October, 31 days), 100 (September, 30 days):
     31 + 30 x 50 / 100 = 46 days.
@@ -72,10 +72,12 @@ def month_sales(sales, day, count):
 
 def count_back_dso(balance, months, history=None):
     """DSO by the count-back method. ``months``: [(net sales, days)] of the window, newest
-    first; ``history``: the same over a longer period (default: the window), whose average
-    daily sales count the balance left when the window had no sales."""
+    first; ``history``: the same over a longer period starting with the window, counted back
+    instead when the window had no sales."""
     if balance <= 0:
         return 0.0
+    if history and not any(sales > 0 for sales, _days in months):
+        months = history
     left = balance
     dso = 0.0
     for sales, days in months:
@@ -86,12 +88,11 @@ def count_back_dso(balance, months, history=None):
                 return dso
             continue
         return dso + days * left / sales
-    for period in (months, history or ()):
-        total_sales = sum(max(sales, 0) for sales, _days in period)
-        if total_sales > 0:
-            total_days = sum(days for _sales, days in period)
-            return dso + left * total_days / total_sales
-    return None
+    total_sales = sum(max(sales, 0) for sales, _days in months)
+    if total_sales <= 0:
+        return None
+    total_days = sum(days for _sales, days in months)
+    return dso + left * total_days / total_sales
 
 
 def trend(current, previous, tolerance=TREND_TOLERANCE_DAYS):
