@@ -179,6 +179,20 @@ class TestSnapshotsAgainstTheLedger(ReconciliationCommon):
             self.assertAlmostEqual(snapshot.balance, statement.closing_balance, places=2)
             self.assertEqual(snapshot.open_item_count, statement.open_item_count)
 
+    def test_aging_trend_rows_add_up_to_the_snapshots(self):
+        """The stacked chart's rows: one per non-zero bucket, adding up to the balance."""
+        Trend = self.env["customer.reconciliation.aging.trend"]
+        groups = Trend._read_group(
+            [("company_id", "=", self.company.id)], ["snapshot_id"], ["amount:sum", "__count"]
+        )
+        snapshots = self.Snapshot.search([("company_id", "=", self.company.id)])
+        by_snapshot = {snapshot: (total, count) for snapshot, total, count in groups}
+        for snapshot in snapshots:
+            total, count = by_snapshot.get(snapshot, (0.0, 0))
+            self.assertAlmostEqual(total, snapshot.balance, places=2)
+            buckets = [name for name in receivables_aging_fields() if snapshot[name]]
+            self.assertEqual(count, len(buckets))
+
     def test_last_month_end_equals_odoo_residuals(self):
         """After the last item, the open amounts at the month end are Odoo's residuals."""
         day = date(2026, 12, 31)

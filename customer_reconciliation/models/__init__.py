@@ -26,6 +26,7 @@ from . import match
 from . import customer_line
 from . import session_ledger_check
 from . import snapshot
+from . import aging_trend
 from . import insight
 from . import insight_refresh
 from . import account_move
