@@ -2,7 +2,7 @@
 against the ledger and the statement engine on random books, the customer figures and the
 credit suggestion a manager accepts."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from common import ReconciliationCommon
 from integrity_common import IntegrityCommon
@@ -361,6 +361,16 @@ class TestCreditSuggestion(IntegrityCommon):
         for role in ("accountant", "approver", "auditor", "salesperson"):
             with self.assertRaises(AccessError, msg=role):
                 self._as(good, role).write({"credit_action": "raise", "score": 100})
+
+    def test_refresh_on_demand_by_reconciliation_users_only(self):
+        good = self._insight(self.good)
+        for role in ("auditor", "salesperson"):
+            with self.assertRaises(AccessError, msg=role):
+                self._as(good, role).action_refresh()
+        good.with_user(self.accountant).action_refresh()
+        self.assertEqual(
+            good.date, self.Insight._fields["date"].today().replace(day=1) - timedelta(days=1)
+        )
 
     def test_reconciliation_record(self):
         """The statements of customer_c in every state (IntegrityCommon)."""

@@ -11,6 +11,7 @@ from odoo.tools import float_compare, format_date, formatLang
 from ..tools import receivables
 
 MANAGER_GROUP = "customer_reconciliation.group_reconciliation_manager"
+USER_GROUP = "customer_reconciliation.group_reconciliation_user"
 
 
 class CustomerReconciliationInsight(models.Model):
@@ -197,6 +198,9 @@ class CustomerReconciliationInsight(models.Model):
 
     def action_refresh(self):
         """Refresh the figures of the companies of these records (or of the current one)."""
+        if not self.env.user.has_group(USER_GROUP):
+            raise AccessError(_("Only a Reconciliation User refreshes the figures."))
+        self.check_access("read")
         companies = self.company_id or self.env.company
         self.env["customer.reconciliation.insight"].sudo()._refresh(companies)
         return {"type": "ir.actions.client", "tag": "soft_reload"}
@@ -206,6 +210,7 @@ class CustomerReconciliationInsight(models.Model):
         one in its company, with a note in the customer's chatter."""
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only a Reconciliation Manager accepts a credit suggestion."))
+        self.check_access("read")
         for insight in self:
             if insight.credit_action in (False, "keep"):
                 raise UserError(
