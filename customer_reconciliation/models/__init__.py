@@ -28,6 +28,7 @@ from . import session_ledger_check
 from . import snapshot
 from . import insight
 from . import insight_refresh
+from . import kpi
 from . import account_move
 from . import account_move_line
 from . import account_payment
