@@ -85,31 +85,26 @@ class CustomerReconciliationKpi(models.Model):
         "res.users", string="Accountant", readonly=True, help="The statements' responsible."
     )
     date = fields.Date(string="Month", readonly=True, help="The month of the period end.")
-    statements_prepared = fields.Integer(
-        string="Statements Prepared", readonly=True, help="Every statement but cancelled ones."
-    )
-    statements_sent = fields.Integer(string="Statements Sent", readonly=True)
+    statements_prepared = fields.Integer(readonly=True, help="Every statement but cancelled ones.")
+    statements_sent = fields.Integer(readonly=True)
     statements_confirmed_first = fields.Integer(
         string="Confirmed at First Sending",
         readonly=True,
         help="Confirmed without a reminder, a dispute or an earlier version.",
     )
-    statements_disputed = fields.Integer(string="Statements Disputed", readonly=True)
+    statements_disputed = fields.Integer(readonly=True)
     disputes_ours = fields.Integer(
         string="Disputes, Our Error",
         readonly=True,
         help="Disputes of these statements whose root cause was on our side.",
     )
     error_rate = fields.Float(
-        string="Error Rate",
         readonly=True,
         aggregator="avg",
         digits=(16, 4),
         help="Disputes whose root cause was on our side / statements sent.",
     )
-    disputes_closed = fields.Integer(
-        string="Disputes Closed", readonly=True, help="Disputes resolved or rejected."
-    )
+    disputes_closed = fields.Integer(readonly=True, help="Disputes resolved or rejected.")
     dispute_close_days_total = fields.Float(
         string="Days to Close, Total", readonly=True, digits=(16, 1)
     )
