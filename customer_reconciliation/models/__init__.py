@@ -29,6 +29,7 @@ from . import snapshot
 from . import aging_trend
 from . import insight
 from . import insight_refresh
+from . import kpi
 from . import account_move
 from . import account_move_line
 from . import account_payment

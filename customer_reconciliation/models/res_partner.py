@@ -1,9 +1,16 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from odoo.addons.base.models.res_partner import _lang_get
 
 from .res_company import FREQUENCIES
+
+# Who reads a customer's receivables insight on its form (the insight's own readers).
+INSIGHT_GROUPS = (
+    "customer_reconciliation.group_reconciliation_user,"
+    "customer_reconciliation.group_reconciliation_auditor"
+)
 
 
 class ResPartner(models.Model):
@@ -65,6 +72,65 @@ class ResPartner(models.Model):
         "res.currency", compute="_compute_reconciliation_overdue"
     )
 
+    # The receivables insight of the customer in the current company (customer form).
+    reconciliation_insight_id = fields.Many2one(
+        "customer.reconciliation.insight",
+        compute="_compute_reconciliation_insight_id",
+        search="_search_reconciliation_insight_id",
+        string="Receivables Insight",
+        groups=INSIGHT_GROUPS,
+    )
+    reconciliation_insight_currency_id = fields.Many2one(
+        related="reconciliation_insight_id.currency_id",
+        string="Receivables Insight Currency",
+        groups=INSIGHT_GROUPS,
+    )
+    reconciliation_insight_date = fields.Date(
+        related="reconciliation_insight_id.date", groups=INSIGHT_GROUPS
+    )
+    reconciliation_insight_balance = fields.Monetary(
+        related="reconciliation_insight_id.balance",
+        currency_field="reconciliation_insight_currency_id",
+        groups=INSIGHT_GROUPS,
+    )
+    reconciliation_insight_overdue = fields.Monetary(
+        related="reconciliation_insight_id.overdue_amount",
+        currency_field="reconciliation_insight_currency_id",
+        groups=INSIGHT_GROUPS,
+    )
+    reconciliation_insight_dso_3 = fields.Float(
+        related="reconciliation_insight_id.dso_3", groups=INSIGHT_GROUPS
+    )
+    reconciliation_insight_dso_12 = fields.Float(
+        related="reconciliation_insight_id.dso_12", groups=INSIGHT_GROUPS
+    )
+    reconciliation_insight_dso_trend = fields.Selection(
+        related="reconciliation_insight_id.dso_trend", groups=INSIGHT_GROUPS
+    )
+    reconciliation_insight_days_late = fields.Float(
+        related="reconciliation_insight_id.days_late", groups=INSIGHT_GROUPS
+    )
+    reconciliation_insight_on_time_ratio = fields.Float(
+        related="reconciliation_insight_id.on_time_ratio", groups=INSIGHT_GROUPS
+    )
+    reconciliation_insight_score = fields.Float(
+        related="reconciliation_insight_id.score", groups=INSIGHT_GROUPS
+    )
+    reconciliation_insight_credit_usage = fields.Float(
+        related="reconciliation_insight_id.credit_usage", groups=INSIGHT_GROUPS
+    )
+    reconciliation_insight_credit_action = fields.Selection(
+        related="reconciliation_insight_id.credit_action", groups=INSIGHT_GROUPS
+    )
+    reconciliation_insight_suggested_limit = fields.Monetary(
+        related="reconciliation_insight_id.suggested_credit_limit",
+        currency_field="reconciliation_insight_currency_id",
+        groups=INSIGHT_GROUPS,
+    )
+    reconciliation_insight_balance_trend = fields.Text(
+        related="reconciliation_insight_id.balance_trend", groups=INSIGHT_GROUPS
+    )
+
     def _compute_reconciliation_figures(self):
         Session = self.env["customer.reconciliation.session"]
         commercial = self.commercial_partner_id
@@ -122,6 +188,39 @@ class ResPartner(models.Model):
             )
             partner.reconciliation_company_currency_id = company.currency_id
 
+    @api.depends_context("company")
+    def _compute_reconciliation_insight_id(self):
+        """The insight of each partner's commercial entity in the current company: one search
+        for all of them."""
+        Insight = self.env["customer.reconciliation.insight"]
+        insights = Insight.search(
+            [
+                ("partner_id", "in", self.commercial_partner_id._origin.ids),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        by_partner = {insight.partner_id: insight for insight in insights}
+        for partner in self:
+            partner.reconciliation_insight_id = by_partner.get(
+                partner.commercial_partner_id._origin, Insight
+            )
+
+    def _search_reconciliation_insight_id(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        Insight = self.env["customer.reconciliation.insight"]
+        company = [("company_id", "=", self.env.company.id)]
+        ids = [v for v in value if v]
+        domains = []
+        if ids:
+            matching = Insight._search([("id", "in", ids), *company])
+            domains.append(Domain("commercial_partner_id", "in", matching.subselect("partner_id")))
+        if len(ids) < len(value):  # False: no insight in the company
+            every = Insight._search(company)
+            domains.append(Domain("commercial_partner_id", "not in", every.subselect("partner_id")))
+        domain = Domain.OR(domains)
+        return domain if operator == "in" else ~domain
+
     def _reconciliation_effective_frequency(self, company):
         self.ensure_one()
         return self.reconciliation_frequency or company.reconciliation_default_frequency
@@ -144,4 +243,21 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_open_reconciliation_insight(self):
+        self.ensure_one()
+        insight = self.reconciliation_insight_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_reconciliation.action_insight"
+        )
+        action.update(
+            {
+                "res_id": insight.id,
+                "views": [(False, "form")],
+                "view_mode": "form",
+                "context": {},
+                "domain": [("id", "=", insight.id)],
+            }
+        )
         return action
