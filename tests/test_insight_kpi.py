@@ -267,7 +267,7 @@ class TestInsightKpi(SettlementCommon):
                     partner.reconciliation_insight_credit_action, insight.credit_action
                 )
         trend = json.loads(customer.reconciliation_insight_balance_trend)
-        self.assertEqual(trend[0]["values"][-1]["y"], 2700.0, "the November month end")
+        self.assertEqual(trend[0]["values"][-1]["value"], 2700.0, "the November month end")
         found = self.env["res.partner"].search([("reconciliation_insight_id", "=", insight.id)])
         self.assertEqual(found, customer | contact)
         without = self.env["res.partner"].search(

@@ -174,8 +174,13 @@ class CustomerReconciliationInsight(models.Model):
             by_key.setdefault((row["partner_id"][0], row["company_id"][0]), []).append(row)
         for insight in self:
             points = by_key.get((insight.partner_id.id, insight.company_id.id), [])
+            # the bar chart of Odoo's "dashboard_graph" widget reads label, value and type
             values = [
-                {"x": format_date(self.env, p["date"], date_format="MMM yy"), "y": p["balance"]}
+                {
+                    "label": format_date(self.env, p["date"], date_format="MMM yy"),
+                    "value": p["balance"],
+                    "type": "past",
+                }
                 for p in points
                 if not insight.date or p["date"] <= insight.date
             ]

@@ -101,7 +101,7 @@ class CustomerReconciliationKpi(models.Model):
     error_rate = fields.Float(
         readonly=True,
         aggregator="avg",
-        digits=(16, 4),
+        digits=(16, 3),
         help="Disputes whose root cause was on our side / statements sent.",
     )
     disputes_closed = fields.Integer(readonly=True, help="Disputes resolved or rejected.")
