@@ -28,6 +28,8 @@ from . import session_ledger_check
 from . import snapshot
 from . import insight
 from . import insight_refresh
+from . import alert
+from . import alert_check
 from . import account_move
 from . import account_move_line
 from . import account_payment
