@@ -38,6 +38,7 @@
         "views/snapshot_views.xml",
         "views/insight_views.xml",
         "views/kpi_views.xml",
+        "views/alert_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",

@@ -93,11 +93,13 @@ class TestFormulas:
 
     def test_swing(self):
         history = [100.0, -50.0, 80.0, -20.0, 60.0]
-        fired, mean, std = swing_exceeds(history, 2000.0, 3.0)
-        assert fired and mean == 34.0 and std > 0
-        assert not swing_exceeds(history, 90.0, 3.0)[0]
-        assert not swing_exceeds([10.0, 20.0], 5000.0, 3.0)[0]  # too little history
-        assert swing_exceeds([10.0, 20.0], 600.0, 3.0, percent=50, previous_balance=1000)[0]
+        swing = swing_exceeds(history, 2000.0, 3.0)
+        assert swing.fired and swing.basis == "deviation" and swing.mean == 34.0
+        assert swing.value == (2000.0 - 34.0) / swing.std
+        assert not swing_exceeds(history, 90.0, 3.0).fired
+        assert not swing_exceeds([10.0, 20.0], 5000.0, 3.0).fired  # too little history
+        swing = swing_exceeds([10.0, 20.0], 600.0, 3.0, percent=50, previous_balance=1000)
+        assert swing.fired and swing.basis == "percent" and swing.value == 60.0
 
 
 @tagged("post_install", "-at_install")

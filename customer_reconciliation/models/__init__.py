@@ -30,6 +30,8 @@ from . import aging_trend
 from . import insight
 from . import insight_refresh
 from . import kpi
+from . import alert
+from . import alert_check
 from . import account_move
 from . import account_move_line
 from . import account_payment

@@ -263,5 +263,6 @@ class CustomerReconciliationInsight(models.Model):
 
     @api.model
     def _cron_refresh(self):
-        """Scheduled action: refresh every company's figures."""
+        """Scheduled action: refresh every company's figures, then check the alerts."""
         self._refresh()
+        self.env["customer.reconciliation.alert"]._check_rules()

@@ -148,3 +148,65 @@ class ResCompany(models.Model):
         "CHECK (reconciliation_bad_debt_limit >= 0)",
         "The bad debt approval limit cannot be negative.",
     )
+
+    # Anomaly alerts (models/alert_check.py)
+    reconciliation_alert_credit_days = fields.Integer(
+        string="Credit Balance Alert After (Days)",
+        default=30,
+        help="Alert when a customer's balance has been negative (we owe the customer) for more "
+        "than this many days.",
+    )
+    reconciliation_alert_swing_deviations = fields.Float(
+        string="Balance Swing Alert (Standard Deviations)",
+        default=3.0,
+        digits=(16, 1),
+        help="Alert when the last month-end balance moved by more than this many standard "
+        "deviations from the customer's usual monthly change (at least 3 earlier months).",
+    )
+    reconciliation_alert_swing_percent = fields.Float(
+        string="Balance Swing Alert (% of the Previous Balance)",
+        default=0.0,
+        digits=(16, 1),
+        help="Also alert when the last month-end balance moved by more than this % of the "
+        "previous month-end balance. 0: only the standard deviations count.",
+    )
+    reconciliation_alert_unconfirmed_months = fields.Integer(
+        string="Unconfirmed Balance Alert After (Months)",
+        default=6,
+        help="Alert when a customer with a balance has had no statement confirmed for more than "
+        "this many months (counted from the last confirmed period end, or from the first "
+        "journal item when none was ever confirmed).",
+    )
+    reconciliation_alert_dso_days = fields.Float(
+        string="DSO Worsening Alert (Days)",
+        default=15.0,
+        digits=(16, 1),
+        help="Alert when the 3-month DSO is this many days worse than 3 months earlier.",
+    )
+    reconciliation_alert_unapplied_days = fields.Integer(
+        string="Unapplied Payment Alert After (Days)",
+        default=30,
+        help="Alert when a payment or credit note has stayed unapplied (not reconciled with an "
+        "invoice) for more than this many days.",
+    )
+
+    _reconciliation_alert_credit_days_positive = models.Constraint(
+        "CHECK (reconciliation_alert_credit_days > 0)",
+        "The credit balance alert delay must be at least one day.",
+    )
+    _reconciliation_alert_swing_positive = models.Constraint(
+        "CHECK (reconciliation_alert_swing_deviations > 0 AND reconciliation_alert_swing_percent >= 0)",
+        "The balance swing thresholds must be positive.",
+    )
+    _reconciliation_alert_unconfirmed_months_positive = models.Constraint(
+        "CHECK (reconciliation_alert_unconfirmed_months > 0)",
+        "The unconfirmed balance alert delay must be at least one month.",
+    )
+    _reconciliation_alert_dso_days_positive = models.Constraint(
+        "CHECK (reconciliation_alert_dso_days > 0)",
+        "The DSO worsening threshold must be more than zero days.",
+    )
+    _reconciliation_alert_unapplied_days_positive = models.Constraint(
+        "CHECK (reconciliation_alert_unapplied_days > 0)",
+        "The unapplied payment alert delay must be at least one day.",
+    )

@@ -198,22 +198,32 @@ def credit_suggestion(score, credit_limit, balance, overdue, peak_balance):
     return CreditSuggestion("keep", credit_limit, "")
 
 
+@dataclass(frozen=True)
+class Swing:
+    """The verdict on a month-end balance change (see ``swing_exceeds``)."""
+
+    fired: bool
+    basis: str | None  # "deviation" (value in standard deviations) or "percent" (value in %)
+    value: float
+    mean: float
+    std: float
+
+
 def swing_exceeds(history, change, k, percent=0.0, previous_balance=0.0):
     """Whether a month-end balance ``change`` is beyond the customer's own history: more than
-    ``k`` standard deviations from the mean of the earlier monthly changes (``history``, at
-    least 3 of them, not all equal), or, with ``percent`` set, more than that % of the
-    previous month-end balance (in absolute value, when it is not zero).
+    ``k`` standard deviations (sample) from the mean of the earlier monthly changes
+    (``history``, at least 3 of them, not all equal), or, with ``percent`` set, more than that %
+    of the previous month-end balance (in absolute value, when it is not zero).
 
-    Returns (fired, mean, standard deviation)."""
+    The standard deviations are reported first when both fire."""
     mean = std = 0.0
-    by_std = False
     if len(history) >= 3:
         mean = sum(history) / len(history)
         std = (sum((x - mean) ** 2 for x in history) / (len(history) - 1)) ** 0.5
-        by_std = std > 0 and abs(change - mean) > k * std
-    by_percent = (
-        bool(percent)
-        and bool(previous_balance)
-        and (abs(change) > abs(previous_balance) * percent / 100.0)
-    )
-    return by_std or by_percent, mean, std
+        if std > 0 and abs(change - mean) > k * std:
+            return Swing(True, "deviation", abs(change - mean) / std, mean, std)
+    if percent and previous_balance:
+        share = abs(change) / abs(previous_balance) * 100.0
+        if share > percent:
+            return Swing(True, "percent", share, mean, std)
+    return Swing(False, None, 0.0, mean, std)

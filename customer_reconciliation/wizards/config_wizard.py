@@ -79,6 +79,24 @@ class CustomerReconciliationConfigWizard(models.TransientModel):
         check_company=True,
         domain="[('type', '=', 'general')]",
     )
+    reconciliation_alert_credit_days = fields.Integer(
+        related="company_id.reconciliation_alert_credit_days", readonly=False
+    )
+    reconciliation_alert_swing_deviations = fields.Float(
+        related="company_id.reconciliation_alert_swing_deviations", readonly=False
+    )
+    reconciliation_alert_swing_percent = fields.Float(
+        related="company_id.reconciliation_alert_swing_percent", readonly=False
+    )
+    reconciliation_alert_unconfirmed_months = fields.Integer(
+        related="company_id.reconciliation_alert_unconfirmed_months", readonly=False
+    )
+    reconciliation_alert_dso_days = fields.Float(
+        related="company_id.reconciliation_alert_dso_days", readonly=False
+    )
+    reconciliation_alert_unapplied_days = fields.Integer(
+        related="company_id.reconciliation_alert_unapplied_days", readonly=False
+    )
 
     # ------------------------------------------------------------------ guards
     def _check_configurer(self, vals_list):
