@@ -339,6 +339,22 @@ class TestInsightAlerts(SettlementCommon):
             other.check_access("read")
         self.assertEqual(len(self.Alert.with_user(self.auditor).search([])), len(self.created))
 
+    def test_customer_form_badge_counts_open_alerts(self):
+        credit = self.credit.with_company(self.company)
+        expected = len(
+            self.Alert.search([("partner_id", "=", credit.id), ("state", "!=", "resolved")])
+        )
+        self.assertTrue(expected)
+        self.assertEqual(credit.reconciliation_alert_count, expected)
+        self.assertEqual(credit.with_user(self.salesperson).reconciliation_alert_count, expected)
+        action = credit.action_open_reconciliation_alerts()
+        self.assertEqual(
+            len(self.Alert.search(action["domain"] + [("state", "!=", "resolved")])), expected
+        )
+        self._alerts("credit_balance", self.credit).with_user(self.accountant).action_resolve()
+        credit.invalidate_recordset(["reconciliation_alert_count"])
+        self.assertEqual(credit.reconciliation_alert_count, expected - 1)
+
     def test_state_is_not_written_through_the_orm(self):
         alert = self._alerts("credit_balance", self.credit)
         for user in (self.accountant, self.manager):

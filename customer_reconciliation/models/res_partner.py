@@ -7,6 +7,11 @@ from odoo.addons.base.models.res_partner import _lang_get
 from .res_company import FREQUENCIES
 
 # Who reads a customer's receivables insight on its form (the insight's own readers).
+ALERT_GROUPS = (
+    "customer_reconciliation.group_reconciliation_user,"
+    "customer_reconciliation.group_reconciliation_auditor,"
+    "sales_team.group_sale_salesman"
+)
 INSIGHT_GROUPS = (
     "customer_reconciliation.group_reconciliation_user,"
     "customer_reconciliation.group_reconciliation_auditor"
@@ -73,6 +78,11 @@ class ResPartner(models.Model):
     )
 
     # The receivables insight of the customer in the current company (customer form).
+    reconciliation_alert_count = fields.Integer(
+        compute="_compute_reconciliation_alert_count",
+        string="Open Alerts",
+        groups=ALERT_GROUPS,
+    )
     reconciliation_insight_id = fields.Many2one(
         "customer.reconciliation.insight",
         compute="_compute_reconciliation_insight_id",
@@ -243,6 +253,34 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def _compute_reconciliation_alert_count(self):
+        """Open alerts of the commercial partner in the current company (one query)."""
+        counts = dict(
+            self.env["customer.reconciliation.alert"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "in", ("new", "seen")),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.reconciliation_alert_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_open_reconciliation_alerts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_reconciliation.action_alert"
+        )
+        action["domain"] = [
+            ("partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", self.env.company.id),
+        ]
+        action["context"] = {"search_default_open": 1}
         return action
 
     def action_open_reconciliation_insight(self):
