@@ -20,11 +20,11 @@ class CustomerReconciliationAgingTrend(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    salesperson_id = fields.Many2one("res.users", readonly=True)
     category_ids = fields.Many2many(related="partner_id.category_id", string="Customer Tags")
     date = fields.Date(string="Month End", readonly=True)
     bucket = fields.Selection(aging.SELECTION, string="Aging", readonly=True)
-    amount = fields.Monetary(string="Amount", readonly=True)
+    amount = fields.Monetary(readonly=True)
 
     @property
     def _table_query(self):

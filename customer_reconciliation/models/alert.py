@@ -74,7 +74,7 @@ class CustomerReconciliationAlert(models.Model):
         STATES, default="new", required=True, readonly=True, index=True, tracking=True
     )
     resolved_date = fields.Datetime(string="Resolved On", readonly=True)
-    resolved_by_id = fields.Many2one("res.users", string="Resolved By", readonly=True)
+    resolved_by_id = fields.Many2one("res.users", readonly=True)
     auto_resolved = fields.Boolean(
         string="Resolved Automatically",
         readonly=True,
@@ -88,9 +88,7 @@ class CustomerReconciliationAlert(models.Model):
         help="The responsible of the customer's latest statement, else the company's statement "
         "approver, else the customer's salesperson.",
     )
-    salesperson_id = fields.Many2one(
-        "res.users", string="Salesperson", readonly=True, index=True, help="The customer's."
-    )
+    salesperson_id = fields.Many2one("res.users", readonly=True, index=True, help="The customer's.")
 
     # At most one open alert per rule, company, customer and statement: the check inserts with
     # ON CONFLICT DO NOTHING against this index.

@@ -25,7 +25,7 @@ class CustomerReconciliationInsight(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, readonly=True, index=True
     )
-    salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    salesperson_id = fields.Many2one("res.users", readonly=True)
     category_ids = fields.Many2many(related="partner_id.category_id", string="Customer Tags")
     date = fields.Date(
         string="Figures At",
@@ -35,7 +35,7 @@ class CustomerReconciliationInsight(models.Model):
     refreshed_at = fields.Datetime(string="Refreshed On", readonly=True)
 
     # today, from Odoo's residuals
-    balance = fields.Monetary(string="Balance", readonly=True, help="Receivable balance today.")
+    balance = fields.Monetary(readonly=True, help="Receivable balance today.")
     overdue_amount = fields.Monetary(string="Overdue", readonly=True, help="Past due today.")
     peak_balance = fields.Monetary(
         string="Peak Balance (12 Months)", readonly=True, help="Highest month-end balance."
@@ -91,13 +91,12 @@ class CustomerReconciliationInsight(models.Model):
     )
     payment_trend = fields.Selection(
         receivables.TRENDS,
-        string="Payment Trend",
         readonly=True,
         help="Average days late against the previous 12 months.",
     )
 
     # credit
-    credit_limit = fields.Monetary(string="Credit Limit", readonly=True)
+    credit_limit = fields.Monetary(readonly=True)
     credit_usage = fields.Float(
         string="Credit Used",
         readonly=True,
@@ -124,13 +123,13 @@ class CustomerReconciliationInsight(models.Model):
     credit_decision_date = fields.Datetime(string="Accepted On", readonly=True)
 
     # the reconciliation record
-    statements_sent = fields.Integer(string="Statements Sent", readonly=True)
+    statements_sent = fields.Integer(readonly=True)
     statements_confirmed_first = fields.Integer(
         string="Confirmed at First Sending",
         readonly=True,
         help="Confirmed without a reminder, a dispute or an earlier version.",
     )
-    statements_disputed = fields.Integer(string="Statements Disputed", readonly=True)
+    statements_disputed = fields.Integer(readonly=True)
     statements_unanswered = fields.Integer(string="Unanswered Statements", readonly=True)
     answer_days = fields.Float(
         string="Days to Answer",
@@ -142,11 +141,9 @@ class CustomerReconciliationInsight(models.Model):
     open_dispute_count = fields.Integer(string="Open Disputes", readonly=True)
     open_dispute_amount = fields.Monetary(string="Open Disputes Amount", readonly=True)
     last_confirmed_date = fields.Date(string="Last Confirmed Period End", readonly=True)
-    last_confirmed_balance = fields.Monetary(string="Last Confirmed Balance", readonly=True)
+    last_confirmed_balance = fields.Monetary(readonly=True)
 
-    balance_trend = fields.Text(
-        compute="_compute_balance_trend", string="Balance Trend", help="Last 12 month ends."
-    )
+    balance_trend = fields.Text(compute="_compute_balance_trend", help="Last 12 month ends.")
 
     _company_partner_unique = models.Constraint(
         "UNIQUE (company_id, partner_id)", "A customer has one insight record per company."

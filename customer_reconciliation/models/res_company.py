@@ -196,7 +196,7 @@ class ResCompany(models.Model):
     )
     _reconciliation_alert_swing_positive = models.Constraint(
         "CHECK (reconciliation_alert_swing_deviations > 0 AND reconciliation_alert_swing_percent >= 0)",
-        "The balance swing thresholds must be positive.",
+        "The balance swing's standard deviations must be above 0 and its percentage 0 (off) or more.",
     )
     _reconciliation_alert_unconfirmed_months_positive = models.Constraint(
         "CHECK (reconciliation_alert_unconfirmed_months > 0)",

@@ -103,12 +103,10 @@ class CustomerReconciliationSnapshot(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, readonly=True, index=True
     )
-    salesperson_id = fields.Many2one(
-        "res.users", string="Salesperson", readonly=True, help="The customer's salesperson."
-    )
+    salesperson_id = fields.Many2one("res.users", readonly=True, help="The customer's salesperson.")
     category_ids = fields.Many2many(related="partner_id.category_id", string="Customer Tags")
     date = fields.Date(string="Month End", required=True, readonly=True, index=True)
-    balance = fields.Monetary(string="Balance", readonly=True)
+    balance = fields.Monetary(readonly=True)
     sales = fields.Monetary(
         string="Invoiced in the Month",
         readonly=True,
