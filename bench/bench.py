@@ -345,7 +345,10 @@ numbered AS (
       FROM priced p
 )
 SELECT n.*,
-       sequence_prefix || lpad(sequence_number::text, 5, '0') AS move_name,
+       -- 5 digits, more beyond 99,999 entries a year (as Odoo's sequences; lpad would cut)
+       sequence_prefix
+           || lpad(sequence_number::text, GREATEST(5, length(sequence_number::text)), '0')
+           AS move_name,
        CASE WHEN is_payment THEN %(bank_journal)s ELSE %(sale_journal)s END AS journal_id,
        CASE WHEN is_payment THEN %(bank_account)s ELSE %(income_account)s END
            AS counterpart_account_id,

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `make bench`: ensure PostgreSQL and the Odoo config, then run the four benchmarks:
+# `make bench`: ensure PostgreSQL and the Odoo config, then run the five benchmarks:
 #   bench/bench.py          statement generation vs OCA partner_statement (arguments go here)
 #   bench/bench_reports.py  a 2,000-line statement PDF and a 100,000-line XLSX export
 #   bench/bench_matching.py the customer-ledger matcher, 50,000 x 50,000 lines, and the
 #                           wizard's path on 5,000 and 50,000 rows against the pure path
 #   bench/bench_import.py   a 10 MB customer's ledger (CSV, XLSX) imported into a 2,000-line statement
+#   bench/bench_insight.py  the receivables insight: backfill of 24 month ends and the nightly
+#                           refresh for 10,000 customers x 100 items, queries against 1,000
 # CR_ODOO_CONF and CR_REPO_ROOT are exported too.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -25,3 +27,4 @@ done
 "$PY" bench/bench_reports.py --config "$ODOO_CONF" --db cr_bench_reports --out "$LOCAL_DIR/bench-reports"
 "$PY" bench/bench_matching.py --config "$ODOO_CONF" --db cr_bench_import --out "$LOCAL_DIR/bench-import"
 "$PY" bench/bench_import.py --config "$ODOO_CONF" --db cr_bench_import --out "$LOCAL_DIR/bench-import"
+"$PY" bench/bench_insight.py --config "$ODOO_CONF"

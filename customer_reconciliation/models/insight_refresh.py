@@ -10,6 +10,12 @@ from odoo.tools import SQL
 from ..tools import receivables
 from ..tools.receivables import last_closed_month_end
 from .dispute import UNSETTLED
+from .snapshot import pg_settings
+
+# The figures join the partial reconciliations of two years with their journal items and
+# entries (hundreds of thousands of rows for a million items): hashed in memory, not in
+# batches spilled to disk.
+FIGURES_SETTINGS = {"work_mem": "128MB"}
 
 # Today's balance and overdue, from Odoo's residuals.
 _CURRENT_SQL = """
@@ -177,7 +183,8 @@ class CustomerReconciliationInsight(models.Model):
         for company in companies:
             missing = Snapshot._missing_month_ends(company, reference)
             Snapshot._compute_month_ends(company, sorted(set(missing) | {reference}))
-            rows = self._figures(company, reference, today)
+            with pg_settings(self.env.cr, FIGURES_SETTINGS):
+                rows = self._figures(company, reference, today)
             self._store(company, reference, rows)
         self.invalidate_model()
 
