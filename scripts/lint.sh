@@ -34,16 +34,17 @@ pip_pin pylint-odoo "$PYLINT_ODOO_VERSION"
 pip_pin oca-odoo-pre-commit-hooks "$OCA_HOOKS_VERSION"
 
 targets=()
-for d in customer_reconciliation tests bench; do
+addons=(customer_reconciliation customer_reconciliation_spreadsheet)
+for d in "${addons[@]}" tests bench; do
     [[ -d $d ]] && targets+=("$d")
 done
 ((${#targets[@]})) || die "nothing to lint"
 "$PY" -m ruff format --check "${targets[@]}" || die "ruff format would change the files above: run \`$PY -m ruff format ${targets[*]}\`"
 "$PY" -m ruff check "$@" "${targets[@]}"
-"$PY" -m pylint --rcfile=.pylintrc-mandatory customer_reconciliation \
+"$PY" -m pylint --rcfile=.pylintrc-mandatory "${addons[@]}" \
     || die "pylint-odoo (OCA's mandatory checks) found the problems above"
-"$PY" -m oca_pre_commit_hooks.cli --disable=all --enable="$XML_CHECKS" customer_reconciliation \
+"$PY" -m oca_pre_commit_hooks.cli --disable=all --enable="$XML_CHECKS" "${addons[@]}" \
     || die "the XML/CSV checks found the problems above"
-"$PY" -m oca_pre_commit_hooks.cli_po --disable=all --enable="$PO_CHECKS" customer_reconciliation/i18n/*.po* \
+"$PY" -m oca_pre_commit_hooks.cli_po --disable=all --enable="$PO_CHECKS" customer_reconciliation/i18n/*.po* customer_reconciliation_spreadsheet/i18n/*.po* \
     || die "the .po checks found the problems above"
 log "lint passed: ruff, pylint-odoo, XML/CSV and .po checks"
