@@ -149,10 +149,19 @@ def _counts(env):
     env.cr.execute("""
         SELECT (SELECT count(*) FROM customer_reconciliation_snapshot),
                (SELECT count(DISTINCT date) FROM customer_reconciliation_snapshot),
-               (SELECT count(*) FROM customer_reconciliation_insight)
+               (SELECT count(*) FROM customer_reconciliation_insight),
+               (SELECT count(*) FROM customer_reconciliation_alert WHERE state <> 'resolved'),
+               (SELECT count(*) FROM mail_activity
+                 WHERE res_model = 'customer.reconciliation.alert')
     """)
-    snapshots, month_ends, insights = env.cr.fetchone()
-    return {"snapshots": snapshots, "month_ends": month_ends, "insights": insights}
+    snapshots, month_ends, insights, alerts, activities = env.cr.fetchone()
+    return {
+        "snapshots": snapshots,
+        "month_ends": month_ends,
+        "insights": insights,
+        "alerts": alerts,
+        "activities": activities,
+    }
 
 
 def _backfill(env):
@@ -172,7 +181,17 @@ def measure_backfill(largs):
 
 
 def measure_refresh(largs):
-    """Worker: the scheduled action of the nightly refresh, on a backfilled database."""
+    """Worker: the scheduled action of the nightly refresh, on a backfilled database, as on its
+    first night: the alerts of an earlier run (--reuse) are deleted, so every alert is new and
+    gets its activity (the administrator approves the statements: every alert has a
+    responsible)."""
+    base.configure_odoo(largs.config)
+    with base.odoo_env(largs.db) as env:
+        env.ref("base.main_company").reconciliation_approver_id = env.ref("base.user_admin")
+        env.cr.execute(
+            "DELETE FROM mail_activity WHERE res_model = 'customer.reconciliation.alert';"
+            "DELETE FROM customer_reconciliation_alert"
+        )
     return _measure(largs, _cron_refresh)
 
 
@@ -222,7 +241,8 @@ def print_summary(data, backfill, refresh, small_data, small_backfill, small_ref
             f"{backfill['snapshots']} snapshots in {run_text(backfill)}"
         )
     print(
-        f"nightly refresh (_cron_refresh): {refresh['insights']} customers' figures in "
+        f"nightly refresh (_cron_refresh): {refresh['insights']} customers' figures, "
+        f"{refresh['alerts']} open alerts ({refresh['activities']} activities) in "
         f"{run_text(refresh)}"
     )
     if small_refresh:
@@ -230,8 +250,8 @@ def print_summary(data, backfill, refresh, small_data, small_backfill, small_ref
         if small_backfill:
             print(f"      backfilled in {run_text(small_backfill)}")
         print(
-            f"nightly refresh, small data: {small_refresh['insights']} customers' figures in "
-            f"{run_text(small_refresh)}"
+            f"nightly refresh, small data: {small_refresh['insights']} customers' figures, "
+            f"{small_refresh['alerts']} open alerts in {run_text(small_refresh)}"
         )
     targets = [
         f"<= {TARGET_SECONDS} s: {verdict(refresh['seconds'] <= TARGET_SECONDS)}",

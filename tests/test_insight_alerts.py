@@ -227,6 +227,45 @@ class TestInsightAlerts(SettlementCommon):
         for created in self.created:
             self.assertEqual(len(created.activity_ids), 1, created.description)
 
+    def test_activities_are_whole_and_mail_nobody(self):
+        """The set-based activities hold what Odoo's create would store: the document, its
+        name, the type, the summary and note in the responsible's language, his time zone; he
+        follows the alert with the default subtypes; no email is queued per activity."""
+        self.manager.tz = "Asia/Shanghai"
+        self.manager.lang = "en_US"
+        self.Alert.sudo().search([]).activity_ids.unlink()
+        self.Alert.sudo().search([]).write({"state": "resolved"})
+        mails = self.env["mail.mail"].search_count([])
+        created = self._check()
+        self.assertTrue(created)
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails)
+        alert = created.filtered(lambda a: a.rule == "credit_balance")[:1]
+        activity = alert.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.res_model, alert._name)
+        self.assertEqual(activity.res_name, alert.display_name)
+        self.assertEqual(activity.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
+        self.assertEqual(activity.summary, "Credit balance")
+        self.assertIn(alert.description, activity.note)
+        self.assertEqual(activity.user_tz, "Asia/Shanghai")
+        self.assertEqual(activity.date_deadline, TODAY)
+        self.assertIn(
+            activity,
+            self.manager.with_user(self.manager)
+            .env["mail.activity"]
+            .search([("user_id", "=", self.manager.id)]),
+        )
+        follower = alert.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.manager.partner_id
+        )
+        self.assertEqual(
+            follower.subtype_ids,
+            self.env["mail.message.subtype"].default_subtypes(alert._name)[0],
+        )
+        # done like any activity
+        activity.with_user(self.manager).action_feedback(feedback="Checked")
+        self.assertFalse(alert.activity_ids)
+
     def test_rerun_creates_no_duplicate_and_no_second_activity(self):
         before = self.Alert.search([])
         activities = before.activity_ids

@@ -5,7 +5,10 @@ still firing are updated, those no longer firing are resolved automatically, the
 inserted at once (the partial unique index makes a second open alert of the same key
 impossible) and get one activity each, created in one batch."""
 
+from collections import Counter
+
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -361,26 +364,108 @@ class CustomerReconciliationAlert(models.Model):
 
     def _schedule_activities(self, alerts):
         """One to-do per new alert for its responsible, in the responsible's language, created
-        in one batch."""
+        in one batch. What the activities read is fetched in one query (browsing would read
+        the alerts a thousand at a time: queries growing with the customers)."""
+        alerts.fetch(
+            [
+                "rule",
+                "user_id",
+                "date_detected",
+                "amount",
+                "value",
+                "threshold",
+                "currency_id",
+                "swing_basis",
+                "session_id",
+            ]
+        )
+        alerts.session_id.sudo().fetch(["name"])
         alerts = alerts.filtered("user_id")
         if not alerts:
             return
         todo = self.env.ref("mail.mail_activity_data_todo")
-        model = self.env["ir.model"]._get_id(self._name)
-        vals_list = []
-        for alert in alerts:
-            translated = alert.with_context(lang=alert.user_id.lang or self.env.lang)
+        alerts.user_id.fetch(["lang"])
+        alerts.partner_id.fetch()
+        rows = []  # (alert id, document name, summary, note, responsible, deadline)
+        names = dict(zip(alerts.ids, alerts.mapped("display_name"), strict=True))
+        for lang, group in alerts.grouped(lambda a: a.user_id.lang or self.env.lang).items():
+            translated = group.with_context(lang=lang)
             labels = dict(self._fields["rule"]._description_selection(translated.env))
-            vals_list.append(
-                {
-                    "res_model_id": model,
-                    "res_id": alert.id,
-                    "activity_type_id": todo.id,
-                    "automated": True,
-                    "summary": labels[alert.rule],
-                    "note": translated.description,
-                    "user_id": alert.user_id.id,
-                    "date_deadline": alert.date_detected,
-                }
+            for alert, note in zip(group, translated.mapped("description"), strict=True):
+                rows.append(
+                    (
+                        alert.id,
+                        names[alert.id],
+                        labels[alert.rule],
+                        str(Markup("<p>%s</p>") % note),
+                        alert.user_id.id,
+                        alert.date_detected,
+                    )
+                )
+        self._insert_activities(todo, rows)
+
+    def _insert_activities(self, activity_type, rows):
+        """The to-dos of new alerts and their responsibles as followers, in one INSERT each.
+
+        Odoo's ``mail.activity.create`` would insert them 100 at a time, compute each one's
+        document name by reading its alert alone, subscribe the responsibles 100 at a time and
+        email each one: thousands of queries and mails on a first night. What it does that
+        matters here is done set-based: the activity (what ``create`` stores, the
+        responsible's time zone included), the responsible following the alert with the
+        model's default subtypes (``message_subscribe``), and the activity counter of each
+        responsible's menu refreshed (Odoo's bus message)."""
+        ids, names, summaries, notes, users, deadlines = (list(c) for c in zip(*rows, strict=True))
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_activity (
+                    res_model_id, res_model, res_id, res_name, activity_type_id, summary, note,
+                    user_id, user_tz, date_deadline, automated, active,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT %(model_id)s, %(model)s, v.res_id, v.res_name, %(type)s, v.summary, v.note,
+                       v.user_id, rp.tz, v.deadline, TRUE, TRUE,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(ids)s::int[], %(names)s::varchar[], %(summaries)s::varchar[],
+                              %(notes)s::text[], %(users)s::int[], %(deadlines)s::date[])
+                       AS v(res_id, res_name, summary, note, user_id, deadline)
+                  JOIN res_users u ON u.id = v.user_id
+                  JOIN res_partner rp ON rp.id = u.partner_id;
+
+                WITH followers AS (
+                    INSERT INTO mail_followers (res_model, res_id, partner_id)
+                    SELECT DISTINCT %(model)s, v.res_id, u.partner_id
+                      FROM unnest(%(ids)s::int[], %(users)s::int[]) AS v(res_id, user_id)
+                      JOIN res_users u ON u.id = v.user_id
+                    ON CONFLICT DO NOTHING
+                    RETURNING id
+                )
+                INSERT INTO mail_followers_mail_message_subtype_rel (
+                    mail_followers_id, mail_message_subtype_id)
+                SELECT f.id, t.id FROM followers f CROSS JOIN unnest(%(subtypes)s::int[]) AS t(id)
+                """,
+                model_id=self.env["ir.model"]._get_id(self._name),
+                model=self._name,
+                type=activity_type.id,
+                uid=self.env.uid,
+                ids=ids,
+                names=names,
+                summaries=summaries,
+                notes=notes,
+                users=users,
+                deadlines=deadlines,
+                subtypes=self.env["mail.message.subtype"].default_subtypes(self._name)[0].ids,
             )
-        self.env["mail.activity"].sudo().create(vals_list)
+        )
+        self.env["mail.activity"].invalidate_model()
+        self.env["mail.followers"].invalidate_model()
+        self.invalidate_model(["activity_ids", "message_follower_ids"])
+        today = fields.Date.context_today(self)
+        due = Counter(
+            user for user, deadline in zip(users, deadlines, strict=True) if deadline <= today
+        )
+        for user in self.env["res.users"].browse(sorted(due)):
+            user._bus_send(
+                "mail.activity/updated", {"activity_created": True, "count_diff": due[user.id]}
+            )
