@@ -304,7 +304,8 @@ class TestInsightAlerts(SettlementCommon):
         self.assertFalse(credit.resolved_by_id)
         self.assertFalse(credit.activity_ids)
         self.assertFalse(activity.active)  # done: archived with its feedback
-        self.assertIn("resolved automatically", "".join(credit.message_ids.mapped("body")))
+        self.assertIn("resolved automatically", activity.feedback)
+        self.assertEqual(activity.date_done, TODAY)
         self.assertEqual(unapplied.state, "new")
         self.assertAlmostEqual(unapplied.amount, 550.0)
         self.assertEqual(unapplied.date_last_seen, TODAY)

@@ -338,29 +338,48 @@ class CustomerReconciliationAlert(models.Model):
         }
         cr.execute(SQL(_UPDATE_SQL, **params))
         cr.execute(SQL(_CLEARED_SQL, **params))
-        self._auto_resolve(self.browse(row[0] for row in cr.fetchall()))
+        self._auto_resolve(self.browse(row[0] for row in cr.fetchall()), today)
         cr.execute(SQL(_INSERT_SQL, **params))
         created = self.browse(row[0] for row in cr.fetchall())
         self._schedule_activities(created)
         return created
 
-    def _auto_resolve(self, alerts):
+    def _auto_resolve(self, alerts, today):
         """The open ``alerts`` whose condition no longer holds: resolved by the check, their
-        activities done."""
+        activities done, set-based (Odoo's ``action_feedback`` and the tracking of the state
+        post a message per alert: thousands when a month's alerts clear at once). The alert
+        keeps who and when: resolved automatically on that date; each activity is archived
+        done with the reason as its feedback, as ``action_feedback`` leaves it."""
         if not alerts:
             return
-        alerts = alerts.sudo()
-        alerts.activity_ids.action_feedback(
-            feedback=self.env._("The condition no longer holds: resolved automatically.")
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                UPDATE customer_reconciliation_alert
+                   SET state = 'resolved', resolved_date = NOW() AT TIME ZONE 'UTC',
+                       resolved_by_id = NULL, auto_resolved = TRUE,
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                 WHERE id = ANY(%(ids)s);
+
+                UPDATE mail_activity
+                   SET active = FALSE, date_done = %(today)s, feedback = %(feedback)s,
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                 WHERE res_model = %(model)s AND res_id = ANY(%(ids)s) AND active
+             RETURNING user_id, date_deadline
+                """,
+                ids=alerts.ids,
+                uid=self.env.uid,
+                today=today,
+                model=self._name,
+                feedback=self.env._("The condition no longer holds: resolved automatically."),
+            )
         )
-        alerts.write(
-            {
-                "state": "resolved",
-                "resolved_date": fields.Datetime.now(),
-                "resolved_by_id": False,
-                "auto_resolved": True,
-            }
-        )
+        done = cr.fetchall()
+        self.invalidate_model()
+        self.env["mail.activity"].invalidate_model()
+        self._notify_activity_counters(done, -1)
 
     def _schedule_activities(self, alerts):
         """One to-do per new alert for its responsible, in the responsible's language, created
@@ -461,11 +480,14 @@ class CustomerReconciliationAlert(models.Model):
         self.env["mail.activity"].invalidate_model()
         self.env["mail.followers"].invalidate_model()
         self.invalidate_model(["activity_ids", "message_follower_ids"])
+        self._notify_activity_counters(list(zip(users, deadlines, strict=True)), 1)
+
+    def _notify_activity_counters(self, activities, sign):
+        """Refresh the activity menu of each responsible: ``activities`` [(user id, deadline)]
+        added (sign 1) or done (-1), counted when due (Odoo's bus message)."""
         today = fields.Date.context_today(self)
-        due = Counter(
-            user for user, deadline in zip(users, deadlines, strict=True) if deadline <= today
-        )
+        due = Counter(user for user, deadline in activities if user and deadline <= today)
         for user in self.env["res.users"].browse(sorted(due)):
-            user._bus_send(
-                "mail.activity/updated", {"activity_created": True, "count_diff": due[user.id]}
-            )
+            payload = {"count_diff": sign * due[user.id]}
+            payload["activity_created" if sign > 0 else "activity_deleted"] = True
+            user._bus_send("mail.activity/updated", payload)
