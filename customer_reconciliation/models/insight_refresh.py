@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from ..tools import receivables
 from ..tools.receivables import last_closed_month_end
 from .dispute import UNSETTLED
+from .session_answer import CONFIRMED_AT_FIRST_SENDING_SQL
 from .snapshot import pg_settings
 
 # The figures join the partial reconciliations of two years with their journal items and
@@ -92,8 +93,7 @@ WITH first_dispute AS (
 )
 SELECT s.partner_id,
        COUNT(*) FILTER (WHERE s.sent_date IS NOT NULL),
-       COUNT(*) FILTER (WHERE s.confirmed_date IS NOT NULL AND s.previous_version_id IS NULL
-                          AND COALESCE(s.reminder_count, 0) = 0 AND d.session_id IS NULL),
+       COUNT(*) FILTER (WHERE {confirmed_first}),
        COUNT(*) FILTER (WHERE d.session_id IS NOT NULL),
        COUNT(*) FILTER (WHERE s.state = 'sent'),
        AVG(GREATEST(EXTRACT(EPOCH FROM (COALESCE(LEAST(s.confirmed_date, d.date),
@@ -104,7 +104,7 @@ SELECT s.partner_id,
   LEFT JOIN first_dispute d ON d.session_id = s.id
  WHERE s.company_id = %(company)s AND s.state <> 'cancelled'
  GROUP BY 1
-"""
+""".replace("{confirmed_first}", CONFIRMED_AT_FIRST_SENDING_SQL)
 
 _LAST_CONFIRMED_SQL = """
 SELECT DISTINCT ON (partner_id) partner_id, date_to, closing_balance_company

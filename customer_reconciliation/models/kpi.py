@@ -8,8 +8,10 @@ average closing time, never an average of monthly averages."""
 from odoo import fields, models
 from odoo.tools.sql import SQL, drop_view_if_exists
 
+from .session_answer import CONFIRMED_AT_FIRST_SENDING_SQL
+
 # Per statement: whether it has a dispute, its disputes on our side, its settled disputes and
-# their days to close. "Confirmed at first sending" is insight_refresh.py's definition.
+# their days to close. "Confirmed at first sending" is session_answer.py's definition.
 _VIEW_SQL = """
 WITH dispute AS (
     SELECT d.session_id,
@@ -28,9 +30,7 @@ SELECT MIN(s.id) AS id,
        date_trunc('month', s.date_to)::date AS date,
        COUNT(*) AS statements_prepared,
        COUNT(*) FILTER (WHERE s.sent_date IS NOT NULL) AS statements_sent,
-       COUNT(*) FILTER (WHERE s.confirmed_date IS NOT NULL AND s.previous_version_id IS NULL
-                          AND COALESCE(s.reminder_count, 0) = 0
-                          AND d.session_id IS NULL) AS statements_confirmed_first,
+       COUNT(*) FILTER (WHERE {confirmed_first}) AS statements_confirmed_first,
        COUNT(d.session_id) AS statements_disputed,
        COALESCE(SUM(d.ours), 0) AS disputes_ours,
        COALESCE(SUM(d.ours), 0)::float8
@@ -42,7 +42,7 @@ SELECT MIN(s.id) AS id,
   LEFT JOIN dispute d ON d.session_id = s.id
  WHERE s.state <> 'cancelled'
  GROUP BY s.company_id, s.user_id, date_trunc('month', s.date_to)
-"""
+""".replace("{confirmed_first}", CONFIRMED_AT_FIRST_SENDING_SQL)
 
 # ratio field: (numerator column, denominator column)
 RATIOS = {

@@ -21,6 +21,13 @@ PORTAL_STATES = ("sent", "confirmed", "disputed", "closed")
 # Attachments of a portal dispute: a remittance advice or a scan, not an archive of the year.
 MAX_DISPUTE_FILES = 5
 MAX_DISPUTE_FILE_SIZE = 10 * 1024 * 1024
+# A statement confirmed at its first sending: confirmed, without an earlier version, a reminder
+# or a dispute. SQL over a statement ``s`` left-joined to its disputes ``d`` (``d.session_id``
+# is NULL when it has none); the one definition read by the insight and the KPIs.
+CONFIRMED_AT_FIRST_SENDING_SQL = (
+    "(s.confirmed_date IS NOT NULL AND s.previous_version_id IS NULL"
+    " AND COALESCE(s.reminder_count, 0) = 0 AND d.session_id IS NULL)"
+)
 
 
 # One model, one file per step of its process (see session.py): split on purpose.
