@@ -371,13 +371,23 @@ class TestRoleButtons(SettlementCommon, HttpCase):
     def test_each_role_has_a_way_in(self):
         app = self.env.ref("customer_reconciliation.menu_reconciliation_root")
         menus = self.env["ir.ui.menu"].search([("id", "child_of", app.id)])
-        common = {"Statements", "Disputes", "Settlements"}
+        # Reconciliation › Analysis: everything for accountants and auditors; a salesperson
+        # his customers' figures and alerts.
+        theirs = {"Payment Behaviour and Credit", "Receivables by Salesperson", "Alerts"}
+        analysis = theirs | {
+            "Aging Trend",
+            "DSO Trend",
+            "Reconciliation KPIs",
+            "Statements by State",
+            "Disputes by Reason and Root Cause",
+        }
+        common = {"Statements", "Disputes", "Settlements"} | analysis
         expected = {
             "accountant": common | {"Generate Statements", "Generation Runs", "Statement Sendings"},
             "manager": common
             | {"Generate Statements", "Generation Runs", "Statement Sendings"}
             | {"Settings", "Statement Tags"},
-            "salesperson": {"Statements", "Disputes"},
+            "salesperson": {"Statements", "Disputes"} | theirs,
             "auditor": common,
         }
         for role, user in self.roles.items():
