@@ -6,6 +6,7 @@ from . import validated_input
 from . import tag
 from . import engine
 from . import run
+from . import run_batch
 from . import session
 from . import line
 from . import open_item

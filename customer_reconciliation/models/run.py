@@ -1,9 +1,11 @@
 import logging
 
 from dateutil.relativedelta import relativedelta
+from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -86,6 +88,7 @@ class CustomerReconciliationRun(models.Model):
     )
     refusals = fields.Text(readonly=True, help="Why each refused statement was not generated.")
     session_ids = fields.One2many("customer.reconciliation.session", "run_id", string="Statements")
+    batch_ids = fields.One2many("customer.reconciliation.run.batch", "run_id", string="Batches")
     error = fields.Text(readonly=True)
 
     @api.depends("date_from", "date_to", "company_id")
@@ -100,65 +103,175 @@ class CustomerReconciliationRun(models.Model):
         for run in self:
             run.progress = 100.0 * run.done_count / run.total_count if run.total_count else 100.0
 
-    def _process_batch(self, batch_size=BATCH_SIZE):
-        """Generate the statements of the next batch of customers; True when finished."""
-        self.ensure_one()
-        partner_ids = sorted(self.partner_ids.ids)[self.done_count : self.done_count + batch_size]
-        result = (
-            self.env["customer.reconciliation.engine"]
-            .with_company(self.company_id)
-            .generate(
-                self.company_id,
-                self.date_from,
-                self.date_to,
-                partner_ids=partner_ids,
-                analytic_ids=self.analytic_account_ids.ids,
-                only_with_balance_or_activity=self.only_with_balance_or_activity,
-                run=self,
+    def _ensure_batches(self, batch_size=None):
+        """Give batch rows to the runs that have none: new runs get all of their customers,
+        runs started before batches existed get the customers they had not done yet (the
+        ones they had done become one done batch carrying their counters)."""
+        batch_size = batch_size or BATCH_SIZE
+        Batch = self.env["customer.reconciliation.run.batch"].sudo()
+        with_batches = {
+            run for [run] in Batch._read_group([("run_id", "in", self.ids)], ["run_id"])
+        }
+        for run in self.filtered(lambda r: r not in with_batches):
+            partner_ids = sorted(run.partner_ids.ids)
+            done_ids, todo_ids = partner_ids[: run.done_count], partner_ids[run.done_count :]
+            if done_ids:
+                Batch.create(
+                    {
+                        "run_id": run.id,
+                        "sequence": 0,
+                        "state": "done",
+                        "partner_ids": [fields.Command.set(done_ids)],
+                        "partner_count": len(done_ids),
+                        "created_count": run.created_count,
+                        "refreshed_count": run.refreshed_count,
+                        "skipped_count": run.skipped_count,
+                        "refused_count": run.refused_count,
+                        "refusals": run.refusals,
+                    }
+                )
+            Batch._create_for(run, todo_ids, batch_size)
+
+    def _update_counters(self):
+        """Set the runs' counters and state from their batches, in one statement.
+
+        Absolute, not incremental: two workers finishing batches of one run cannot lose an
+        update, and a counter update that lost a conflict is made right by the next one."""
+        if not self:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE customer_reconciliation_run r
+                   SET done_count = s.done_count,
+                       created_count = s.created_count,
+                       refreshed_count = s.refreshed_count,
+                       skipped_count = s.skipped_count,
+                       refused_count = s.refused_count,
+                       refusals = s.refusals,
+                       error = s.error,
+                       state = CASE
+                           WHEN s.pending > 0 AND s.done_count = 0 THEN r.state
+                           WHEN s.pending > 0 THEN 'running'
+                           WHEN s.failed > 0 THEN 'failed'
+                           ELSE 'done' END,
+                       write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM (
+                    SELECT run_id,
+                           COALESCE(SUM(partner_count) FILTER (WHERE state = 'done'), 0)
+                               AS done_count,
+                           COALESCE(SUM(created_count), 0) AS created_count,
+                           COALESCE(SUM(refreshed_count), 0) AS refreshed_count,
+                           COALESCE(SUM(skipped_count), 0) AS skipped_count,
+                           COALESCE(SUM(refused_count), 0) AS refused_count,
+                           STRING_AGG(refusals, E'\n\n' ORDER BY sequence) AS refusals,
+                           STRING_AGG(error, E'\n\n' ORDER BY sequence)
+                               FILTER (WHERE state = 'failed') AS error,
+                           COUNT(*) FILTER (WHERE state = 'pending') AS pending,
+                           COUNT(*) FILTER (WHERE state = 'failed') AS failed
+                      FROM customer_reconciliation_run_batch
+                     WHERE run_id = ANY(%(ids)s)
+                     GROUP BY run_id
+                  ) s
+                 WHERE r.id = s.run_id
+                """,
+                ids=self.ids,
             )
         )
-        result["refreshed"]._workflow_write({"run_id": self.id})
-        done = self.done_count + len(partner_ids)
-        self.write(
-            {
-                "done_count": done,
-                "created_count": self.created_count + len(result["created"]),
-                "refreshed_count": self.refreshed_count + len(result["refreshed"]),
-                "skipped_count": self.skipped_count + len(result["skipped"]),
-                # A refused customer does not stop the others: reported here, one by one.
-                "refused_count": self.refused_count + len(result["refused"]),
-                "refusals": "\n\n".join(filter(None, [self.refusals, *result["refused"].values()]))
-                or False,
-                "state": "done" if done >= self.total_count else "running",
-            }
+        # A run without any customer has nothing to wait for.
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE customer_reconciliation_run r SET state = 'done'
+                 WHERE r.id = ANY(%(ids)s) AND r.state IN ('queued', 'running')
+                   AND NOT EXISTS (SELECT FROM customer_reconciliation_run_batch b
+                                    WHERE b.run_id = r.id)
+                """,
+                ids=self.ids,
+            )
         )
-        return done >= self.total_count
+        self.invalidate_recordset()
+
+    def _process_batch(self, batch_size=BATCH_SIZE):
+        """Generate the next pending batch of this run in the current transaction; True when
+        the run is finished."""
+        self.ensure_one()
+        self._ensure_batches(batch_size)
+        batch = (
+            self.env["customer.reconciliation.run.batch"]
+            .sudo()
+            .search([("run_id", "=", self.id), ("state", "=", "pending")], limit=1)
+        )
+        if batch:
+            batch.with_env(self.env)._generate()  # with the caller's rights
+        self._update_counters()
+        return self.state not in ("queued", "running")
 
     def _process_all(self):
+        """Generate every pending batch of the runs in the current transaction (small runs)."""
         for run in self:
             while not run._process_batch():
                 pass
 
     @api.model
     def _cron_process_runs(self):
-        """Process queued runs batch by batch, committing and reporting progress."""
+        """Generate the pending batches of the queued runs, one batch per transaction.
+
+        Each transaction claims one batch (``FOR NO KEY UPDATE SKIP LOCKED``: a batch another
+        worker holds is skipped), generates it and marks it done, then commits with the cron
+        progress API; the run's counters follow in a short transaction of their own. Several
+        cron workers or servers share the batches: this method is called by two cron records
+        (Odoo runs one cron record in one worker at a time)."""
         Cron = self.env["ir.cron"]
-        runs = self.search([("state", "in", ("queued", "running"))], order="id")
-        remaining = sum(r.total_count - r.done_count for r in runs)
-        Cron._commit_progress(remaining=remaining)
-        for run in runs:
-            while run.state in ("queued", "running"):
-                before = run.done_count
-                try:
-                    run._process_batch()
-                except Exception as error:  # noqa: BLE001 - reported on the run, then re-raised
-                    self.env.cr.rollback()
-                    run.write({"state": "failed", "error": str(error)})
-                    Cron._commit_progress(0)
-                    _logger.exception("Reconciliation run %s failed", run.id)
-                    break
-                if Cron._commit_progress(run.done_count - before) <= 0:
-                    return
+        Batch = self.env["customer.reconciliation.run.batch"].sudo()
+        self._finalize_runs()
+        Cron._commit_progress(remaining=Batch._remaining_customers())
+        conflicts = 0
+        while batch := Batch._claim():
+            run = batch.run_id
+            outcome = batch._process_claimed()
+            conflicts = conflicts + 1 if outcome is False else 0
+            processed = batch.partner_count if outcome else 0
+            # Commits the batch and its statements, or (after a rollback to the savepoint)
+            # its failed attempt; either way the batch's row lock and the engine's
+            # advisory lock end here, and the next claim reads a fresh snapshot.
+            if Cron._commit_progress(processed, remaining=Batch._remaining_customers()) <= 0:
+                return
+            if outcome is not False:
+                run._update_counters_committed()
+            elif conflicts >= 5:
+                break  # still contended: the next cron call retries it
+        self._finalize_runs()
+
+    def _update_counters_committed(self):
+        """Update the counters in a transaction of their own, retried on a conflict with
+        another worker updating the same run (its next update would set them right anyway)."""
+        Cron = self.env["ir.cron"]
+        for _attempt in range(3):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self._update_counters()
+            except errors.SerializationFailure:
+                self.invalidate_recordset()
+                Cron._commit_progress(0)  # a new transaction, a new snapshot
+                continue
+            Cron._commit_progress(0)
+            return
+
+    @api.model
+    def _finalize_runs(self):
+        """Batches for the runs that have none, counters of the runs in progress."""
+        runs = self.sudo().search([("state", "in", ("queued", "running"))], order="id")
+        if not runs:
+            return
+        try:
+            with self.env.cr.savepoint():
+                runs._ensure_batches()
+        except (errors.UniqueViolation, errors.SerializationFailure):
+            # Another worker is giving them their batches at the same moment.
+            self.env.invalidate_all(flush=False)
+        runs._update_counters_committed()
 
     @api.model
     def _start(
@@ -171,7 +284,8 @@ class CustomerReconciliationRun(models.Model):
         only_with_balance_or_activity=True,
         trigger="manual",
     ):
-        """Create a run; small runs are processed at once, large ones queued for the cron."""
+        """Create a run and its batches; a run of one batch is generated at once, larger ones
+        (scheduled ones too) are queued for the cron workers."""
         run = self.create(
             {
                 "company_id": company.id,
@@ -184,10 +298,13 @@ class CustomerReconciliationRun(models.Model):
                 "trigger": trigger,
             }
         )
-        if len(partner_ids) <= BATCH_SIZE or trigger == "scheduled":
+        run._ensure_batches()
+        if len(partner_ids) <= BATCH_SIZE:
             run._process_all()
         else:
-            self.env.ref("customer_reconciliation.ir_cron_process_runs")._trigger()
+            # Both cron records call _cron_process_runs: two workers share the batches.
+            for xmlid in ("ir_cron_process_runs", "ir_cron_process_runs_second"):
+                self.env.ref(f"customer_reconciliation.{xmlid}")._trigger()
         return run
 
     def action_open_sessions(self):
