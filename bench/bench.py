@@ -7,7 +7,8 @@ passes ``--config .local/odoo.conf``. Steps:
    partner_statement (pip-installed from PyPI when missing);
 2. fill it with N customers x M receivable journal items and their reconciliations, using
    set-based SQL (the ORM would take far longer than the figures measured here);
-3. measure our engine: one stored statement per customer for the period;
+3. measure our engine: one stored statement per customer for the period, then one
+   statement alone (the first customer's, best of several runs in a warm registry);
 4. measure OCA's activity statement (data only: ``_get_report_values``) for the same
    customers and period;
 5. print a summary with the targets (generation <= 15 s, memory < 1 GiB, >= 10x faster).
@@ -656,6 +657,42 @@ def measure_ours(args, limit=None, trace=False, keep=True):
     }
 
 
+ONE_STATEMENT_RUNS = 7
+
+
+def measure_one(args, runs=ONE_STATEMENT_RUNS):
+    """Worker: one statement (the first customer's), generated ``runs`` times in a warm
+    registry, each run in its own transaction (its statement deleted first, then generated
+    and committed, as a user's Generate); returns the best run's time and queries."""
+    configure_odoo(args.config)
+    with odoo_env(args.db) as env:
+        cr = env.cr
+        company = env.ref("base.main_company")
+        partner_ids = first_customers(env, company, 1)
+        engine = env["customer.reconciliation.engine"]
+        best = None
+        for _run in range(runs):
+            cr.execute(
+                "DELETE FROM customer_reconciliation_session WHERE company_id = %s"
+                " AND partner_id = ANY(%s) AND date_from = %s AND date_to = %s",
+                [company.id, partner_ids, args.date_from, args.date_to],
+            )
+            cr.commit()
+            env.invalidate_all()
+            queries_before = query_count()
+            started = time.perf_counter()
+            result = engine.generate(company, args.date_from, args.date_to, partner_ids=partner_ids)
+            env.flush_all()
+            cr.commit()
+            seconds = time.perf_counter() - started
+            queries = query_count() - queries_before
+            if len(result["created"]) != 1:
+                sys.exit("[bench] one statement: the first customer's was not created")
+            if best is None or seconds < best["seconds"]:
+                best = {"seconds": seconds, "queries": queries}
+    return {**best, "runs": runs}
+
+
 def measure_oca(args, limit=None):
     """Worker: OCA's activity statement data (nothing stored) for the same customers, timed."""
     configure_odoo(args.config)
@@ -714,7 +751,7 @@ def verdict(ok):
     return "OK" if ok else "MISSED"
 
 
-def print_summary(args, data, ours, traced, ours_same, oca):
+def print_summary(args, data, ours, traced, ours_same, oca, one=None):
     period = f"{args.date_from}..{args.date_to}"
     payments = data["items"] - data["invoices"]
     print()
@@ -738,6 +775,11 @@ def print_summary(args, data, ours, traced, ours_same, oca):
         f"{ours['queries']} queries, peak RSS {ours['rss_peak']:.0f} MiB "
         f"(+{memory_delta:.0f} MiB during generation){traced_text}"
     )
+    if one:
+        print(
+            f"one statement: {one['seconds'] * 1000:.0f} ms, {one['queries']} queries "
+            f"(the first customer's, best of {one['runs']} runs in a warm registry, committed)"
+        )
     if oca:
         if ours_same is not ours:
             print(
@@ -795,6 +837,9 @@ def main(argv=None):
     log("measuring our engine")
     ours = in_worker(measure_ours, args)
     log(f"ours: {ours['seconds']:.1f} s")
+    log("measuring one statement")
+    one = in_worker(measure_one, args)
+    log(f"one statement: {one['seconds'] * 1000:.0f} ms")
     traced = None
     if not args.skip_tracemalloc:
         log("measuring our engine's Python allocations (tracemalloc, rolled back)")
@@ -812,7 +857,7 @@ def main(argv=None):
         oca = in_worker(measure_oca, args, limit=limit)
         log(f"OCA: {oca['seconds']:.1f} s")
 
-    print_summary(args, data, ours, traced, ours_same, oca)
+    print_summary(args, data, ours, traced, ours_same, oca, one)
     if not args.keep:
         in_worker(drop_database_worker, args)
         log(f"database {args.db} dropped (--keep keeps it)")

@@ -147,7 +147,10 @@ class CustomerReconciliationSession(models.Model):
         "distribution carries one of these accounts are included.",
     )
     scope_key = fields.Char(
-        compute="_compute_scope_key", store=True, help="Technical: the sorted dimension ids."
+        compute="_compute_scope_key",
+        store=True,
+        readonly=False,  # given on creation (engine): kept, no UPDATE; guarded (whitelist)
+        help="Technical: the sorted dimension ids.",
     )
     tag_ids = fields.Many2many("customer.reconciliation.tag", string="Tags")
     user_id = fields.Many2one(
@@ -326,14 +329,11 @@ class CustomerReconciliationSession(models.Model):
         missing = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         if missing:
             # One query for the whole batch: statements are numbered by their end date.
-            by_date = {}
+            by_date, today = {}, fields.Date.context_today(self)
             for vals in missing:
-                by_date.setdefault(
-                    vals.get("date_to") or fields.Date.context_today(self), []
-                ).append(vals)
+                by_date.setdefault(vals.get("date_to") or today, []).append(vals)
             for date_to, group in by_date.items():
-                names = self._allocate_numbers(len(group), date_to)
-                for vals, name in zip(group, names):
+                for vals, name in zip(group, self._allocate_numbers(len(group), date_to)):
                     vals["name"] = name
         return super(CustomerReconciliationSession, Session).create(vals_list)
 
@@ -361,11 +361,12 @@ class CustomerReconciliationSession(models.Model):
         )
 
     def _allocate_numbers(self, count, date):
-        """Draw ``count`` statement numbers in one query."""
+        """Draw ``count`` statement numbers in one query (as get_next_char, prefix once)."""
         sequence = self._company_sequence(self.env.company)
         sequence = sequence.with_context(ir_sequence_date=fields.Date.to_date(date))
         if sequence.use_date_range or count == 1:
             return [sequence.next_by_id(sequence_date=date) for _i in range(count)]
+        prefix, suffix, pad = *sequence._get_prefix_suffix(), f"%0{sequence.padding}d"
         if sequence.implementation == "no_gap":
             # Gapless: the numbers are drawn in this transaction and given back if it fails.
             # The row lock waits for another worker's batch instead of failing (NOWAIT).
@@ -382,7 +383,7 @@ class CustomerReconciliationSession(models.Model):
             )
             first = self.env.cr.fetchone()[0]
             sequence.invalidate_recordset(["number_next"])
-            return [sequence.get_next_char(first + i * step) for i in range(count)]
+            return [prefix + pad % (first + i * step) + suffix for i in range(count)]
         self.env.cr.execute(
             SQL(
                 "SELECT nextval(%s) FROM generate_series(1, %s) ORDER BY 1",
@@ -390,7 +391,7 @@ class CustomerReconciliationSession(models.Model):
                 count,
             )
         )
-        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
+        return [prefix + pad % number + suffix for (number,) in self.env.cr.fetchall()]
 
     def write(self, vals):
         if not is_workflow_call(self):
