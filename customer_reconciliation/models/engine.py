@@ -225,25 +225,6 @@ class CustomerReconciliationEngine(models.AbstractModel):
         return {"created": created, "refreshed": to_refresh, "skipped": skipped, "refused": refused}
 
     @api.model
-    def _lock_generation(self, company, date_from, date_to, analytic_ids, wait=True):
-        """One transaction at a time generates a company's period and scope: a transaction
-        lock, held until its commit (a batch, bounded by BATCH_SIZE). A caller that had to wait
-        read the ledger before the other's commit: it fails with a serialization error, which
-        Odoo retries (the request, or the cron batch) on a fresh snapshot: a refresh. Without
-        ``wait``, returns whether the lock was free (the cron workers never wait)."""
-        scope_key = self.env["customer.reconciliation.session"]._make_scope_key(analytic_ids)
-        key = f"customer_reconciliation:{company.id}:{date_from}:{date_to}:{scope_key}"
-        lock = SQL("hashtextextended(%s, 0)", key)
-        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", lock))
-        [locked] = self.env.cr.fetchone()
-        if not locked and wait:
-            self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", lock))
-            self.env.cr.execute(  # a real 40001, retried like any serialization failure
-                SQL("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure'; END $$")
-            )
-        return locked
-
-    @api.model
     def _fill_sessions(self, sessions):
         """(Re)write the lines, open items and totals of draft statements from the ledger;
         refuses (naming the items) a statement with items it cannot convert (refused_items)."""
