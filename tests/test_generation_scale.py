@@ -7,6 +7,7 @@ from datetime import date
 from common import ReconciliationCommon
 
 from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 
@@ -131,6 +132,53 @@ class TestBatchedGeneration(ReconciliationCommon):
         self.Run._cron_process_runs()
         reported = [(done, left) for done, left in self.progress.calls if left is not None]
         self.assertEqual(reported, [(0, 6), (2, 4), (2, 2), (2, 0)])
+
+    def test_cancelled_run_generates_no_more_and_the_starter_is_told_when_one_ends(self):
+        sent = []
+        self.patch(
+            self.registry["res.users"],
+            "_bus_send",
+            lambda user, kind, payload, **kw: sent.append((user, kind, payload)),
+        )
+        # a run that ends: its starter gets a notification with the counts
+        done = self.Run._start(self.company, *PERIOD, self.customers.ids[:2])
+        self.Run._cron_process_runs()
+        self.assertEqual(done.state, "done")
+        [(user, kind, payload)] = [m for m in sent if m[1] == "simple_notification"]
+        self.assertEqual((user, payload["type"]), (done.user_id, "success"))
+        self.assertIn("2 created", payload["message"])
+        # a run cancelled after its first batch: the others are never generated
+        run = self.Run._start(
+            self.company, date(2026, 9, 1), date(2026, 10, 31), self.customers.ids
+        )
+        batch = self.env["customer.reconciliation.run.batch"].sudo()._claim()
+        batch._process_claimed()
+        run._update_counters()
+        self.assertEqual(run.state, "running")
+        auditor = self.env["res.users"].create(
+            {
+                "name": "Auditor",
+                "login": "scale_auditor",
+                "group_ids": [
+                    (
+                        6,
+                        0,
+                        [self.env.ref("customer_reconciliation.group_reconciliation_auditor").id],
+                    )
+                ],
+            }
+        )
+        with self.assertRaises(UserError):
+            run.with_user(auditor).action_cancel()
+        run.action_cancel()
+        self.assertEqual(run.state, "cancelled")
+        self.assertEqual(sorted(run.batch_ids.mapped("state")), ["cancelled", "cancelled", "done"])
+        self.Run._cron_process_runs()
+        run._update_counters()
+        self.assertEqual((run.state, run.done_count), ("cancelled", 2))
+        self.assertEqual(len(run.session_ids), 2)
+        with self.assertRaises(UserError):
+            run.action_cancel()
 
     def test_run_without_customers_ends_at_once(self):
         run = self.Run._start(self.company, *PERIOD, [])

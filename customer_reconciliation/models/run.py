@@ -67,7 +67,13 @@ class CustomerReconciliationRun(models.Model):
     )
     only_with_balance_or_activity = fields.Boolean(readonly=True, default=True)
     state = fields.Selection(
-        [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        [
+            ("queued", "Queued"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
         default="queued",
         required=True,
         readonly=True,
@@ -141,6 +147,10 @@ class CustomerReconciliationRun(models.Model):
             return
         self.env.flush_all()
         self.env.cr.execute(
+            SQL("SELECT id, state FROM customer_reconciliation_run WHERE id = ANY(%s)", self.ids)
+        )
+        before = dict(self.env.cr.fetchall())
+        self.env.cr.execute(
             SQL(
                 """
                 UPDATE customer_reconciliation_run r
@@ -152,6 +162,7 @@ class CustomerReconciliationRun(models.Model):
                        refusals = s.refusals,
                        error = s.error,
                        state = CASE
+                           WHEN r.state = 'cancelled' THEN r.state
                            WHEN s.pending > 0 AND s.done_count = 0 THEN r.state
                            WHEN s.pending > 0 THEN 'running'
                            WHEN s.failed > 0 THEN 'failed'
@@ -192,6 +203,73 @@ class CustomerReconciliationRun(models.Model):
             )
         )
         self.invalidate_recordset()
+        self.filtered(
+            lambda run: (
+                before.get(run.id) in ("queued", "running") and run.state in ("done", "failed")
+            )
+        )._notify_finished()
+
+    def _notify_finished(self):
+        """Tell whoever started each run that it ended, in their language (a notification in
+        their browser)."""
+        for run in self.filtered("user_id"):
+            env = run.with_context(lang=run.user_id.lang).env
+            if run.state == "done":
+                payload = {
+                    "type": "success",
+                    "title": env._("Statements generated"),
+                    "message": env._(
+                        "%(run)s: %(created)s created, %(refreshed)s refreshed, %(skipped)s left"
+                        " untouched, %(refused)s refused.",
+                        run=run.name,
+                        created=run.created_count,
+                        refreshed=run.refreshed_count,
+                        skipped=run.skipped_count,
+                        refused=run.refused_count,
+                    ),
+                }
+            else:
+                payload = {
+                    "type": "danger",
+                    "sticky": True,
+                    "title": env._("Statement generation failed"),
+                    "message": env._("%(run)s: %(error)s", run=run.name, error=run.error or ""),
+                }
+            run.user_id._bus_send("simple_notification", payload)
+
+    def action_cancel(self):
+        """Stop a background generation: its pending batches are not generated; the
+        statements of the batches already done stay (drafts, to keep or cancel)."""
+        for run in self:
+            if run.user_id != self.env.user and not self.env.user.has_group(
+                "customer_reconciliation.group_reconciliation_manager"
+            ):
+                raise UserError(
+                    self.env._(
+                        "Only %(user)s, who started it, or a Reconciliation Manager cancels %(run)s.",
+                        user=run.user_id.name,
+                        run=run.name,
+                    )
+                )
+            if run.state not in ("queued", "running"):
+                raise UserError(self.env._("%(run)s is no longer in progress.", run=run.name))
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE customer_reconciliation_run_batch SET state = 'cancelled'
+                 WHERE run_id = ANY(%(ids)s) AND state = 'pending';
+                UPDATE customer_reconciliation_run SET state = 'cancelled',
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                 WHERE id = ANY(%(ids)s)
+                """,
+                ids=self.ids,
+                uid=self.env.uid,
+            )
+        )
+        self.env["customer.reconciliation.run.batch"].invalidate_model()
+        self.invalidate_recordset()
+        return True
 
     def _process_batch(self, batch_size=BATCH_SIZE):
         """Generate the next pending batch of this run in the current transaction; True when

@@ -44,7 +44,12 @@ class CustomerReconciliationRunBatch(models.Model):
     )
     partner_count = fields.Integer(string="Customer Count", readonly=True)
     state = fields.Selection(
-        [("pending", "Pending"), ("done", "Done"), ("failed", "Failed")],
+        [
+            ("pending", "Pending"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
         default="pending",
         required=True,
         readonly=True,
