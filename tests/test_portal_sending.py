@@ -1,12 +1,9 @@
 """Sending statements by email: recipient, language, attachments, token link, bulk sending."""
 
-from datetime import date
-
-from portal_common import PortalCommon
+from sending_common import SendingCommon
 
 from odoo.tests import tagged
 
-from odoo.addons.base.tests.common import MockSmtplibCase
 from odoo.addons.customer_reconciliation.models import send_batch as send_batch_module
 
 REPORTS = (
@@ -16,27 +13,9 @@ REPORTS = (
 
 
 @tagged("post_install", "-at_install")
-class TestPortalSending(PortalCommon, MockSmtplibCase):
+class TestPortalSending(SendingCommon):
     """Sent through a mocked SMTP server: a statement counts as sent once its mail has left
     (tests/test_sending_truth.py covers the failures)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.customer_c = cls._customer("Gamma Foods", email="ap@gamma.example")
-        cls._invoice(cls.customer_c, 250.0, date(2026, 11, 4))
-        november = cls.Engine.generate(
-            cls.company,
-            date(2026, 11, 1),
-            date(2026, 11, 30),
-            (cls.customer_a | cls.customer_b | cls.customer_c).ids,
-        )["created"]
-        cls.na, cls.nb, cls.nc = (
-            november.filtered(lambda s, p=p: s.partner_id == p)
-            for p in (cls.customer_a, cls.customer_b, cls.customer_c)
-        )
-        november._workflow_write({"state": "approved", "user_id": cls.accountant.id})
-        cls.template = cls.env.ref("customer_reconciliation.mail_template_statement_send")
 
     def _send(self, sessions):
         wizard = (

@@ -9,34 +9,13 @@ from contextlib import contextmanager
 from datetime import date
 from unittest.mock import patch
 
-from portal_common import PortalCommon
+from sending_common import SendingCommon
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.base.tests.common import MockSmtplibCase
 
-
-class SendingTruthCommon(PortalCommon, MockSmtplibCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.customer_c = cls._customer("Gamma Foods", email="ap@gamma.example")
-        cls._invoice(cls.customer_c, 250.0, date(2026, 11, 4))
-        november = cls.Engine.generate(
-            cls.company,
-            date(2026, 11, 1),
-            date(2026, 11, 30),
-            (cls.customer_a | cls.customer_b | cls.customer_c).ids,
-        )["created"]
-        cls.na, cls.nb, cls.nc = (
-            november.filtered(lambda s, p=p: s.partner_id == p)
-            for p in (cls.customer_a, cls.customer_b, cls.customer_c)
-        )
-        november._workflow_write({"state": "approved", "user_id": cls.accountant.id})
-        cls.Batch = cls.env["customer.reconciliation.send.batch"]
-        cls.template = cls.env.ref("customer_reconciliation.mail_template_statement_send")
-
+class SendingTruthCommon(SendingCommon):
     @contextmanager
     def smtp_refused(self):
         """No outgoing mail server: the connection to localhost:25 is refused."""
