@@ -155,7 +155,6 @@ LOWER_FACTOR = 0.75
 class CreditSuggestion:
     action: str  # a key of CREDIT_ACTIONS
     limit: float  # the credit limit suggested (the current one when kept)
-    reason: str  # English; the view shows it through the action's translated label
 
 
 def _round_limit(amount):
@@ -178,24 +177,16 @@ def credit_suggestion(score, credit_limit, balance, overdue, peak_balance):
     """
     if credit_limit > 0 and overdue > credit_limit or score < HOLD_MAX_SCORE:
         limit = credit_limit if credit_limit > 0 else peak_balance
-        return CreditSuggestion(
-            "hold", _round_limit(max(min(limit, max(balance, 0)), 0)), "overdue or poor payer"
-        )
+        return CreditSuggestion("hold", _round_limit(max(min(limit, max(balance, 0)), 0)))
     if score < LOWER_MAX_SCORE:
         base = credit_limit if credit_limit > 0 else peak_balance
-        return CreditSuggestion(
-            "lower", _round_limit(max(base * LOWER_FACTOR, balance, 0)), "late payer"
-        )
+        return CreditSuggestion("lower", _round_limit(max(base * LOWER_FACTOR, balance, 0)))
     if score >= RAISE_MIN_SCORE:
         if credit_limit <= 0 and peak_balance > 0:
-            return CreditSuggestion(
-                "raise", _round_limit(peak_balance * RAISE_FACTOR), "good payer, no limit"
-            )
+            return CreditSuggestion("raise", _round_limit(peak_balance * RAISE_FACTOR))
         if credit_limit > 0 and balance >= RAISE_MIN_USAGE * credit_limit:
-            return CreditSuggestion(
-                "raise", _round_limit(credit_limit * RAISE_FACTOR), "good payer near the limit"
-            )
-    return CreditSuggestion("keep", credit_limit, "")
+            return CreditSuggestion("raise", _round_limit(credit_limit * RAISE_FACTOR))
+    return CreditSuggestion("keep", credit_limit)
 
 
 @dataclass(frozen=True)
