@@ -364,6 +364,29 @@ class TestCreditSuggestion(IntegrityCommon):
             with self.assertRaises(AccessError, msg=role):
                 self._as(good, role).write({"credit_action": "raise", "score": 100})
 
+    def test_nobody_writes_the_month_ends_kpis_or_batches(self):
+        """The snapshots, the aging trend, the KPIs and the generation batches are written by
+        the scheduled actions only: every role is refused create, write and unlink."""
+        snapshot = self.env["customer.reconciliation.snapshot"].search(
+            [("partner_id", "=", self.good.id)], limit=1
+        )
+        self.assertTrue(snapshot)
+        for role in ("accountant", "approver", "auditor", "salesperson"):
+            records = self._as(snapshot, role)
+            with self.assertRaises(AccessError, msg=role):
+                records.write({"balance": 0.0})
+            with self.assertRaises(AccessError, msg=role):
+                records.unlink()
+            with self.assertRaises(AccessError, msg=role):
+                records.create({"partner_id": self.good.id, "date": date(2026, 7, 31)})
+            for model in (
+                "customer.reconciliation.aging.trend",
+                "customer.reconciliation.kpi",
+                "customer.reconciliation.run.batch",
+            ):
+                with self.assertRaises(AccessError, msg=f"{role} {model}"):
+                    self._as(self.env[model], role).create({})
+
     def test_refresh_on_demand_by_reconciliation_users_only(self):
         good = self._insight(self.good)
         for role in ("auditor", "salesperson"):
