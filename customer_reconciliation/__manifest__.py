@@ -46,6 +46,7 @@
         "views/portal_templates.xml",
         "views/portal_open_items_templates.xml",
         "views/portal_link_templates.xml",
+        "views/collection_views.xml",
     ],
     "demo": [
         "demo/demo_data.xml",

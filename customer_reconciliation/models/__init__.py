@@ -39,3 +39,8 @@ from . import account_move_line
 from . import account_payment
 from . import ir_actions_report
 from . import ir_attachment
+from . import collection
+from . import collection_matching
+from . import unreported_receipt
+from . import session_collection
+from . import alert_check_collection

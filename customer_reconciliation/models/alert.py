@@ -20,6 +20,8 @@ RULES = [
     ("dso_worsening", "DSO worsening"),
     ("overdue_over_limit", "Overdue above the credit limit"),
     ("old_unapplied", "Old unapplied payments"),
+    ("collection_missing", "Collection not received"),
+    ("collection_other_customer", "Collection booked to another customer"),
 ]
 STATES = [("new", "New"), ("seen", "Seen"), ("resolved", "Resolved")]
 OPEN_STATES = ("new", "seen")

@@ -210,3 +210,31 @@ class ResCompany(models.Model):
         "CHECK (reconciliation_alert_unapplied_days > 0)",
         "The unapplied payment alert delay must be at least one day.",
     )
+
+    # Collections reported by salespeople (models/collection*.py)
+    reconciliation_collection_match_days = fields.Integer(
+        string="Collection Matching Window (Days)",
+        default=7,
+        help="A receipt dated from the collection's date up to this many days later can be "
+        "matched with it.",
+    )
+    reconciliation_collection_missing_days = fields.Integer(
+        string="Collection Missing After (Days)",
+        default=10,
+        help="A reported collection without a validated receipt this many days after its date "
+        "is flagged missing: a to-do for its salesperson and an alert.",
+    )
+    reconciliation_collection_unreported_days = fields.Integer(
+        string="Unreported Receipts Over (Days)",
+        default=30,
+        help="The receipts of customers with a salesperson, dated in the last this many days, "
+        "that no collection matches are listed as received but never reported.",
+    )
+
+    _reconciliation_collection_days_positive = models.Constraint(
+        "CHECK (reconciliation_collection_match_days >= 0"
+        " AND reconciliation_collection_missing_days > 0"
+        " AND reconciliation_collection_unreported_days > 0)",
+        "The collection matching window cannot be negative, the missing and unreported delays "
+        "must be at least one day.",
+    )

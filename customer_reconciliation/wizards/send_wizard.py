@@ -46,6 +46,12 @@ class CustomerReconciliationSendWizard(models.TransientModel):
     summary = fields.Char(compute="_compute_summary")
     send_label = fields.Char(compute="_compute_summary")
     warning = fields.Text(compute="_compute_summary", string="Why Not")
+    collection_warning = fields.Text(
+        compute="_compute_collection_warning",
+        string="Collections Not Received",
+        help="Statements whose customer handed collections to a salesperson that the cashier "
+        "has not received yet: a warning, the statements can still be sent.",
+    )
     background = fields.Boolean(
         compute="_compute_summary",
         help="Many statements: they are sent in the background, batch by batch.",
@@ -82,6 +88,15 @@ class CustomerReconciliationSendWizard(models.TransientModel):
                 else self.env._("Send %s statements", count)
             )
             wizard.warning = wizard._warning_text(wizard.session_ids - sendable) or False
+
+    @api.depends("session_ids")
+    def _compute_collection_warning(self):
+        for wizard in self:
+            sessions = wizard._sendable_sessions().filtered("collection_pending_count")
+            lines = [session._collection_warning() for session in sessions[:LISTED]]
+            if len(sessions) > LISTED:
+                lines.append(self.env._("... and %s more.", len(sessions) - LISTED))
+            wizard.collection_warning = "\n".join(lines) or False
 
     def _summary_text(self):
         count, again = self.sendable_count, self.resend_count
