@@ -8,6 +8,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 
+from . import collection_demo
+
 DEMO_COMPANY_XMLID = "customer_reconciliation.demo_company_cn"
 
 
@@ -239,6 +241,9 @@ class _DemoBuilder:
             },
         )
         self._demo_settlements(sessions, users, tianfu, oujiang)
+        collection_demo.load(
+            self.env, company, users["sales"], {"hualian": hualian, "tianfu": tianfu}
+        )
         self._demo_credit(company, {hualian: 60000, pearl: 20000, tianfu: 30000})
         self.env["ir.config_parameter"].sudo().set_param(
             "customer_reconciliation.demo_loaded_on", fields.Date.to_string(today)
