@@ -148,3 +148,26 @@ class TestCollectionAccess(CollectionCommon):
         with self.assertRaises(ValidationError) as caught:
             Collection.create({"partner_id": self.alpha.id, "amount": 5.0, "date": "2199-01-01"})
         self.assertIn("future", str(caught.exception))
+
+    def test_cashier_has_a_way_in(self):
+        menus = self.env["ir.ui.menu"].with_user(self.cashier)._visible_menu_ids()
+        for xmlid in (
+            "menu_reconciliation_root",
+            "menu_reconciliation_app_collection",
+            "menu_reconciliation_app_collection_to_match",
+            "menu_reconciliation_app_collection_exceptions",
+            "menu_reconciliation_app_unreported_receipt",
+            "menu_reconciliation_collection_to_match",
+        ):
+            self.assertIn(self.env.ref(f"customer_reconciliation.{xmlid}").id, menus, xmlid)
+        report = self.env.ref("customer_reconciliation.menu_reconciliation_app_collection_report")
+        self.assertNotIn(report.id, menus, "a cashier does not report collections")
+        self.assertNotIn(
+            self.env.ref("customer_reconciliation.menu_reconciliation_app_collection_to_match").id,
+            self.env["ir.ui.menu"].with_user(self.accountant)._visible_menu_ids(),
+        )
+        # The lists behind the menus open for the cashier (no AccessError).
+        self.Collection.with_user(self.cashier).search([]).read(["amount", "state"])
+        self.env["customer.reconciliation.unreported.receipt"].with_user(self.cashier).search(
+            []
+        ).read(["amount"])

@@ -381,13 +381,16 @@ class TestRoleButtons(SettlementCommon, HttpCase):
             "Statements by State",
             "Disputes by Reason and Root Cause",
         }
-        common = {"Statements", "Disputes", "Settlements"} | analysis
+        # Collections: salespeople report theirs; the others read them and their exceptions.
+        collections = {"Collections", "Exceptions", "Received, Never Reported"}
+        common = {"Statements", "Disputes", "Settlements"} | analysis | collections
         expected = {
             "accountant": common | {"Generate Statements", "Generation Runs", "Statement Sendings"},
             "manager": common
             | {"Generate Statements", "Generation Runs", "Statement Sendings"}
             | {"Settings", "Statement Tags"},
-            "salesperson": {"Statements", "Disputes"} | theirs,
+            "salesperson": {"Statements", "Disputes", "Report a Collection", "Collections"}
+            | theirs,
             "auditor": common,
         }
         for role, user in self.roles.items():
