@@ -167,8 +167,10 @@ def extra_sections(session):
         if kind == "date":
             return day(value)
         if kind == "quantity":  # 10 rather than 10.00, 2.5 rather than 2.50
-            return formatLang(session.env, value or 0.0, digits=2).rstrip("0").rstrip(
-                lang.decimal_point
+            return (
+                formatLang(session.env, value or 0.0, digits=2)
+                .rstrip("0")
+                .rstrip(lang.decimal_point)
             )
         return value or ""
 

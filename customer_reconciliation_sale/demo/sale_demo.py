@@ -28,6 +28,16 @@ def load(env):
         user.login: user
         for user in env["res.users"].search([("login", "in", ["sales", "accountant"])])
     }
+    if not env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1):
+        # Odoo makes a company's warehouse when a user first asks for one: the demo does.
+        env["stock.warehouse"].create(
+            {
+                "name": "星河上海仓",
+                "code": "XH",
+                "company_id": company.id,
+                "partner_id": company.partner_id.id,
+            }
+        )
     month = fields.Date.context_today(env.user).replace(day=1)
     start, end = month - relativedelta(months=1), month - relativedelta(days=1)
 
@@ -65,7 +75,11 @@ def load(env):
             "client_order_ref": "GS-PO-2611",
             "company_id": company.id,
             "date_order": fields.Datetime.to_datetime(start.replace(day=5)),
-            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
+            "order_line": [
+                Command.create(
+                    {"product_id": product.id, "product_uom_qty": 10, "price_unit": 200.0}
+                )
+            ],
         }
     )
     order.action_confirm()

@@ -79,7 +79,9 @@ class CustomerReconciliationDeliveryLine(models.Model):
     )
     last_delivery_date = fields.Date(readonly=True)
     invoice_refs = fields.Char(
-        string="Invoices", readonly=True, help="Posted invoices and credit notes up to the end date."
+        string="Invoices",
+        readonly=True,
+        help="Posted invoices and credit notes up to the end date.",
     )
     last_invoice_date = fields.Date(readonly=True)
     reference_keys = fields.Char(

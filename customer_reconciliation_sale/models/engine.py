@@ -211,7 +211,9 @@ class CustomerReconciliationEngine(models.AbstractModel):
         cr = self.env.cr
         ids = list(dict.fromkeys(sessions.ids))
         statements = SQL(_STATEMENTS, ids=ids)
-        cr.execute(SQL("DELETE FROM customer_reconciliation_delivery_line WHERE session_id = ANY(%s)", ids))
+        cr.execute(
+            SQL("DELETE FROM customer_reconciliation_delivery_line WHERE session_id = ANY(%s)", ids)
+        )
         cr.execute(
             SQL(
                 _GOODS_SQL,
@@ -301,5 +303,3 @@ class CustomerReconciliationEngine(models.AbstractModel):
 
 def _iso(day):
     return day.isoformat() if day else None
-
-

@@ -53,7 +53,7 @@ class CustomerReconciliationOrderConfirmation(models.Model):
     )
     order_currency_id = fields.Many2one("res.currency", readonly=True)
     confirmed_by_id = fields.Many2one(
-        "res.users", string="Confirmed By", readonly=True, help="Who recorded the confirmation."
+        "res.users", readonly=True, help="Who recorded the confirmation."
     )
     contact_name = fields.Char(
         string="Confirmed With", required=True, help="Who confirmed the order at the customer."
@@ -128,9 +128,10 @@ class CustomerReconciliationOrderConfirmation(models.Model):
         }
 
     def _check_confirmed_on(self, vals):
-        if vals.get("confirmed_on") and fields.Datetime.to_datetime(
-            vals["confirmed_on"]
-        ) > fields.Datetime.now():
+        if (
+            vals.get("confirmed_on")
+            and fields.Datetime.to_datetime(vals["confirmed_on"]) > fields.Datetime.now()
+        ):
             raise ValidationError(self.env._("An order cannot be confirmed in the future."))
 
     # ------------------------------------------------------------------ CRUD

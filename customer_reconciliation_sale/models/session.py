@@ -134,7 +134,9 @@ class CustomerReconciliationSession(models.Model):
                         )
                         for r in delivered
                     ],
-                    "totals": [(_("Total delivered, not yet invoiced"), self.sale_delivered_not_invoiced)],
+                    "totals": [
+                        (_("Total delivered, not yet invoiced"), self.sale_delivered_not_invoiced)
+                    ],
                 }
             )
         if invoiced:
@@ -160,7 +162,9 @@ class CustomerReconciliationSession(models.Model):
                         )
                         for r in invoiced
                     ],
-                    "totals": [(_("Total invoiced, not yet delivered"), -self.sale_invoiced_not_delivered)],
+                    "totals": [
+                        (_("Total invoiced, not yet delivered"), -self.sale_invoiced_not_delivered)
+                    ],
                 }
             )
         if delivered or invoiced:
@@ -176,17 +180,21 @@ class CustomerReconciliationSession(models.Model):
                     "columns": [(_("Description"), "text"), (_("Amount"), "money")],
                     "rows": [
                         (_("Closing balance"), self.closing_balance),
-                        (_("+ Goods delivered, not yet invoiced"), self.sale_delivered_not_invoiced),
-                        (_("− Goods invoiced, not yet delivered"), -self.sale_invoiced_not_delivered),
+                        (
+                            _("+ Goods delivered, not yet invoiced"),
+                            self.sale_delivered_not_invoiced,
+                        ),
+                        (
+                            _("− Goods invoiced, not yet delivered"),
+                            -self.sale_invoiced_not_delivered,
+                        ),
                     ],
                     "totals": [(_("Balance booked on receipt"), self.sale_balance_on_receipt)],
                 }
             )
         confirmations = self.order_confirmation_ids.sorted(lambda c: (c.order_name or "", c.id))
         if confirmations:
-            methods = dict(
-                confirmations._fields["method"]._description_selection(self.env)
-            )
+            methods = dict(confirmations._fields["method"]._description_selection(self.env))
             sections.append(
                 {
                     "key": "sale_orders_confirmed",
@@ -226,24 +234,19 @@ class CustomerReconciliationSession(models.Model):
         them as references: a customer who books our invoice under their PO or our delivery
         note still matches it by reference."""
         lines = super()._comparison_our_lines(factor)
-        extra = {
-            line.id: " ".join(
-                filter(
-                    None,
-                    (
-                        line.sale_order_refs,
-                        line.client_order_refs,
-                        _DELIVERY_DAY.sub("", line.delivery_refs or ""),
-                    ),
-                )
-            )
-            for line in self.line_ids
-            if line.sale_order_refs or line.delivery_refs
-        }
+        extra = {}
+        for line in self.line_ids:
+            if line.sale_order_refs or line.delivery_refs:
+                texts = (line.client_order_refs, _DELIVERY_DAY.sub("", line.delivery_refs or ""))
+                extra[line.id] = [
+                    ref
+                    for text in (line.sale_order_refs, *texts)
+                    for ref in (text or "").split(", ")
+                ]
         if not extra:
             return lines
         return [
-            line._replace(ref=" ".join(filter(None, (line.ref, extra[line.id]))))
+            line._replace(ref=" ".join(dict.fromkeys(filter(None, (line.ref, *extra[line.id])))))
             if line.id in extra
             else line
             for line in lines

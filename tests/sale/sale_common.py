@@ -71,7 +71,11 @@ class SaleReconciliationCommon(ReconciliationCommon):
         """Validate ``picking`` for ``quantities`` ({product: quantity} or one number) on
         ``day``; what is left goes to a backorder."""
         for move in picking.move_ids:
-            qty = quantities if not isinstance(quantities, dict) else quantities.get(move.product_id, 0)
+            qty = (
+                quantities
+                if not isinstance(quantities, dict)
+                else quantities.get(move.product_id, 0)
+            )
             move.write({"quantity": qty, "picked": True})
         picking.with_context(skip_backorder=True).button_validate()
         cls._date(picking, day)
@@ -125,8 +129,9 @@ class SaleReconciliationCommon(ReconciliationCommon):
         refund.action_post()
         return refund
 
-    def _statement(self, partner, date_from, date_to):
-        return self.Engine.generate(self.company, date_from, date_to, partner.ids)["created"]
+    @classmethod
+    def _statement(cls, partner, date_from, date_to):
+        return cls.Engine.generate(cls.company, date_from, date_to, partner.ids)["created"]
 
     @staticmethod
     def _rows(session):
