@@ -34,7 +34,7 @@ pip_pin pylint-odoo "$PYLINT_ODOO_VERSION"
 pip_pin oca-odoo-pre-commit-hooks "$OCA_HOOKS_VERSION"
 
 targets=()
-addons=(customer_reconciliation customer_reconciliation_spreadsheet)
+addons=(customer_reconciliation customer_reconciliation_spreadsheet customer_reconciliation_sale)
 for d in "${addons[@]}" tests bench; do
     [[ -d $d ]] && targets+=("$d")
 done

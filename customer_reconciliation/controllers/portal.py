@@ -14,7 +14,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.session_answer import PORTAL_STATES
-from ..reports import statement_workbook
+from ..reports import statement_data, statement_workbook
 from ..tools import amounts, limits
 from ..tools.file_names import safe_filename
 from .download import xlsx_response
@@ -313,6 +313,7 @@ class ReconciliationPortal(CustomerPortal):
                 session_sudo.currency_id.decimal_places, lang.decimal_point, lang.thousands_sep
             ),
             **self._statement_open_items_values(session_sudo),
+            "extra_sections": statement_data.extra_sections(session_sudo),
         }
         return self._get_page_view_values(
             session_sudo, access_token, values, "my_statements_history", False, **kw

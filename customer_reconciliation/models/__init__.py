@@ -24,6 +24,7 @@ from . import settlement_checks
 from . import settlement_posting
 from . import session_settlement
 from . import session_comparison
+from . import session_documents
 from . import match
 from . import customer_line
 from . import session_ledger_check

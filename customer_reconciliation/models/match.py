@@ -174,19 +174,7 @@ class CustomerReconciliationMatch(models.Model):
         self.check_access("create")
         self.env.flush_all()
         factor = 10**session.currency_id.decimal_places
-        # Plain values read once: the loops below never go back to the ORM per line.
-        ours = [
-            lr.OurLine(
-                line.id,
-                line.date,
-                line.name or "",
-                line.customer_ref,
-                line.kind,
-                round(line.amount * factor),
-            )
-            for line in session.line_ids
-            if line.kind != "opening"
-        ]
+        ours = session._comparison_our_lines(factor)
         cr = self.env.cr
         if ledger is None:
             cr.execute(

@@ -8,6 +8,7 @@ keeps what was imported, the tolerances and the figures of the bridge.
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.customer_ledger import rows as lr
 from .customer_line import SIGN_CONVENTIONS
 
 
@@ -144,6 +145,25 @@ class CustomerReconciliationSession(models.Model):
             self, deadline, ledger, their_ids
         )
         return result if ledger is not None else True
+
+    def _comparison_our_lines(self, factor):
+        """Our lines as the comparison reads them (``OurLine``, amounts in minor units: times
+        ``factor``). A bridge adds references its customers book under (``ref``: any text whose
+        numbers the matcher takes as the line's references)."""
+        self.ensure_one()
+        # Plain values read once: the matcher never goes back to the ORM per line.
+        return [
+            lr.OurLine(
+                line.id,
+                line.date,
+                line.name or "",
+                line.customer_ref,
+                line.kind,
+                round(line.amount * factor),
+            )
+            for line in self.line_ids
+            if line.kind != "opening"
+        ]
 
     def action_match_customer_ledger(self):
         """Compare again, after corrections on either side."""

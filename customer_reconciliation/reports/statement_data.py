@@ -126,6 +126,7 @@ def statement_data(session):
         for item in items
     ]
     aging = session._get_aging()
+    extras = extra_sections(session)
     return {
         "currency": session.currency_id,
         "contact": session.partner_id._reconciliation_statement_contact(session.company_id),
@@ -147,8 +148,51 @@ def statement_data(session):
         if session.frozen_date
         else "",
         "line_count": len(lines),
-        "pages": paginate(lines, items_rows, *page_rows(session)),
+        "extra_sections": extras,
+        "pages": paginate(lines, items_rows, *page_rows(session), extras=extras),
     }
+
+
+def extra_sections(session):
+    """The sections after the closing balance (``session._statement_extra_sections``), their
+    cells formatted in the current language: each section's dict with ``header`` [(label,
+    numeric)], ``cells`` [[text]] and ``total_rows`` [(label, text, bold)] added."""
+    session.ensure_one()
+    amount, day = formatters(session)
+    lang = session.env["res.lang"]._get_data(code=session.env.lang or "en_US")
+
+    def text(value, kind):
+        if kind == "money":
+            return amount(value)
+        if kind == "date":
+            return day(value)
+        if kind == "quantity":  # 10 rather than 10.00, 2.5 rather than 2.50
+            return (
+                formatLang(session.env, value or 0.0, digits=2)
+                .rstrip("0")
+                .rstrip(lang.decimal_point)
+            )
+        return value or ""
+
+    result = []
+    for section in session._statement_extra_sections():
+        columns = section["columns"]
+        totals = section.get("totals") or []
+        result.append(
+            {
+                **section,
+                "header": [(label, kind in ("money", "quantity")) for label, kind in columns],
+                "cells": [
+                    [text(value, kind) for value, (_label, kind) in zip(row, columns, strict=True)]
+                    for row in section["rows"]
+                ],
+                "total_rows": [
+                    (label, amount(value, symbol=True), index == len(totals) - 1)
+                    for index, (label, value) in enumerate(totals)
+                ],
+            }
+        )
+    return result
 
 
 def letter_data(session):
@@ -192,29 +236,33 @@ def page_rows(session):
     return first, rows
 
 
-def paginate(lines, items, first_rows, rows_per_page):
-    """Cut the lines, then the open items, into pages: [[section, ...], ...].
+def paginate(lines, items, first_rows, rows_per_page, extras=()):
+    """Cut the lines, then the open items, then the ``extras`` (``extra_sections``) into
+    pages: [[section, ...], ...].
 
-    A section is the part of a table that is on one page: {"type", "rows", "first", "last"};
-    each is printed with its column headers, the first with the title of the table (and the
-    opening balance for the lines), the last with the totals.
+    A section is the part of a table that is on one page: {"type", "rows", "first", "last"}
+    (and "extra": its ``extras`` entry, for type "extra"); each is printed with its column
+    headers, the first with the title of the table (and the opening balance for the lines),
+    the last with the totals.
     """
     pages = [[]]
     free = first_rows
-    for kind, rows in (("lines", lines), ("open_items", items)):
+    tables = [("lines", lines, None), ("open_items", items, None)]
+    tables += [("extra", extra["cells"], extra) for extra in extras]
+    for kind, rows, extra in tables:
         if kind == "open_items" and not rows:
             continue
+        totals_rows = len(extra["total_rows"]) + 1 if extra else PDF_TOTALS_ROWS
         index, first = 0, True
         while True:
             overhead = PDF_TABLE_HEADER_ROWS
             if first:
                 overhead += PDF_SECTION_TITLE_ROWS + (1 if kind == "lines" else 0)
-            take, last = _rows_on_page(len(rows) - index, free - overhead)
+            take, last = _rows_on_page(len(rows) - index, free - overhead, totals_rows)
             if take > 0 or last:
-                pages[-1].append(
-                    {"type": kind, "rows": rows[index : index + take], "first": first, "last": last}
-                )
-                free -= overhead + take + (PDF_TOTALS_ROWS if last else 0)
+                section = {"type": kind, "rows": rows[index : index + take]}
+                pages[-1].append({**section, "first": first, "last": last, "extra": extra})
+                free -= overhead + take + (totals_rows if last else 0)
                 index += take
                 first = False
             if last:
@@ -226,9 +274,9 @@ def paginate(lines, items, first_rows, rows_per_page):
     return pages
 
 
-def _rows_on_page(remaining, room):
+def _rows_on_page(remaining, room, totals_rows=PDF_TOTALS_ROWS):
     """(rows of a table that go on this page, whether its totals follow them)."""
-    if remaining + PDF_TOTALS_ROWS <= room:
+    if remaining + totals_rows <= room:
         return remaining, True
     if remaining <= room:
         return remaining - 1, False  # keep a row with the totals on the next page

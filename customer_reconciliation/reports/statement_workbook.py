@@ -105,14 +105,8 @@ def write_statement_sheet(wb, session, sheet_name, with_open_items=False):
     first_row = TABLE_HEADER_ROW + 1  # opening balance row (0-based)
     last_row = first_row + len(moves)  # last line row
     total_row, closing_row = last_row + 1, last_row + 2
-    side = _SideBlock(
-        wb,
-        sheet,
-        _statement_side_items(wb, session, total_row, closing_row),
-        TABLE_HEADER_ROW,
-        money,
-        money_bold,
-    )
+    side_items = _statement_side_items(wb, session, total_row, closing_row)
+    side = _SideBlock(wb, sheet, side_items, TABLE_HEADER_ROW, money, money_bold)
     side.flush(first_row)
     sheet.write_datetime(first_row, C_DATE, session.date_from, wb.f_date)
     sheet.write_string(first_row, C_KIND, kinds["opening"])
@@ -126,6 +120,9 @@ def write_statement_sheet(wb, session, sheet_name, with_open_items=False):
     side.flush(total_row)
     _write_statement_totals(wb, sheet, session, total_row, closing_row, bool(moves), money_bold)
     side.flush(10**7)
+    # Rows are written in order (the workbook streams them): below the lines and the side block.
+    extra_row = max(closing_row, TABLE_HEADER_ROW + len(side_items)) + 3
+    _write_extra_sections(wb, sheet, session, extra_row, money, money_bold)
 
     widths[C_KIND] = max(widths[C_KIND], seen[0] + 2)
     widths[C_DOC] = max(widths[C_DOC], seen[1] + 2)
@@ -243,6 +240,39 @@ def _write_statement_totals(wb, sheet, session, total_row, closing_row, has_move
         money_bold,
         session.closing_balance,
     )
+
+
+def _write_extra_sections(wb, sheet, session, row, money, money_bold):
+    """The sections after the closing balance (``session._statement_extra_sections``), one
+    under the other from ``row``, with their typed values: dates, quantities, amounts."""
+    for section in session._statement_extra_sections():
+        columns = section["columns"]
+        sheet.write_string(row, 0, section["title"], wb.f_title)
+        row += 1
+        if section.get("note"):
+            sheet.write_string(row, 0, section["note"], wb.f_subtitle)
+            row += 1
+        wb._headers(
+            sheet, row, [(label, kind in ("money", "quantity"), None) for label, kind in columns]
+        )
+        for values in section["rows"]:
+            row += 1
+            for col, (value, (_label, kind)) in enumerate(zip(values, columns, strict=True)):
+                if kind == "date" and value:
+                    sheet.write_datetime(row, col, value, wb.f_date)
+                elif kind == "money":
+                    sheet.write_number(row, col, value or 0.0, money)
+                elif kind == "quantity":
+                    sheet.write_number(row, col, value or 0.0)
+                elif value:
+                    sheet.write_string(row, col, str(value))
+        totals = section.get("totals") or []
+        for index, (label, value) in enumerate(totals):
+            row += 1
+            bold = index == len(totals) - 1
+            sheet.write_string(row, 0, label, wb.f_text_bold if bold else wb.f_label)
+            sheet.write_number(row, len(columns) - 1, value or 0.0, money_bold if bold else money)
+        row += 3
 
 
 def write_open_items_sheet(wb, session, sheet_name):
