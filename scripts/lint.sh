@@ -45,6 +45,6 @@ done
     || die "pylint-odoo (OCA's mandatory checks) found the problems above"
 "$PY" -m oca_pre_commit_hooks.cli --disable=all --enable="$XML_CHECKS" "${addons[@]}" \
     || die "the XML/CSV checks found the problems above"
-"$PY" -m oca_pre_commit_hooks.cli_po --disable=all --enable="$PO_CHECKS" customer_reconciliation/i18n/*.po* customer_reconciliation_spreadsheet/i18n/*.po* \
+"$PY" -m oca_pre_commit_hooks.cli_po --disable=all --enable="$PO_CHECKS" customer_reconciliation/i18n/*.po* customer_reconciliation_spreadsheet/i18n/*.po* customer_reconciliation_sale/i18n/*.po* \
     || die "the .po checks found the problems above"
 log "lint passed: ruff, pylint-odoo, XML/CSV and .po checks"
