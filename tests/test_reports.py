@@ -130,6 +130,22 @@ class TestReportData(ReportCommon):
             )
             self.assertLessEqual(rows, 30 + 1)  # + the opening balance row
 
+    def test_pagination_moves_a_short_added_section_whole(self):
+        # 12 lines with their title, headers, opening and totals rows (21) leave 8 rows of a
+        # first page of 29: a 3-row section with its title, note, headers and 2 totals rows
+        # does not fit. It starts on the next page whole; a long one starts at once and splits.
+        lines = [{"name": f"L{i}"} for i in range(12)]
+        short = {"cells": [["a"], ["b"], ["c"]], "total_rows": [1], "note": "n"}
+        long = {"cells": [[str(i)] for i in range(40)], "total_rows": [1], "note": "n"}
+        for extra, expected in ((short, [1]), (long, [0, 1, 2])):
+            pages = statement_data.paginate(lines, [], 29, 30, [extra])
+            self.assertEqual(
+                [i for i, page in enumerate(pages) if any(s["type"] == "extra" for s in page)],
+                expected,
+            )
+            rows = [r for page in pages for s in page if s["type"] == "extra" for r in s["rows"]]
+            self.assertEqual(rows, extra["cells"])
+
     def test_report_data_matches_statement(self):
         data = statement_data.statement_data(self.statement.with_context(lang="en_US"))
         rows = [

@@ -31,6 +31,7 @@ PDF_SECTION_TITLE_ROWS = 3
 PDF_TABLE_HEADER_ROWS = 2
 PDF_TOTALS_ROWS = 3
 PDF_DIGEST_ROWS = 5
+PDF_SHORT_TABLE_ROWS = 8  # an added section this short is never split over two pages
 PDF_MIN_ROWS_PER_PAGE = 30
 PDF_MIN_ROWS_FIRST_PAGE = 10
 
@@ -258,8 +259,11 @@ def paginate(lines, items, first_rows, rows_per_page, extras=()):
             overhead = PDF_TABLE_HEADER_ROWS
             if first:
                 overhead += PDF_SECTION_TITLE_ROWS + (1 if kind == "lines" else 0)
+                overhead += 1 if extra and extra.get("note") else 0
             take, last = _rows_on_page(len(rows) - index, free - overhead, totals_rows)
-            if take > 0 or last:
+            # a short added section that does not fit starts on the next page, not split
+            small = extra and first and len(rows) + totals_rows <= PDF_SHORT_TABLE_ROWS
+            if (take > 0 or last) and (last or not small or free == rows_per_page):
                 section = {"type": kind, "rows": rows[index : index + take]}
                 pages[-1].append({**section, "first": first, "last": last, "extra": extra})
                 free -= overhead + take + (totals_rows if last else 0)
