@@ -177,6 +177,31 @@ class TestLedgerImport(ReconciliationCommon):
         self.assertEqual(self.by_doc()[self.inv_b.name].status, "matched")
         self.assertAlmostEqual(self.session.customer_bridge_differences, 0)
 
+    def test_regenerating_compares_again(self):
+        # A draft regenerated after the import (by hand, or by a scheduled run refreshing the
+        # month's drafts) is compared with the stored ledger again: nothing left to redo.
+        self.session._import_customer_ledger("l.xlsx", xlsx_bytes(self.their_rows()))
+        compared = self.session.customer_ledger_match_date
+        late = self._invoice(self.customer, 777, date(2026, 10, 30))
+        for regenerate in (
+            self.session.action_regenerate,
+            lambda: self.Engine.generate(
+                self.company, date(2026, 10, 1), date(2026, 10, 31), self.customer.ids
+            ),
+        ):
+            regenerate()
+            self.assertFalse(self.session.customer_ledger_outdated)
+            self.assertGreaterEqual(self.session.customer_ledger_match_date, compared)
+            self.assertEqual(
+                (self.by_doc()[late.name].status, self.by_doc()[self.inv_b.name].their_amount),
+                ("only_ours", 1200),
+            )
+            self.assertEqual(
+                self.session.customer_match_ids.our_line_ids, self.session.line_ids.filtered(
+                    lambda line: line.kind != "opening"
+                ) & self.session.customer_match_ids.our_line_ids
+            )
+
     def test_reimport_replaces_the_previous_one(self):
         self.session._import_customer_ledger("l.xlsx", xlsx_bytes(self.their_rows()))
         self.session._import_customer_ledger("l2.csv", csv_bytes(self.their_rows()[:5]))

@@ -222,7 +222,17 @@ class CustomerReconciliationEngine(models.AbstractModel):
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         )._workflow_create(to_create)
         self._fill_sessions(created | to_refresh)
+        self._compare_again(to_refresh)
         return {"created": created, "refreshed": to_refresh, "skipped": skipped, "refused": refused}
+
+    @api.model
+    def _compare_again(self, sessions):
+        """Compare the regenerated draft ``sessions`` whose customer's ledger was imported with
+        it again: their comparison named the lines just rewritten (a scheduled run refreshing
+        the month's drafts would otherwise leave every imported ledger to compare by hand)."""
+        compared = sessions.filtered("customer_ledger_match_date")
+        if compared:
+            compared._match_customer_ledger()
 
     @api.model
     def _fill_sessions(self, sessions):

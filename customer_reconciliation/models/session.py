@@ -551,6 +551,7 @@ class CustomerReconciliationSession(models.Model):
                 )
             )
         self.env["customer.reconciliation.engine"]._fill_sessions(self)
+        self.env["customer.reconciliation.engine"]._compare_again(self)
         return True
 
     def action_open_journal_items(self):
