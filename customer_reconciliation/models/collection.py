@@ -34,6 +34,7 @@ MATCH_KINDS = [
     ("exact", "Same amount"),
     ("grouped", "Grouped deposit"),
     ("other_customer", "Booked to another customer"),
+    ("manual", "Picked by the cashier"),
 ]
 # What the salesperson reports, and may correct while nothing is proposed or validated.
 REPORTED_FIELDS = frozenset(
@@ -307,8 +308,8 @@ class CustomerReconciliationCollection(models.Model):
         if not_reported:
             raise UserError(
                 self.env._(
-                    "Collections: %s change only through the Match, Validate and Reject "
-                    "buttons and the nightly check.",
+                    "Collections: %s change only through the Match, Validate, Reject and "
+                    "Unmatch buttons and the nightly check.",
                     ", ".join(sorted(not_reported)),
                 )
             )
