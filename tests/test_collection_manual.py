@@ -6,6 +6,7 @@ collection settings in the managers' configuration wizard."""
 from datetime import date, timedelta
 
 from collection_common import CollectionCommon
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -128,7 +129,7 @@ class TestCollectionManual(CollectionCommon):
         self.assertEqual((beta.state, beta.payment_id), ("matched", payment))
         self.assertTrue(beta.partner_mismatch)
         self.assertFalse(proposed.payment_id)
-        self.assertFalse(proposed.rejected_payment_ids, "withdrawn, not rejected")
+        self.assertFalse(proposed.sudo().rejected_payment_ids, "withdrawn, not rejected")
         self.assertEqual(proposed.state, "reported")
 
     def test_manual_match_is_the_cashiers_never_on_their_own(self):
@@ -176,7 +177,7 @@ class TestCollectionManual(CollectionCommon):
         self.assertFalse(collection.payment_id)
         self.assertFalse(collection.matched_by_id)
         self.assertFalse(collection.match_kind)
-        self.assertEqual(collection.rejected_payment_ids, payment)
+        self.assertEqual(collection.sudo().rejected_payment_ids, payment)
         note = collection.message_ids[0]
         self.assertIn("INV/42", note.body)
         self.assertEqual(note.author_id, self.manager.partner_id)
@@ -202,8 +203,8 @@ class TestCollectionManual(CollectionCommon):
         self.assertEqual(set(group.mapped("state")), {"matched"})
         self._unmatch(group[0], self.manager)
         self.assertEqual(group.mapped("state"), ["reported", "reported"])
-        self.assertEqual(group.rejected_payment_ids, payment)
-        self.assertEqual(len(group[1].rejected_payment_ids), 1)
+        self.assertEqual(group.sudo().rejected_payment_ids, payment)
+        self.assertEqual(len(group[1].sudo().rejected_payment_ids), 1)
 
     def test_unmatch_refused_for_other_roles_deposited_and_the_validator(self):
         collection, _payment = self._validated(self.alpha, 410.0, 0)
@@ -244,6 +245,33 @@ class TestCollectionManual(CollectionCommon):
         self.assertIn("segregation", str(caught.exception))
         self._unmatch(mine, self.manager)
         self.assertEqual(mine.state, "reported")
+
+    # ------------------------------------------------------------ screens
+    def test_every_role_opens_the_screens_of_a_rejected_receipt(self):
+        """The form, list and kanban read as each role does (fields of other groups taken out
+        of the arch): a salesperson, who may not read payments, opens their collection whose
+        receipt was rejected."""
+        collection, _payment = self._validated(self.alpha, 515.0, 0)
+        self._unmatch(collection, self.manager)
+        self.assertTrue(collection.sudo().rejected_payment_ids)
+        users = (self.sales1, self.cashier, self.accountant, self.manager, self.auditor)
+        for user in users:
+            Collection = self.Collection.with_user(user)
+            views = Collection.get_views([(False, "form"), (False, "list"), (False, "kanban")])
+            for view_type, view in views["views"].items():
+                arch = etree.fromstring(view["arch"])
+                spec = {}
+                for node in arch.iter("field"):
+                    if node.getparent() is not None and node.getparent().tag == "field":
+                        continue
+                    field = Collection._fields[node.get("name")]
+                    relational = field.type in ("many2one", "one2many", "many2many")
+                    spec[field.name] = {"fields": {"display_name": {}}} if relational else {}
+                with self.subTest(user=user.login, view=view_type):
+                    [values] = collection.with_user(user).web_read(spec)
+                    self.assertEqual(values["amount"], 515.0)
+                    if view_type == "form":
+                        self.assertEqual("rejected_payment_ids" in values, user != self.sales1)
 
     # ------------------------------------------------------------ settings
     def test_collection_settings_in_the_managers_wizard(self):

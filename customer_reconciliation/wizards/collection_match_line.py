@@ -20,6 +20,7 @@ class CustomerReconciliationCollectionMatchLine(models.TransientModel):
     statement_line_id = fields.Many2one(
         "account.bank.statement.line", string="Bank Statement Line", readonly=True
     )
+    receipt_name = fields.Char(string="Receipt", compute="_compute_receipt_name")
     date = fields.Date(readonly=True)
     amount = fields.Monetary(readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one("res.currency", readonly=True)
@@ -36,6 +37,11 @@ class CustomerReconciliationCollectionMatchLine(models.TransientModel):
         compute="_compute_flags",
         help="Booked to another customer than the collections' (or to none).",
     )
+
+    @api.depends("payment_id", "statement_line_id")
+    def _compute_receipt_name(self):
+        for line in self:
+            line.receipt_name = (line.payment_id or line.statement_line_id).display_name
 
     @api.depends("amount", "partner_id", "wizard_id.amount_total", "wizard_id.partner_id")
     def _compute_flags(self):

@@ -53,6 +53,7 @@ class CustomerReconciliationCollectionMatchWizard(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
+            "context": {"dialog_size": "extra-large"},
         }
 
     @api.model
