@@ -46,6 +46,8 @@
         "views/portal_templates.xml",
         "views/portal_open_items_templates.xml",
         "views/portal_link_templates.xml",
+        "wizards/collection_match_wizard_views.xml",
+        "wizards/collection_unmatch_wizard_views.xml",
         "views/collection_views.xml",
     ],
     "demo": [

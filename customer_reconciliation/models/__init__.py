@@ -42,6 +42,7 @@ from . import ir_actions_report
 from . import ir_attachment
 from . import collection
 from . import collection_matching
+from . import collection_manual
 from . import unreported_receipt
 from . import session_collection
 from . import alert_check_collection

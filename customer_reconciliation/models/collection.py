@@ -34,6 +34,7 @@ MATCH_KINDS = [
     ("exact", "Same amount"),
     ("grouped", "Grouped deposit"),
     ("other_customer", "Booked to another customer"),
+    ("manual", "By hand"),
 ]
 # What the salesperson reports, and may correct while nothing is proposed or validated.
 REPORTED_FIELDS = frozenset(
@@ -43,6 +44,8 @@ REPORTED_FIELDS = frozenset(
 CREATABLE_FIELDS = REPORTED_FIELDS | {"user_id", "company_id"}
 SEQUENCE_CODE = "customer.reconciliation.collection"
 CASHIER_GROUP = "customer_reconciliation.group_reconciliation_cashier"
+# Who may read payments and bank statement lines (a salesperson may not): the rejected receipts.
+ACCOUNTING_READERS = "account.group_account_invoice,account.group_account_readonly"
 
 
 class CustomerReconciliationCollection(models.Model):
@@ -121,6 +124,11 @@ class CustomerReconciliationCollection(models.Model):
         copy=False,
     )
     match_kind = fields.Selection(MATCH_KINDS, readonly=True, copy=False)
+    receipt_name = fields.Char(
+        string="Receipt",
+        compute="_compute_receipt_name",
+        help="The payment or bank statement line proposed or validated.",
+    )
     match_proposed = fields.Boolean(
         compute="_compute_match_proposed",
         store=True,
@@ -146,6 +154,7 @@ class CustomerReconciliationCollection(models.Model):
         "collection_id",
         "payment_id",
         string="Rejected Payments",
+        groups=ACCOUNTING_READERS,
         readonly=True,
         copy=False,
     )
@@ -155,6 +164,7 @@ class CustomerReconciliationCollection(models.Model):
         "collection_id",
         "line_id",
         string="Rejected Statement Lines",
+        groups=ACCOUNTING_READERS,
         readonly=True,
         copy=False,
     )
@@ -198,6 +208,12 @@ class CustomerReconciliationCollection(models.Model):
                 collection.payment_id or collection.statement_line_id
             )
 
+    @api.depends("payment_id", "statement_line_id")
+    def _compute_receipt_name(self):
+        for collection in self:
+            receipt = collection.payment_id.sudo() or collection.statement_line_id.sudo()
+            collection.receipt_name = receipt.display_name if receipt else False
+
     @api.depends(
         "partner_id",
         "payment_id.partner_id.commercial_partner_id",
@@ -216,10 +232,16 @@ class CustomerReconciliationCollection(models.Model):
     @api.depends("name", "partner_id")
     def _compute_display_name(self):
         for collection in self:
+            number = collection.name
+            if not number or number == "/":
+                number = self.env._("New Collection")
+            if not collection.partner_id:
+                collection.display_name = number
+                continue
             collection.display_name = self.env._(
                 "%(number)s (%(customer)s)",
-                number=collection.name or "/",
-                customer=collection.partner_id.display_name or "",
+                number=number,
+                customer=collection.partner_id.display_name,
             )
 
     # ------------------------------------------------------------ checks
@@ -307,8 +329,8 @@ class CustomerReconciliationCollection(models.Model):
         if not_reported:
             raise UserError(
                 self.env._(
-                    "Collections: %s change only through the Match, Validate and Reject "
-                    "buttons and the nightly check.",
+                    "Collections: %s change only through the Match, Validate, Reject and "
+                    "Unmatch buttons and the nightly check.",
                     ", ".join(sorted(not_reported)),
                 )
             )

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .collection import CASHIER_GROUP, OPEN_STATES
 
@@ -374,7 +374,7 @@ class CustomerReconciliationCollection(models.Model):
                             "reached the cashier. Check with the customer or hand it over.",
                             customer=collection.partner_id.display_name,
                             amount=collection.currency_id.format(collection.amount),
-                            date=collection.date,
+                            date=format_date(env, collection.date),
                             method=dict(collection._fields["method"]._description_selection(env))[
                                 collection.method
                             ],

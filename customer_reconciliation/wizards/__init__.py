@@ -8,3 +8,6 @@ from . import send_wizard
 from . import settlement_wizard
 from . import config_wizard
 from . import partner_settings_wizard
+from . import collection_match_wizard
+from . import collection_match_line
+from . import collection_unmatch_wizard

@@ -97,6 +97,15 @@ class CustomerReconciliationConfigWizard(models.TransientModel):
     reconciliation_alert_unapplied_days = fields.Integer(
         related="company_id.reconciliation_alert_unapplied_days", readonly=False
     )
+    reconciliation_collection_match_days = fields.Integer(
+        related="company_id.reconciliation_collection_match_days", readonly=False
+    )
+    reconciliation_collection_missing_days = fields.Integer(
+        related="company_id.reconciliation_collection_missing_days", readonly=False
+    )
+    reconciliation_collection_unreported_days = fields.Integer(
+        related="company_id.reconciliation_collection_unreported_days", readonly=False
+    )
 
     # ------------------------------------------------------------------ guards
     def _check_configurer(self, vals_list):
