@@ -389,6 +389,26 @@ class TestFrozen(WorkflowCommon):
         self.assertEqual(session.ledger_check_state, "differs")
         self.assertIn(backdated.name, session.message_ids[0].body)
 
+    def test_a_first_check_that_finds_nothing_posts_nothing(self):
+        session = self._session("sent")
+
+        def tracked():
+            return session.message_ids.tracking_value_ids.filtered(
+                lambda t: t.field_id.name == "ledger_check_state"
+            )
+
+        messages = session.message_ids
+        session.action_check_ledger()
+        self.env.cr.precommit.run()  # the tracking messages
+        self.assertEqual(session.ledger_check_state, "ok")
+        self.assertTrue(session.ledger_check_date)
+        self.assertEqual(session.message_ids, messages)
+        self._invoice(self.customer, 77, date(2026, 10, 20))
+        session.action_check_ledger()
+        self.env.cr.precommit.run()
+        self.assertEqual(session.ledger_check_state, "differs")
+        self.assertEqual(tracked().mapped("old_value_char"), ["Matches the ledger"])
+
     def test_nightly_check_only_looks_at_sent_and_confirmed(self):
         states = ("draft", "to_approve", "approved", "sent", "confirmed", "disputed", "closed")
         sessions = {}

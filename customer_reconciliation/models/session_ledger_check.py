@@ -84,7 +84,24 @@ class CustomerReconciliationSession(models.Model):
         labels = self._ledger_change_labels()
         differing = self.filtered(lambda session: differences[session.id])
         # One write per outcome, not one per statement: the nightly check runs in batches of 500.
-        (self - differing)._workflow_write({"ledger_check_date": now, "ledger_check_state": "ok"})
+        matching = self - differing
+        # A first check that finds nothing is not news: no "None -> Matches" line in the chatter.
+        first = matching.filtered(lambda session: not session.ledger_check_state)
+        values = {"ledger_check_date": now, "ledger_check_state": "ok"}
+        if first:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE customer_reconciliation_session SET ledger_check_date = %s,"
+                    " ledger_check_state = 'ok', write_uid = %s, write_date = %s"
+                    " WHERE id = ANY(%s)",
+                    now,
+                    self.env.uid,
+                    now,
+                    first.ids,
+                )
+            )
+            first.invalidate_recordset(["ledger_check_date", "ledger_check_state"])
+        (matching - first)._workflow_write(values)
         differing._workflow_write({"ledger_check_date": now, "ledger_check_state": "differs"})
         for session in differing:
             diffs = differences[session.id]
