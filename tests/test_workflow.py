@@ -397,15 +397,18 @@ class TestFrozen(WorkflowCommon):
                 lambda t: t.field_id.name == "ledger_check_state"
             )
 
+        self.env.cr.precommit.run()  # the setup's own tracking, as if committed
         messages = session.message_ids
         session.action_check_ledger()
         self.env.cr.precommit.run()  # the tracking messages
+        session.invalidate_recordset(["message_ids"])
         self.assertEqual(session.ledger_check_state, "ok")
         self.assertTrue(session.ledger_check_date)
         self.assertEqual(session.message_ids, messages)
         self._invoice(self.customer, 77, date(2026, 10, 20))
         session.action_check_ledger()
         self.env.cr.precommit.run()
+        session.invalidate_recordset(["message_ids"])
         self.assertEqual(session.ledger_check_state, "differs")
         self.assertEqual(tracked().mapped("old_value_char"), ["Matches the ledger"])
 
