@@ -72,21 +72,29 @@ class CustomerReconciliationCollection(models.Model):
         """One customer, one company, one currency, all waiting for their receipt."""
         if not self:
             raise UserError(self.env._("Select the collections the receipt pays."))
-        for name, label in (
-            ("partner_id", self.env._("customer")),
-            ("company_id", self.env._("company")),
-            ("currency_id", self.env._("currency")),
-        ):
-            if len(self[name]) > 1:
-                raise UserError(
-                    self.env._(
-                        "The selected collections are of more than one %(what)s (%(values)s): "
-                        "a receipt is matched with collections of one customer, company and "
-                        "currency.",
-                        what=label,
-                        values=", ".join(self[name].mapped("display_name")),
-                    )
+        for name in ("partner_id", "company_id", "currency_id"):
+            if len(self[name]) < 2:
+                continue
+            values = ", ".join(self[name].mapped("display_name"))
+            if name == "partner_id":
+                message = self.env._(
+                    "The selected collections are of more than one customer (%s): a receipt pays "
+                    "the collections of one customer.",
+                    values,
                 )
+            elif name == "company_id":
+                message = self.env._(
+                    "The selected collections are of more than one company (%s): a receipt pays "
+                    "the collections of one company.",
+                    values,
+                )
+            else:
+                message = self.env._(
+                    "The selected collections are of more than one currency (%s): a receipt pays "
+                    "collections in its own currency.",
+                    values,
+                )
+            raise UserError(message)
         closed = self.filtered(lambda c: c.state not in OPEN_STATES)
         if closed:
             raise UserError(
