@@ -12,6 +12,7 @@ from common import ReconciliationCommon
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
 from odoo.addons.customer_reconciliation.reports import comparison_workbook
@@ -199,6 +200,16 @@ class TestLedgerImport(ReconciliationCommon):
             # the comparison names the lines just written, none of the deleted ones
             self.assertTrue(self.session.customer_match_ids.our_line_ids)
             self.assertFalse(self.session.customer_match_ids.our_line_ids - self.session.line_ids)
+        # generated and compared in one transaction, in the same second: not outdated
+        self.env.cr.execute(
+            SQL(
+                "UPDATE customer_reconciliation_session SET generated_at ="
+                " customer_ledger_match_date + interval '0.4 second' WHERE id = %s",
+                self.session.id,
+            )
+        )
+        self.session.invalidate_recordset()
+        self.assertFalse(self.session.customer_ledger_outdated)
 
     def test_reimport_replaces_the_previous_one(self):
         self.session._import_customer_ledger("l.xlsx", xlsx_bytes(self.their_rows()))

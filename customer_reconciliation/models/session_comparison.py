@@ -113,11 +113,12 @@ class CustomerReconciliationSession(models.Model):
         figures = self.env["customer.reconciliation.match"]._bridge_figures(self)
         for session in self:
             session.update(figures[session.id])
-            # Regenerated after the last comparison: our side changed since.
+            # Regenerated after the last comparison: our side changed since. The engine stamps
+            # the transaction's start to the microsecond, the comparison its own second.
             session.customer_ledger_outdated = bool(
                 session.customer_ledger_match_date
                 and session.generated_at
-                and session.generated_at > session.customer_ledger_match_date
+                and session.generated_at.replace(microsecond=0) > session.customer_ledger_match_date
             )
 
     # ------------------------------------------------------------------ import and comparison
