@@ -94,7 +94,9 @@ class CustomerReconciliationCollection(models.Model):
     )
     method = fields.Selection(METHODS, required=True, default="transfer", tracking=True)
     reference = fields.Char(
-        tracking=True, help="Cheque number, transfer reference: helps the cashier find it."
+        string="Cheque / Transfer No.",
+        tracking=True,
+        help="Cheque number, transfer reference: helps the cashier find it.",
     )
     proof = fields.Binary(attachment=True, help="A photo or scan of the cheque, receipt or slip.")
     proof_name = fields.Char(string="Proof File Name")
