@@ -7,6 +7,7 @@ from datetime import date
 import psycopg2
 from collection_common import CollectionCommon
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -61,6 +62,39 @@ class TestCollectionAccess(CollectionCommon):
         own.write({"amount": 12.5, "reference": "T-9"})
         self.assertEqual(own.amount, 12.5)
         own.unlink()
+
+    def test_nobody_reports_in_anothers_name_to_validate_it(self):
+        # A cashier who is also a salesperson (the company-wide rule lets the create through)
+        # may not report a collection in another salesperson's name.
+        with self.assertRaisesRegex(UserError, "in the name of another salesperson"):
+            self.Collection.with_user(self.cashier2).create(
+                {"partner_id": self.alpha.id, "amount": 40.0, "user_id": self.sales1.id}
+            )
+        # A manager (here also a salesperson and a cashier) may record one for a salesperson,
+        # and then never validates it.
+        cashier = self.env.ref("customer_reconciliation.group_reconciliation_cashier")
+        sales = self.env.ref("sales_team.group_sale_salesman")
+        self.manager.group_ids = [Command.link(cashier.id), Command.link(sales.id)]
+        recorded = self.Collection.with_user(self.manager).create(
+            {"partner_id": self.alpha.id, "amount": 41.0, "user_id": self.sales1.id}
+        )
+        self.assertEqual(recorded.user_id, self.sales1)
+        self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.alpha.id,
+                "amount": 41.0,
+                "date": recorded.date,
+                "journal_id": self.bank.id,
+            }
+        ).action_post()
+        recorded.with_user(self.manager).action_match()
+        self.assertTrue(recorded.match_proposed)
+        with self.assertRaisesRegex(UserError, "segregation of duties"):
+            recorded.with_user(self.manager).action_validate_match()
+        recorded.with_user(self.cashier).action_validate_match()
+        self.assertEqual(recorded.state, "matched")
 
     def test_salesperson_cannot_validate_nor_match(self):
         for action in ("action_match", "action_validate_match", "action_reject_match"):

@@ -14,6 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import limits
+from .account_move import MANAGER_GROUP
 from .session import chatter_fields, is_workflow_call, without_client_defaults, workflow_env
 
 METHODS = [
@@ -293,6 +294,16 @@ class CustomerReconciliationCollection(models.Model):
                     self.env._(
                         "A collection starts reported: %s are set by its workflow.",
                         ", ".join(sorted(forbidden)),
+                    )
+                )
+            others = [
+                vals for vals in vals_list if vals.get("user_id", self.env.uid) != self.env.uid
+            ]
+            if others and not self.env.user.has_group(MANAGER_GROUP):
+                raise UserError(
+                    self.env._(
+                        "You report the collections you made yourself: only a Reconciliation "
+                        "Manager records one in the name of another salesperson."
                     )
                 )
         partners = self.env["res.partner"].browse(

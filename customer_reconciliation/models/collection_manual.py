@@ -141,7 +141,8 @@ class CustomerReconciliationCollection(models.Model):
         self._check_cashier(self.env._("match"))
         collections = self.sudo()
         collections._check_manual_selection()
-        own = collections.filtered(lambda c: c.user_id == self.env.user)
+        # reported by them, or recorded by them for a salesperson
+        own = collections.filtered(lambda c: self.env.user in (c.user_id | c.create_uid))
         if own:
             raise UserError(
                 self.env._(

@@ -267,7 +267,8 @@ class CustomerReconciliationCollection(models.Model):
                     not_proposed[0].name,
                 )
             )
-        own = collections.filtered(lambda c: c.user_id == self.env.user)
+        # reported by them, or recorded by them for a salesperson
+        own = collections.filtered(lambda c: self.env.user in (c.user_id | c.create_uid))
         if own:
             raise UserError(
                 self.env._(
