@@ -225,16 +225,19 @@ class TestCollections(CollectionCommon):
         self.assertEqual(other.payment_id, payment)
 
     def test_statement_warns_of_collections_not_received(self):
-        self._invoice(self.alpha, 2000.0, date(2026, 10, 5))
+        self._invoice(self.alpha, 2000.0, date(2026, 11, 1))
         session = self.Engine.generate(
-            self.company, date(2026, 10, 1), date(2026, 10, 31), self.alpha.ids
+            self.company, date(2026, 11, 1), date(2026, 11, 30), self.alpha.ids
         )["created"]
         self.assertEqual(session.collection_pending_count, 0)
         self._collect(self.sales1, self.alpha, 600.0, day(1))
         self._collect(self.sales2, self.alpha, 150.0, day(2), currency=self.foreign)
+        # handed over after the statement's end date: not in the balance it states
+        self._collect(self.sales1, self.alpha, 999.0, session.date_to + timedelta(days=1))
         session.invalidate_recordset()
         self.assertEqual(session.collection_pending_count, 2)
         summary = session.collection_pending_summary
+        self.assertNotIn(self.company.currency_id.format(999.0), summary)
         self.assertIn(self.company.currency_id.format(600.0), summary)
         self.assertIn(self.foreign.format(150.0), summary)
         # The salesperson reading the statement sees the customer's total, not only theirs.

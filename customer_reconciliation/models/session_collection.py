@@ -22,31 +22,40 @@ class CustomerReconciliationSession(models.Model):
     )
 
     @api.depends_context("lang")
-    @api.depends("partner_id", "company_id")
+    @api.depends("partner_id", "company_id", "date_to")
     def _compute_collection_pending(self):
         """Counted for every reader of the statement (one query for all): a figure of the
-        customer's account, whoever reported the collections."""
+        customer's account, whoever reported the collections. Only money handed over by the
+        statement's end date: a later collection is not in the balance it states."""
+        dated = self.filtered("date_to")
         groups = (
             self.env["customer.reconciliation.collection"]
             .sudo()
             ._read_group(
                 [
-                    ("company_id", "in", self.company_id.ids),
-                    ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                    ("company_id", "in", dated.company_id.ids),
+                    ("partner_id", "in", dated.partner_id.commercial_partner_id.ids),
                     ("state", "in", OPEN_STATES),
+                    ("date", "<=", max(dated.mapped("date_to"), default=fields.Date.today())),
                 ],
-                ["company_id", "partner_id", "currency_id"],
+                ["company_id", "partner_id", "currency_id", "date:day"],
                 ["__count", "amount:sum"],
             )
         )
         by_key = {}
-        for company, partner, currency, count, amount in groups:
-            by_key.setdefault((company.id, partner.id), []).append((currency, count, amount))
+        for company, partner, currency, day, count, amount in groups:
+            by_key.setdefault((company.id, partner.id), []).append((currency, day, count, amount))
         for session in self:
-            rows = by_key.get((session.company_id.id, session.partner_id.commercial_partner_id.id))
-            session.collection_pending_count = sum(count for _c, count, _a in rows or ())
+            key = (session.company_id.id, session.partner_id.commercial_partner_id.id)
+            totals = {}
+            for currency, day, count, amount in by_key.get(key, ()) if session.date_to else ():
+                if day <= session.date_to:
+                    previous = totals.get(currency, (0, 0.0))
+                    totals[currency] = (previous[0] + count, previous[1] + amount)
+            session.collection_pending_count = sum(count for count, _amount in totals.values())
             session.collection_pending_summary = ", ".join(
-                currency.format(amount) for currency, _count, amount in rows or ()
+                currency.format(amount)
+                for currency, (_count, amount) in sorted(totals.items(), key=lambda i: i[0].name)
             )
 
     def _collection_warning(self):
@@ -71,6 +80,7 @@ class CustomerReconciliationSession(models.Model):
             ("partner_id", "=", self.partner_id.commercial_partner_id.id),
             ("company_id", "=", self.company_id.id),
             ("state", "in", list(OPEN_STATES)),
+            ("date", "<=", self.date_to),
         ]
         action["context"] = {"create": False}
         return action
