@@ -256,12 +256,18 @@ class CustomerReconciliationEngine(models.AbstractModel):
                     key[3],
                 )
         currencies = {c.id: c for c in Currency.browse({row["currency_id"] for row in goods})}
+        unordered = self._unit_prices_of_unordered(
+            [row["sale_line_id"] for row in goods if not row["product_uom_qty"]]
+        )
         result = []
         for row in goods:
             key = (row["order_currency_id"], row["currency_id"], row["company_id"], row["date_to"])
             rate = rates.get(key, 1.0)
             ordered = float(row["product_uom_qty"] or 0.0)
-            unit_order = float(row["price_total"] or 0.0) / ordered if ordered else 0.0
+            if ordered:
+                unit_order = float(row["price_total"] or 0.0) / ordered
+            else:  # delivered without being ordered: Odoo adds a line of quantity 0
+                unit_order = unordered.get(row["sale_line_id"], 0.0)
             delivered, invoiced = float(row["qty_delivered"]), float(row["qty_invoiced"])
             quantity = round(delivered - invoiced, 6)
             currency = currencies[row["currency_id"]]
@@ -298,6 +304,22 @@ class CustomerReconciliationEngine(models.AbstractModel):
                     "reference_keys": "\n".join(dict.fromkeys(key for key in keys if key)),
                 }
             )
+        return result
+
+
+    @api.model
+    def _unit_prices_of_unordered(self, sale_line_ids):
+        """{sale line id: unit price, tax included} of the order lines of ordered quantity 0
+        (a product delivered without being ordered, added by Odoo at its price): their total
+        is 0, so one unit is priced through their taxes as Odoo prices a line, discount
+        included. Rare lines: priced one by one."""
+        result = {}
+        for line in self.env["sale.order.line"].sudo().browse(sale_line_ids):
+            price = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
+            taxes = line.tax_ids.compute_all(
+                price, line.order_id.currency_id, 1.0, line.product_id, line.order_partner_id
+            )
+            result[line.id] = taxes["total_included"]
         return result
 
 

@@ -201,3 +201,32 @@ class TestSaleSections(SaleReconciliationCommon):
         )
         self.assertIn("statement_sale_balance_on_receipt", portal)
         self.assertIn("-1,045.00", portal)
+
+
+class TestGoodsDeliveredWithoutBeingOrdered(SaleReconciliationCommon):
+    def test_an_unordered_product_delivered_is_valued_at_its_price(self):
+        # A product added on the delivery: Odoo adds it to the order with a quantity of 0 at its
+        # price; its total is 0, the goods are still worth their price, tax included.
+        customer = self._customer("Extra Goods Ltd")
+        spacer = self._product("Spacer", "delivery")
+        spacer.list_price = 50.0
+        order = self._order(customer, [(self.product, 5, 100.0)], day=date(2026, 3, 2))
+        picking = self._open_picking(order)
+        self.env["stock.move"].create(
+            {
+                "product_id": spacer.id,
+                "product_uom_qty": 2,
+                "product_uom": spacer.uom_id.id,
+                "picking_id": picking.id,
+                "location_id": picking.location_id.id,
+                "location_dest_id": picking.location_dest_id.id,
+            }
+        )
+        self._deliver(picking, {self.product: 5, spacer: 2}, date(2026, 3, 5))
+        extra = order.order_line.filtered(lambda line: line.product_id == spacer)
+        self.assertEqual((extra.product_uom_qty, extra.qty_delivered), (0.0, 2.0))
+        self._invoice(customer, 100.0, date(2026, 3, 3))  # a balance: the customer gets a statement
+        march = self._statement(customer, date(2026, 3, 1), date(2026, 3, 31))
+        rows = march.delivery_line_ids.filtered(lambda row: row.product_id == spacer)
+        self.assertEqual((rows.quantity, rows.price_unit, rows.amount), (2.0, 55.0, 110.0))
+        self.assertEqual(march.sale_delivered_not_invoiced, 550.0 + 110.0)
