@@ -306,7 +306,6 @@ class CustomerReconciliationEngine(models.AbstractModel):
             )
         return result
 
-
     @api.model
     def _unit_prices_of_unordered(self, sale_line_ids):
         """{sale line id: unit price, tax included} of the order lines of ordered quantity 0
