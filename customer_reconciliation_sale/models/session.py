@@ -6,6 +6,7 @@ import json
 import re
 
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 from .delivery_line import DELIVERED_NOT_INVOICED, INVOICED_NOT_DELIVERED
 
@@ -175,7 +176,7 @@ class CustomerReconciliationSession(models.Model):
                     "note": _(
                         "If you book our goods when you receive them rather than when we invoice "
                         "them, your balance with us at %(day)s should be:",
-                        day=fields.Date.to_string(day),
+                        day=format_date(self.env, day),
                     ),
                     "columns": [(_("Description"), "text"), (_("Amount"), "money")],
                     "rows": [
