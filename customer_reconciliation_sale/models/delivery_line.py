@@ -64,7 +64,8 @@ class CustomerReconciliationDeliveryLine(models.Model):
         string="Unit Price (Order Currency)",
         currency_field="order_currency_id",
         readonly=True,
-        help="Tax included: the order line's total divided by its ordered quantity.",
+        help="Tax included: the order line's total divided by its ordered quantity (a product "
+        "delivered without being ordered: its price through its taxes).",
     )
     price_unit = fields.Float(
         string="Unit Price", readonly=True, help="Tax included, in the statement currency."
