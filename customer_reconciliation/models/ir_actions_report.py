@@ -1,25 +1,39 @@
 """PDF rendering of the statement reports with a wkhtmltopdf build that lacks the patched Qt
-(Debian's package, for one).
+(Debian's package, for one), and PDFs rendered ahead of a sending.
 
 Such builds ignore ``--header-html`` / ``--footer-html`` (no letterhead, no page numbers) and
-cannot render several documents in one run. For the statement reports only, and only with
-such a build (detected once, from Odoo's own wkhtmltopdf detection), each statement is rendered
-in a run of its own, the company header is put at the top of the document itself and the page
-numbers are stamped on the pages afterwards with ``odoo.tools.pdf``. With the patched build
-that Odoo documents, Odoo's own rendering, header, footer and page numbers are used unchanged.
+cannot print several HTML documents in one run. For the statement reports only, and only with
+such a build (detected once, from Odoo's own wkhtmltopdf detection), the company header is put
+at the top of each statement itself, several statements are merged into one document for one
+run and the PDF is cut back into them (``reports/pdf_batch.py``), and the page numbers are
+stamped on each statement's pages afterwards with ``odoo.tools.pdf``. With the patched build
+that Odoo documents, Odoo's own rendering, header, footer, page numbers and splitting (by the
+PDF outline) are used unchanged.
+
+A sending renders the PDFs of a whole batch of statements first (``_cr_rendered_ahead``): the
+mail template, which asks for them one statement at a time, is then answered from those.
 """
 
+import contextlib
 import functools
+import io
+import logging
 import subprocess
 
 from lxml import etree
 from lxml import html as lxml_html
 
-from odoo import api, models
+from odoo import api, models, modules, tools
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 from ..reports.page_numbers import stamp_page_numbers
+from ..reports.pdf_batch import MAX_DOCUMENTS_PER_RUN, merge_documents, split_at_markers
+
+_logger = logging.getLogger(__name__)
+
+# Where PDFs rendered ahead of a sending wait for the mail template (in the cursor's cache).
+PRERENDERED_KEY = "customer_reconciliation.rendered_ahead"
 
 STATEMENT_REPORTS = (
     "customer_reconciliation.report_statement",
@@ -88,7 +102,11 @@ class IrActionsReport(models.Model):
         return body, body - UNPATCHED_HEADER_MM
 
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
-        # Without the patched Qt wkhtmltopdf renders one document per run.
+        prerendered = self._cr_prerendered(report_ref, res_ids)
+        if prerendered is not None:
+            return prerendered
+        # Without the patched Qt wkhtmltopdf prints one document per run: several statements
+        # are merged into one document and the PDF cut again (reports/pdf_batch.py).
         if (
             res_ids
             and len(res_ids) > 1
@@ -96,12 +114,121 @@ class IrActionsReport(models.Model):
             and self._cr_needs_fallback(report_ref)
         ):
             streams = {}
-            for res_id in res_ids:
+            for start in range(0, len(res_ids), MAX_DOCUMENTS_PER_RUN):
                 streams.update(
-                    super()._render_qweb_pdf_prepare_streams(report_ref, dict(data or {}), [res_id])
+                    self._cr_render_merged(
+                        report_ref, dict(data or {}), res_ids[start : start + MAX_DOCUMENTS_PER_RUN]
+                    )
                 )
             return streams
         return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
+
+    @api.model
+    def _cr_render_merged(self, report_ref, data, res_ids):
+        """``{res_id: {"stream", "attachment"}}`` of the statements ``res_ids``, rendered in one
+        wkhtmltopdf run; one run each when the merged PDF cannot be cut back into them."""
+        report_sudo = self._get_report(report_ref)
+        data = dict(data, report_type="pdf", debug=False)
+        html = self.with_context(debug=False)._render_qweb_html(report_ref, res_ids, data=data)[0]
+        bodies, html_ids, header, _footer, paperformat_args = report_sudo.with_context(
+            debug=False
+        )._prepare_html(html, report_model=report_sudo.model)
+        parts = None
+        if list(html_ids) == list(res_ids):
+            adapted = [self._cr_body_with_header(body, header) for body in bodies]
+            pdf = self._cr_run_unpatched(
+                merge_documents([body for body, _label in adapted]),
+                report_ref,
+                paperformat_args,
+                self.env.context.get("landscape"),
+                self.env.context.get("set_viewport_size"),
+            )
+            parts = split_at_markers(pdf, len(res_ids))
+        if parts is None:
+            _logger.info("Statements %s rendered one by one: the batch could not be cut", res_ids)
+            streams = {}
+            for res_id in res_ids:
+                streams.update(
+                    super()._render_qweb_pdf_prepare_streams(report_ref, dict(data), [res_id])
+                )
+            return streams
+        return {
+            res_id: {
+                "stream": io.BytesIO(stamp_page_numbers(part, label)),
+                "attachment": None,
+            }
+            for res_id, part, (_body, label) in zip(res_ids, parts, adapted, strict=True)
+        }
+
+    @api.model
+    def _cr_run_unpatched(
+        self, body, report_ref, paperformat_args, landscape=None, set_viewport_size=None
+    ):
+        """One wkhtmltopdf run of ``body`` (adapted by ``_cr_body_with_header``), in the margins
+        of an unpatched build."""
+        args = dict(paperformat_args or {})
+        args["data-report-margin-top"] = UNPATCHED_MARGIN_TOP
+        args["data-report-margin-bottom"] = UNPATCHED_MARGIN_BOTTOM
+        args.pop("data-report-header-spacing", None)
+        return super()._run_wkhtmltopdf(
+            [body],
+            report_ref=report_ref,
+            header=None,
+            footer=None,
+            landscape=landscape,
+            specific_paperformat_args=args,
+            set_viewport_size=set_viewport_size,
+        )
+
+    # ------------------------------------------------------------------ rendered ahead
+    @api.model
+    @contextlib.contextmanager
+    def _cr_rendered_ahead(self, reports, records):
+        """Within the block, ``reports`` of ``records`` are answered from PDFs rendered here,
+        all at once (many statements per wkhtmltopdf run), in each record's language as
+        the mail template would render it one by one. Kept in the cursor, not the context,
+        and dropped at the end of the block."""
+        if (modules.module.current_test or tools.config["test_enable"]) and not (
+            self.env.context.get("force_report_rendering")
+        ):
+            yield  # Odoo renders no PDF in tests (HTML instead): nothing to render ahead
+            return
+        cache = self.env.cr.cache.setdefault(PRERENDERED_KEY, {})
+        keys = []
+        try:
+            for report in reports.filtered(lambda r: r.report_type == "qweb-pdf"):
+                try:
+                    with self.env.cr.savepoint():
+                        streams = self._render_qweb_pdf_prepare_streams(report, {}, records.ids)
+                except Exception:  # noqa: BLE001 - each statement is then rendered on its own
+                    _logger.warning(
+                        "%s of %s statements could not be rendered together",
+                        report.name,
+                        len(records),
+                        exc_info=True,
+                    )
+                    continue
+                for res_id in records.ids:
+                    stream = streams.get(res_id, {}).get("stream")
+                    if stream is not None:
+                        key = (report.id, res_id, self.env.lang)
+                        cache[key] = stream.getvalue()
+                        keys.append(key)
+            yield
+        finally:
+            for key in keys:
+                cache.pop(key, None)
+
+    @api.model
+    def _cr_prerendered(self, report_ref, res_ids):
+        """The stream of the one record ``res_ids`` names, rendered ahead, or None."""
+        cache = self.env.cr.cache.get(PRERENDERED_KEY)
+        if not cache or not res_ids or len(res_ids) != 1:
+            return None
+        content = cache.get((self._get_report(report_ref).id, res_ids[0], self.env.lang))
+        if content is None:
+            return None
+        return {res_ids[0]: {"stream": io.BytesIO(content), "attachment": None}}
 
     @api.model
     def _run_wkhtmltopdf(
@@ -125,18 +252,8 @@ class IrActionsReport(models.Model):
                 set_viewport_size=set_viewport_size,
             )
         body, label = self._cr_body_with_header(bodies[0], header)
-        args = dict(specific_paperformat_args or {})
-        args["data-report-margin-top"] = UNPATCHED_MARGIN_TOP
-        args["data-report-margin-bottom"] = UNPATCHED_MARGIN_BOTTOM
-        args.pop("data-report-header-spacing", None)
-        pdf = super()._run_wkhtmltopdf(
-            [body],
-            report_ref=report_ref,
-            header=None,
-            footer=None,
-            landscape=landscape,
-            specific_paperformat_args=args,
-            set_viewport_size=set_viewport_size,
+        pdf = self._cr_run_unpatched(
+            body, report_ref, specific_paperformat_args, landscape, set_viewport_size
         )
         return stamp_page_numbers(pdf, label)
 

@@ -1,9 +1,11 @@
 """One statement of a sending: its mail, and what became of it."""
 
+import contextlib
 import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -57,6 +59,9 @@ class CustomerReconciliationSendBatchLine(models.Model):
         help="Technical: the email that carries the statement to its contact.",
     )
 
+    # The claiming query reads the pending lines in this order.
+    _pending_idx = models.Index("(batch_id, id) WHERE state = 'pending'")
+
     # ------------------------------------------------------------------ guard
     @api.model_create_multi
     def create(self, vals_list):
@@ -79,32 +84,101 @@ class CustomerReconciliationSendBatchLine(models.Model):
             "from the emails."
         )
 
+    # ------------------------------------------------------------------ claiming
+    @api.model
+    def _claim_pending(self, limit):
+        """Lock up to ``limit`` pending lines of the sendings in progress that no other worker
+        holds (in sending and line order), or return an empty set. The locks last until the
+        claiming transaction ends: a worker that dies releases its lines, still pending."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.id
+                  FROM customer_reconciliation_send_batch_line line
+                  JOIN customer_reconciliation_send_batch batch ON batch.id = line.batch_id
+                 WHERE line.state = 'pending' AND batch.state IN ('queued', 'running')
+                 ORDER BY line.batch_id, line.id
+                 LIMIT %s
+                   FOR NO KEY UPDATE OF line SKIP LOCKED
+                """,
+                limit,
+            )
+        )
+        return self.sudo().browse([line_id for [line_id] in self.env.cr.fetchall()])
+
+    @api.model
+    def _pending_count(self):
+        """How many statements the sendings in progress have still to send."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(*)
+                  FROM customer_reconciliation_send_batch_line line
+                  JOIN customer_reconciliation_send_batch batch ON batch.id = line.batch_id
+                 WHERE line.state = 'pending' AND batch.state IN ('queued', 'running')
+                """
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
     # ------------------------------------------------------------------ sending
-    def _send(self, template):
-        """Post the mail of each pending line (or re-queue its failed one), send them now and
-        record what became of each: sent, failed with the reason, or still queued."""
+    def _send(self, template, send_now=True):
+        """Post the mail of each pending line (or re-queue its failed one) and record what
+        became of each: sent, failed with the reason, or still queued.
+
+        The PDFs of all the statements are rendered first, many per wkhtmltopdf run
+        (``ir.actions.report._cr_rendered_ahead``). ``send_now``: send the mails at once;
+        else they are left queued (outgoing) for the caller to commit, then send. Returns
+        the mails left to send."""
         to_send = self.env["mail.mail"].sudo()
+        postable = {}
         for line in self.filtered(lambda line: line.state == "pending"):
-            session = line.session_id
-            error = session._check_sendable()
-            if not error:
+            error = line.session_id._check_sendable()
+            if error:
+                _logger.info("Statement %s not sent: %s", line.session_id.name, error)
+                line._record_failure(error)
+            else:
+                postable[line] = line._failed_mail_to_retry()
+        fresh = self.browse([line.id for line, retried in postable.items() if not retried])
+        with fresh._pdfs_rendered_ahead(template):
+            for line, retried in postable.items():
+                error = None
                 try:
                     with self.env.cr.savepoint():
-                        mail, mails = line._failed_mail_to_retry() or session._post_statement_mail(
-                            template
-                        )
+                        mail, mails = retried or line.session_id._post_statement_mail(template)
                         line.sudo().write({"state": "queued", "mail_id": mail.id, "error": False})
                         to_send |= mails
                 except (UserError, ValidationError, AccessError, ValueError) as exc:
                     error = str(exc)
-            if error:
-                _logger.info("Statement %s not sent: %s", session.name, error)
-                line._record_failure(error)
+                if error:
+                    _logger.info("Statement %s not sent: %s", line.session_id.name, error)
+                    line._record_failure(error)
         to_send = to_send.filtered(lambda mail: mail.state == "outgoing")
-        if to_send:
+        if to_send and send_now:
             # Each mail, sent or failed, records its outcome on its line (see mail_mail.py);
             # those the mail server keeps for later stay queued until the mail queue sends them.
             to_send.send()
+        return to_send
+
+    @contextlib.contextmanager
+    def _pdfs_rendered_ahead(self, template):
+        """Within the block, the template's PDFs of these lines' statements come from one
+        rendering of them all, in the language the template renders each statement in."""
+        sessions = self.session_id
+        if len(sessions) < 2 or not template.report_template_ids:
+            yield
+            return
+        Report = self.env["ir.actions.report"]
+        with contextlib.ExitStack() as stack:
+            for lang, (_template, res_ids) in template._classify_per_lang(sessions.ids).items():
+                stack.enter_context(
+                    Report.with_context(lang=lang)._cr_rendered_ahead(
+                        template.report_template_ids, sessions.browse(res_ids)
+                    )
+                )
+            yield
 
     def _failed_mail_to_retry(self):
         """The line's failed mail, put back in the queue, when it still goes to the statement

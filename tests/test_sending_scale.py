@@ -1,0 +1,221 @@
+"""Sending at scale: slices of statements claimed by several workers, their PDFs rendered
+together, a worker killed mid-slice resumed with every statement mailed exactly once."""
+
+from datetime import date
+
+from sending_common import SendingCommon
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.customer_reconciliation.models import send_batch as send_batch_module
+
+
+class FakeCommits:
+    """Stands for ir.cron._commit_progress in a test, which cannot commit: each call marks a
+    savepoint that a "killed worker" rolls back to (what a real crash does to its uncommitted
+    transaction), and records the progress reported."""
+
+    SAVEPOINT = "cr_fake_commit"
+
+    def __init__(self, env):
+        self.env = env
+        self.calls = []
+        self.time_left = 1000.0
+
+    def __call__(self, processed=0, *, remaining=None, deactivate=False):
+        self.env.flush_all()
+        self.env.cr.execute(f"SAVEPOINT {self.SAVEPOINT}")
+        self.calls.append((processed, remaining))
+        return self.time_left
+
+    def crash(self):
+        """The worker died: everything since its last commit is gone."""
+        self.env.cr.execute(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
+        self.env.invalidate_all(flush=False)
+
+
+@tagged("post_install", "-at_install")
+class TestSendingAtScale(SendingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.more = cls.Session
+        for index in range(3):
+            customer = cls._customer(f"Scale Buyer {index}", email=f"ap{index}@buyer.example")
+            cls._invoice(customer, 120.0 * (index + 1), date(2026, 11, 6))
+            cls.more |= cls.Engine.generate(
+                cls.company, date(2026, 11, 1), date(2026, 11, 30), customer.ids
+            )["created"]
+        cls.more._workflow_write({"state": "approved", "user_id": cls.accountant.id})
+        cls.statements = cls.na | cls.nb | cls.nc | cls.more
+
+    def setUp(self):
+        super().setUp()
+        self.patch(send_batch_module, "SEND_BATCH_SIZE", 2)
+        commits = self.commits = FakeCommits(self.env)
+        self.patch(
+            self.registry["ir.cron"],
+            "_commit_progress",
+            lambda cron, *args, **kwargs: commits(*args, **kwargs),
+        )
+        commits()  # the transaction as the worker found it
+
+    def _queue(self):
+        batch = self.Batch.with_user(self.accountant)._start(
+            self.statements.with_user(self.accountant), self.template
+        )
+        self.assertEqual(batch.state, "queued", "6 statements, slices of 2: the background")
+        return batch.sudo()
+
+    def _mails_to(self, session):
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", session._name),
+                    ("res_id", "=", session.id),
+                    ("recipient_ids", "in", session.statement_contact_id.ids),
+                ]
+            )
+        )
+
+    def test_killed_worker_resumes_with_each_statement_mailed_once(self):
+        """The second slice dies after posting one of its two mails: that mail is rolled back
+        with its slice, the next run sends the rest, and every contact got one email."""
+        batch = self._queue()
+        Session = self.registry["customer.reconciliation.session"]
+        post = Session._post_statement_mail
+        posted = []
+
+        def killed_in_second_slice(session, template):
+            posted.append(session.id)
+            if len(posted) == 4:
+                raise RuntimeError("worker killed")
+            return post(session, template)
+
+        self.patch(Session, "_post_statement_mail", killed_in_second_slice)
+        # Not assertRaises: Odoo's rolls back to a savepoint of its own, which is not what a
+        # dead worker does (its transaction since the last commit is lost, no more).
+        with self.mock_smtplib_connection():
+            try:
+                self.Batch._cron_send_statements()
+            except RuntimeError as error:
+                self.assertEqual(str(error), "worker killed")
+            else:
+                self.fail("the worker was not killed")
+        self.commits.crash()
+        self.assertEqual(
+            batch.line_ids.mapped("state").count("sent"), 2, "the first slice had left"
+        )
+        self.assertEqual(batch.line_ids.mapped("state").count("pending"), 4)
+        self.assertEqual(len(self.emails), 2)
+        sent_to = [email["msg_to"] for email in self.emails]
+        self.assertEqual(len(self._mails_to(self.statements.browse(posted[2]))), 0)
+
+        self.patch(Session, "_post_statement_mail", post)
+        with self.mock_smtplib_connection():
+            self.Batch._cron_send_statements()
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(batch.line_ids.mapped("state"), ["sent"] * 6)
+        self.assertEqual(len(batch.line_ids), 6, "exactly the 6 statements, no line added")
+        self.assertEqual(set(self.statements.mapped("state")), {"sent"})
+        for session in self.statements:
+            self.assertEqual(len(self._mails_to(session)), 1, session.partner_id.name)
+        sent_to += [email["msg_to"] for email in self.emails]  # this run's (reset per run)
+        self.assertEqual(len(sent_to), 6, "six emails in all")
+        self.assertEqual(len(set(sent_to)), 6, "none sent twice")
+
+    def test_progress_per_slice(self):
+        batch = self._queue()
+        self.commits.calls.clear()
+        with self.mock_smtplib_connection():
+            self.Batch._cron_send_statements()
+        self.assertEqual(batch.sent_count, 6)
+        # First the remaining count, then per slice: mails committed, then the slice counted.
+        self.assertEqual(
+            self.commits.calls,
+            [(0, 6), (0, None), (2, 4), (0, None), (2, 2), (0, None), (2, 0)],
+        )
+
+    def test_cron_stops_when_its_time_is_up_and_the_next_run_goes_on(self):
+        batch = self._queue()
+        self.commits.time_left = 0
+        with self.mock_smtplib_connection():
+            self.Batch._cron_send_statements()
+        self.assertEqual(batch.line_ids.mapped("state").count("sent"), 2)
+        self.assertEqual(batch.state, "running")
+        self.commits.time_left = 1000.0
+        with self.mock_smtplib_connection():
+            self.Batch._cron_send_statements()
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(batch.sent_count, 6)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentSending(TransactionCase):
+    """Workers in separate cursors on committed data (removed after): each claims statements
+    no other holds, and a dead worker's statements are free again."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.ref("base.main_company")
+            self.sequence_ids = env["ir.sequence"].search([]).ids
+            partners = env["res.partner"].create(
+                [{"name": f"Concurrent Buyer {i}", "is_company": True} for i in range(5)]
+            )
+            self.partner_ids = partners.ids
+            sessions = env["customer.reconciliation.engine"].generate(
+                company,
+                date(2032, 1, 1),
+                date(2032, 1, 31),
+                partners.ids,
+                only_with_balance_or_activity=False,
+            )["created"]
+            batch = env["customer.reconciliation.send.batch"].create(
+                {
+                    "company_id": company.id,
+                    "template_id": env.ref(
+                        "customer_reconciliation.mail_template_statement_send"
+                    ).id,
+                    "line_ids": [Command.create({"session_id": s.id}) for s in sessions],
+                }
+            )
+            self.line_ids = batch.line_ids.ids
+        self.addCleanup(self._remove_committed_data)
+
+    def _remove_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            lines = env["customer.reconciliation.send.batch.line"].browse(self.line_ids)
+            lines.batch_id.unlink()
+            env["customer.reconciliation.session"].search(
+                [("partner_id", "in", self.partner_ids)]
+            ).unlink()
+            env["res.partner"].browse(self.partner_ids).unlink()
+            env["ir.sequence"].search([("id", "not in", self.sequence_ids)]).unlink()
+
+    def test_workers_claim_different_statements(self):
+        cursors = [self.registry.cursor() for _i in range(3)]
+        try:
+            claimed = [
+                api.Environment(cr, SUPERUSER_ID, {})["customer.reconciliation.send.batch.line"]
+                ._claim_pending(2)
+                .ids
+                for cr in cursors
+            ]
+            self.assertEqual(claimed, [self.line_ids[:2], self.line_ids[2:4], self.line_ids[4:]])
+            cursors[0].rollback()  # the first worker dies: its statements are free again
+            env = api.Environment(cursors[0], SUPERUSER_ID, {})
+            self.assertEqual(
+                env["customer.reconciliation.send.batch.line"]._claim_pending(5).ids,
+                self.line_ids[:2],
+                "the others' statements are skipped, not waited for",
+            )
+        finally:
+            for cr in cursors:
+                cr.rollback()
+                cr.close()
