@@ -97,6 +97,9 @@ class TestBatchedGeneration(ReconciliationCommon):
         self.assertEqual((run.done_count, run.created_count, run.refreshed_count), (6, 6, 0))
         self.assertEqual(run.session_ids, statements)
         self.assertFalse(run.error)
+        # Numbered once their batch committed, gapless: the killed batch drew no number.
+        numbers = sorted(int(name.rsplit("/", 1)[1]) for name in statements.mapped("name"))
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 6)))
 
     def test_retrying_a_done_batch_refreshes_instead_of_duplicating(self):
         run = self.Run._start(self.company, *PERIOD, self.customers.ids)
@@ -126,6 +129,18 @@ class TestBatchedGeneration(ReconciliationCommon):
         self.assertEqual(run.batch_ids[0].attempt_count, 3)
         self.assertEqual((run.state, run.done_count, run.created_count), ("failed", 4, 4))
         self.assertIn("cannot be generated", run.error)
+
+    def test_a_batch_numbers_its_statements_after_it_committed(self):
+        run = self.Run._start(self.company, *PERIOD, self.customers.ids)
+        run.batch_ids[0]._generate()  # as a worker, before its commit
+        statements = self._statements()
+        self.assertEqual(set(statements.mapped("name")), {"…"})
+        with self.assertRaisesRegex(UserError, "still being generated in the background"):
+            statements[0].action_submit()
+        self.Engine._number_unnumbered(self.company)
+        self.assertTrue(all(name.startswith("REC/") for name in statements.mapped("name")))
+        statements[0].action_submit()
+        self.assertEqual(statements[0].state, "to_approve")
 
     def test_progress_is_reported_per_batch(self):
         self.Run._start(self.company, *PERIOD, self.customers.ids)
@@ -340,12 +355,81 @@ class TestConcurrentGeneration(TransactionCase):
                 api.Environment(cr, SUPERUSER_ID, {})["customer.reconciliation.run.batch"]._claim()
                 for cr in cursors
             ]
-            self.assertEqual([batch.run_id.id for batch in claimed[:2]], run_ids)
-            self.assertEqual([batch.sequence for batch in claimed[:2]], [1, 1])
-            self.assertFalse(claimed[2])  # both runs are taken: nothing to wait for
+            # The batches of one run are generated side by side (their customers are disjoint).
+            self.assertEqual([batch.run_id.id for batch in claimed], [run_ids[0]] * 2 + run_ids[1:])
+            self.assertEqual([batch.sequence for batch in claimed], [1, 2, 1])
             cursors[0].rollback()  # the first worker dies: its batch is free again
-            self.assertEqual(claimed[2].with_env(claimed[2].env)._claim(), claimed[0])
+            self.assertEqual(claimed[0].with_env(claimed[0].env)._claim(), claimed[0])
         finally:
             for cr in cursors:
                 cr.rollback()
                 cr.close()
+
+    def _queued_run(self, env, month, batch_size=2):
+        run = env["customer.reconciliation.run"].create(
+            {
+                "company_id": self.company_id,
+                "date_from": date(2031, month, 1),
+                "date_to": date(2031, month, 28),
+                "partner_ids": [(6, 0, self.partner_ids)],
+                "total_count": len(self.partner_ids),
+                "only_with_balance_or_activity": False,
+            }
+        )
+        env["customer.reconciliation.run.batch"]._create_for(run, self.partner_ids, batch_size)
+        return run
+
+    def test_a_user_generating_the_period_keeps_the_workers_off_it(self):
+        with self.registry.cursor() as cr:
+            run_ids = [
+                self._queued_run(api.Environment(cr, SUPERUSER_ID, {}), m).id for m in (1, 2)
+            ]
+        user_cr, worker_cr = self.registry.cursor(), self.registry.cursor()
+        try:
+            user_env = api.Environment(user_cr, SUPERUSER_ID, {})
+            company = user_env["res.company"].browse(self.company_id)
+            engine = user_env["customer.reconciliation.engine"]
+            self.assertTrue(
+                engine._lock_generation(company, date(2031, 1, 1), date(2031, 1, 28), [])
+            )
+            batch = api.Environment(worker_cr, SUPERUSER_ID, {})[
+                "customer.reconciliation.run.batch"
+            ]._claim()
+            self.assertEqual(batch.run_id.id, run_ids[1], "January is the user's: skipped")
+        finally:
+            for cr in (user_cr, worker_cr):
+                cr.rollback()
+                cr.close()
+
+    def test_two_workers_generate_one_run_side_by_side(self):
+        """Neither waits for the other; their statements get gapless numbers once committed."""
+        with self.registry.cursor() as cr:
+            self._queued_run(api.Environment(cr, SUPERUSER_ID, {}), 1)
+        cursors = [self.registry.cursor() for _i in range(2)]
+        try:
+            batches = []
+            for cr in cursors:
+                cr.execute("SET LOCAL lock_timeout = '3s'")  # waiting would fail, not hang
+                batch = api.Environment(cr, SUPERUSER_ID, {})[
+                    "customer.reconciliation.run.batch"
+                ]._claim()
+                self.assertTrue(batch._process_claimed(), "generated without waiting")
+                batches.append(batch)
+            self.assertEqual(sorted(b.sequence for b in batches), [1, 2])
+            for cr, batch in zip(cursors, batches, strict=True):
+                cr.commit()
+                batch.env["customer.reconciliation.engine"]._number_unnumbered(
+                    batch.run_id.company_id
+                )
+                cr.commit()
+        finally:
+            for cr in cursors:
+                cr.rollback()
+                cr.close()
+        with self.registry.cursor() as cr:
+            sessions = api.Environment(cr, SUPERUSER_ID, {})[
+                "customer.reconciliation.session"
+            ].search([("partner_id", "in", self.partner_ids)], order="name")
+            self.assertEqual(sorted(sessions.partner_id.ids), sorted(self.partner_ids))
+            numbers = [int(name.rsplit("/", 1)[1]) for name in sessions.mapped("name")]
+            self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(numbers))))

@@ -13,6 +13,8 @@ from odoo.tools import SQL, format_date, formatLang
 
 from ..tools import aging
 
+UNNUMBERED = "…"  # the name of a background batch's statements until it commits
+
 
 def scope_filter(scope):
     """The journal item ``aml`` carries one of the analytic accounts of ``scope`` (an SQL int
@@ -37,8 +39,7 @@ def aging_bucket_case():
 
 
 def aging_totals():
-    """SQL: one ``SUM`` of the residuals per aging bucket (as ``aging_bucket_case`` puts them),
-    named after the statement's field."""
+    """SQL: one ``SUM`` of the residuals per aging bucket, named after the statement's field."""
     bucket = aging_bucket_case()
     return SQL(", ").join(
         SQL(
@@ -161,7 +162,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
                     end=date_to,
                 )
             )
-        self._lock_generation(company, date_from, date_to, analytic_ids)
+        self._lock_generation(company, date_from, date_to, analytic_ids, shared=bool(run))
         if partner_ids is not None:
             partners = self.env["res.partner"].browse(partner_ids)
             partner_ids = list(set(partners.commercial_partner_id.ids))
@@ -211,6 +212,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
                     "date_to": date_to,
                     "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
                     "run_id": run.id if run else False,
+                    "name": UNNUMBERED if run else "/",  # a batch's: numbered once committed
                     "version": session.version + 1 if session else 1,
                     # the values of their computes, given: no recomputation, no UPDATE
                     "scope_key": scope_key,
@@ -227,9 +229,8 @@ class CustomerReconciliationEngine(models.AbstractModel):
 
     @api.model
     def _compare_again(self, sessions):
-        """Compare the regenerated draft ``sessions`` whose customer's ledger was imported with
-        it again: their comparison named the lines just rewritten (a scheduled run refreshing
-        the month's drafts would otherwise leave every imported ledger to compare by hand)."""
+        """Compare again the refreshed drafts whose customer's ledger was imported: their
+        comparison named the lines just rewritten (else each to compare again by hand)."""
         compared = sessions.filtered("customer_ledger_match_date")
         if compared:
             compared._match_customer_ledger()

@@ -1,8 +1,24 @@
-"""Generating a company's period and scope is one transaction at a time: the lock the engine
-takes at the start of ``generate`` (and the background workers try without waiting)."""
+"""Who generates a company's period and scope at the same time, and when its statements get
+their numbers.
+
+A user's generation is one transaction at a time per company, period and scope (an exclusive
+lock, held until its commit). The batches of a background run share that lock (their
+customers are disjoint): several workers generate one run side by side, and a user waits for
+them. The statements of a batch are created unnumbered and numbered just after the batch
+commits, in a short transaction of its own, so that the gapless sequence's row is locked for
+milliseconds, not for a whole batch (a worker would otherwise wait for the other's commit).
+"""
+
+import logging
+
+from psycopg2 import errors
 
 from odoo import api, models
 from odoo.tools import SQL
+
+from .engine import UNNUMBERED
+
+_logger = logging.getLogger(__name__)
 
 
 # One model, one file per step of its process (see engine.py): split on purpose.
@@ -11,18 +27,78 @@ class CustomerReconciliationEngine(models.AbstractModel):
     _inherit = "customer.reconciliation.engine"
 
     @api.model
-    def _lock_generation(self, company, date_from, date_to, analytic_ids, wait=True):
-        """One transaction at a time per company, period and scope, until its commit (a batch).
+    def _lock_generation(self, company, date_from, date_to, analytic_ids, wait=True, shared=False):
+        """Take the generation lock of company, period and scope until the commit (a batch).
         A caller that waited read the ledger before the other's commit: a serialization error,
-        retried by Odoo on a fresh snapshot (a refresh). ``wait=False``: whether it was free."""
+        retried by Odoo on a fresh snapshot (a refresh). ``wait=False``: whether it was free.
+        ``shared``: a background batch's, held with the other batches of runs."""
         scope_key = self.env["customer.reconciliation.session"]._make_scope_key(analytic_ids)
         key = f"customer_reconciliation:{company.id}:{date_from}:{date_to}:{scope_key}"
         lock = SQL("hashtextextended(%s, 0)", key)
-        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", lock))
+        kind = "_shared" if shared else ""
+        self.env.cr.execute(SQL(f"SELECT pg_try_advisory_xact_lock{kind}(%s)", lock))  # noqa: S608
         [locked] = self.env.cr.fetchone()
         if not locked and wait:
-            self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", lock))
+            self.env.cr.execute(SQL(f"SELECT pg_advisory_xact_lock{kind}(%s)", lock))  # noqa: S608
             self.env.cr.execute(  # a real 40001, retried like any serialization failure
                 SQL("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure'; END $$")
             )
         return locked
+
+    @api.model
+    def _number_unnumbered(self, company):
+        """Number the committed statements of ``company`` that a batch left unnumbered, in the
+        current transaction (by end date, then creation); returns how many."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT id, date_to FROM customer_reconciliation_session
+                 WHERE company_id = %s AND name = %s
+                 ORDER BY date_to, id
+                   FOR NO KEY UPDATE
+                """,
+                company.id,
+                UNNUMBERED,
+            )
+        )
+        rows = cr.fetchall()
+        by_date = {}
+        for session_id, date_to in rows:
+            by_date.setdefault(date_to, []).append(session_id)
+        Session = self.env["customer.reconciliation.session"].with_company(company)
+        for date_to, ids in by_date.items():
+            names = Session._allocate_numbers(len(ids), date_to)
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE customer_reconciliation_session s SET name = n.name
+                      FROM unnest(%s::int[], %s::varchar[]) AS n(id, name)
+                     WHERE s.id = n.id
+                    """,
+                    ids,
+                    names,
+                )
+            )
+        if rows:
+            Session.browse([row[0] for row in rows]).invalidate_recordset(["name"])
+        return len(rows)
+
+    @api.model
+    def _number_unnumbered_committed(self, company, attempts=5):
+        """Number them in a transaction of its own, committed; retried when another worker
+        numbered at the same time (its snapshot is then stale: a serialization failure)."""
+        Cron = self.env["ir.cron"]
+        for _attempt in range(attempts):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self._number_unnumbered(company)
+            except (errors.SerializationFailure, errors.LockNotAvailable):
+                self.env.invalidate_all(flush=False)
+                Cron._commit_progress(0)  # a new transaction, a new snapshot
+                continue
+            Cron._commit_progress(0)
+            return True
+        _logger.info("Statements of %s left to number by the next run", company.name)
+        return False

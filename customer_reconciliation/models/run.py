@@ -283,6 +283,7 @@ class CustomerReconciliationRun(models.Model):
         )
         if batch:
             batch.with_env(self.env)._generate()  # with the caller's rights
+            self.env["customer.reconciliation.engine"]._number_unnumbered(self.company_id)
         self._update_counters()
         return self.state not in ("queued", "running")
 
@@ -303,6 +304,7 @@ class CustomerReconciliationRun(models.Model):
         (Odoo runs one cron record in one worker at a time)."""
         Cron = self.env["ir.cron"]
         Batch = self.env["customer.reconciliation.run.batch"].sudo()
+        engine = self.env["customer.reconciliation.engine"].sudo()
         self._finalize_runs()
         Cron._commit_progress(remaining=Batch._remaining_customers())
         conflicts = 0
@@ -314,11 +316,14 @@ class CustomerReconciliationRun(models.Model):
             # Commits the batch and its statements, or (after a rollback to the savepoint)
             # its failed attempt; either way the batch's row lock and the engine's
             # advisory lock end here, and the next claim reads a fresh snapshot.
-            if Cron._commit_progress(processed, remaining=Batch._remaining_customers()) <= 0:
-                return
+            time_left = Cron._commit_progress(processed, remaining=Batch._remaining_customers())
+            if outcome:
+                engine._number_unnumbered_committed(run.company_id)
             if outcome is not False:
                 run._update_counters_committed()
-            elif conflicts >= 5:
+            if time_left <= 0:
+                return
+            if outcome is False and conflicts >= 5:
                 break  # still contended: the next cron call retries it
         self._finalize_runs()
 
@@ -350,6 +355,9 @@ class CustomerReconciliationRun(models.Model):
             # Another worker is giving them their batches at the same moment.
             self.env.invalidate_all(flush=False)
         runs._update_counters_committed()
+        # A worker that died between a batch's commit and its numbering left them unnumbered.
+        for company in runs.company_id:
+            self.env["customer.reconciliation.engine"]._number_unnumbered_committed(company)
 
     @api.model
     def _start(

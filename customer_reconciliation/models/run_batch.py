@@ -88,8 +88,9 @@ class CustomerReconciliationRunBatch(models.Model):
     def _claim(self):
         """Lock the next pending batch that no other worker holds, or return an empty set.
 
-        The run's generation lock (the engine's, on its company, period and scope) is tried
-        first: a run another transaction is generating is skipped, not waited for. The row
+        The run's generation lock (the engine's, on its company, period and scope, shared by
+        the batches of runs) is tried first: a period a user is generating is skipped, not
+        waited for; the batches of other workers are not in the way. The row
         lock lasts the claiming transaction: a second worker skips the batch, and a worker
         that dies mid-batch releases it with its transaction, still pending."""
         self.env.flush_all()
@@ -112,7 +113,7 @@ class CustomerReconciliationRunBatch(models.Model):
             .browse([run_id for [run_id] in cr.fetchall()])
         ):
             args = (run.company_id, run.date_from, run.date_to, run.analytic_account_ids.ids)
-            if not engine._lock_generation(*args, wait=False):
+            if not engine._lock_generation(*args, wait=False, shared=True):
                 continue
             cr.execute(
                 SQL(

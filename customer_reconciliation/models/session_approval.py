@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import aging, limits
+from .engine import UNNUMBERED
 
 # The totals of the digest, in this order (changing it changes every digest).
 DIGEST_TOTALS = (
@@ -169,6 +170,14 @@ class CustomerReconciliationSession(models.Model):
         if not_generated:
             raise UserError(
                 self.env._("Generate statement %s before submitting it.", not_generated[0].name)
+            )
+        if unnumbered := self.filtered(lambda s: s.name == UNNUMBERED):
+            raise UserError(
+                self.env._(
+                    "The statement of %s is still being generated in the background: it is "
+                    "submitted once it has its number.",
+                    unnumbered[0].partner_id.display_name,
+                )
             )
         now = fields.Datetime.now()
         for session in self:
