@@ -5,7 +5,7 @@ from datetime import date
 
 from sending_common import SendingCommon
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.customer_reconciliation.models import send_batch as send_batch_module
@@ -191,6 +191,12 @@ class TestConcurrentSending(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             lines = env["customer.reconciliation.send.batch.line"].browse(self.line_ids)
+            cr.execute(  # back to drafts (the ledger-check test sends them), which unlink
+                "UPDATE customer_reconciliation_session SET state = 'draft'"
+                " WHERE id IN (SELECT session_id FROM customer_reconciliation_send_batch_line"
+                " WHERE id = ANY(%s))",
+                [self.line_ids],
+            )
             lines.batch_id.unlink()
             env["customer.reconciliation.session"].search(
                 [("partner_id", "in", self.partner_ids)]
@@ -215,6 +221,40 @@ class TestConcurrentSending(TransactionCase):
                 self.line_ids[:2],
                 "the others' statements are skipped, not waited for",
             )
+        finally:
+            for cr in cursors:
+                cr.rollback()
+                cr.close()
+
+    def test_workers_check_different_statements_against_the_ledger(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "UPDATE customer_reconciliation_session SET state = 'sent',"
+                " ledger_check_date = NULL WHERE id IN (SELECT session_id FROM"
+                " customer_reconciliation_send_batch_line WHERE id = ANY(%s))",
+                [self.line_ids],
+            )
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            session_ids = (
+                env["customer.reconciliation.send.batch.line"].browse(self.line_ids).session_id.ids
+            )
+        started = fields.Datetime.now()
+        cursors = [self.registry.cursor() for _i in range(2)]
+        try:
+            Sessions = [
+                api.Environment(cr, SUPERUSER_ID, {})["customer.reconciliation.session"]
+                for cr in cursors
+            ]
+            first = Sessions[0]._claim_ledger_checks(started, 3)
+            second = Sessions[1]._claim_ledger_checks(started, 3)
+            self.assertEqual(len(first), 3)
+            self.assertEqual(sorted((first | second).ids), sorted(session_ids))
+            self.assertFalse(set(first.ids) & set(second.ids), "held ones are skipped")
+            first._post_ledger_check(first._ledger_differences())
+            cursors[0].commit()
+            # Checked since the run started: not claimed again, by anyone.
+            self.assertEqual(Sessions[0]._claim_ledger_checks(started, 5), Sessions[0].browse())
+            self.assertEqual(Sessions[0]._ledger_checks_due(started), 2)
         finally:
             for cr in cursors:
                 cr.rollback()

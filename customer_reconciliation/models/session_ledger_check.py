@@ -161,15 +161,59 @@ class CustomerReconciliationSession(models.Model):
 
     @api.model
     def _cron_check_ledger(self, batch_size=500):
-        """Nightly: sent and confirmed statements compared with the ledger."""
-        sessions = self.search(
-            [("state", "in", ("sent", "confirmed"))], order="ledger_check_date asc, id"
-        )
-        for start in range(0, len(sessions), batch_size):
-            batch = sessions[start : start + batch_size]
+        """Nightly: sent and confirmed statements compared with the ledger, the least recently
+        checked first, 500 at a time. Each batch is claimed with row locks that skip what
+        another worker holds (two scheduled actions share the night) and committed with its
+        progress; a statement is checked once per run, and a killed worker's batch is checked
+        by the next claim."""
+        started = fields.Datetime.now()
+        in_cron = bool(self.env.context.get("cron_id"))
+        Cron = self.env["ir.cron"]
+        if in_cron:
+            Cron._commit_progress(remaining=self._ledger_checks_due(started))
+        while batch := self._claim_ledger_checks(started, batch_size):
             batch._post_ledger_check(batch._ledger_differences())
-            if self.env.context.get("cron_id"):
-                self.env["ir.cron"]._commit_progress(
-                    len(batch), remaining=len(sessions) - start - len(batch)
-                )
+            if in_cron and (
+                Cron._commit_progress(len(batch), remaining=self._ledger_checks_due(started)) <= 0
+            ):
+                break
         return True
+
+    @api.model
+    def _ledger_check_due(self, started):
+        """SQL: a sent or confirmed statement not checked since ``started``."""
+        return SQL(
+            "state IN ('sent', 'confirmed') AND (ledger_check_date IS NULL"
+            " OR ledger_check_date < %s)",
+            started,
+        )
+
+    @api.model
+    def _ledger_checks_due(self, started):
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT COUNT(*) FROM customer_reconciliation_session WHERE %s",
+                self._ledger_check_due(started),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _claim_ledger_checks(self, started, limit):
+        """Lock up to ``limit`` statements due that no other worker holds, least recently
+        checked first (until the end of the transaction)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM customer_reconciliation_session WHERE %s
+                 ORDER BY ledger_check_date NULLS FIRST, id
+                 LIMIT %s
+                   FOR NO KEY UPDATE SKIP LOCKED
+                """,
+                self._ledger_check_due(started),
+                limit,
+            )
+        )
+        return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
