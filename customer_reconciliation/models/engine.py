@@ -531,12 +531,10 @@ analytic_names AS (
 INSERT INTO customer_reconciliation_line (
     session_id, company_id, currency_id, sequence, kind, date, move_id, move_line_id,
     account_id, name, customer_ref, label, date_maturity, debit, credit, amount,
-    amount_company, balance, analytic_names, is_open, open_amount,
-    create_uid, create_date, write_uid, write_date)
+    amount_company, balance, analytic_names, is_open, open_amount)
 SELECT o.session_id, o.company_id, o.currency_id, 0, 'opening', o.date_from, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, 0, 0, o.amount,
-       o.amount_company, o.amount, NULL, FALSE, 0,
-       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+       o.amount_company, o.amount, NULL, FALSE, 0
   FROM opening o
 UNION ALL
 SELECT i.session_id, o.company_id, o.currency_id,
@@ -544,8 +542,7 @@ SELECT i.session_id, o.company_id, o.currency_id,
        i.account_id, i.move_name, i.customer_ref, i.label, i.date_maturity,
        GREATEST(i.amount, 0), GREATEST(-i.amount, 0), i.amount,
        i.amount_company, o.amount + SUM(i.amount) OVER w, an.names,
-       i.residual <> 0, i.residual,
-       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+       i.residual <> 0, i.residual
   FROM cr_items i
   JOIN opening o ON o.session_id = i.session_id
   LEFT JOIN analytic_names an ON an.session_id = i.session_id AND an.aml_id = i.aml_id
@@ -557,12 +554,10 @@ WINDOW w AS (PARTITION BY i.session_id ORDER BY i.date, i.move_name, i.aml_id
 _OPEN_ITEMS_SQL = """
 INSERT INTO customer_reconciliation_open_item (
     session_id, company_id, currency_id, kind, date, move_id, move_line_id, name,
-    customer_ref, date_maturity, amount, open_amount, days_overdue, aging_bucket,
-    create_uid, create_date, write_uid, write_date)
+    customer_ref, date_maturity, amount, open_amount, days_overdue, aging_bucket)
 SELECT i.session_id, i.session_company_id, i.session_currency_id, i.kind, i.date, i.move_id,
        i.aml_id, i.move_name, i.customer_ref, COALESCE(i.date_maturity, i.date), i.amount, i.residual,
-       GREATEST(i.aging_days, 0), %(aging_bucket)s,
-       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+       GREATEST(i.aging_days, 0), %(aging_bucket)s
   FROM cr_items i
  WHERE i.residual <> 0
 """

@@ -12,6 +12,9 @@ class CustomerReconciliationOpenItem(models.Model):
 
     _name = "customer.reconciliation.open.item"
     _description = "Customer Reconciliation Open Item"
+    # Frozen content written by the engine in bulk: no author nor dates of its own (the
+    # statement's generated_at says when), and two foreign keys fewer to check per row.
+    _log_access = False
     _order = "session_id, date_maturity, date, id"
 
     session_id = fields.Many2one(
