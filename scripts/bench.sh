@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: ensure PostgreSQL and the Odoo config, then run the five benchmarks:
+# `make bench`: ensure PostgreSQL and the Odoo config, then run the five benchmarks
+# (`make bench ARGS=--scale`: bench/bench_scale.py, the month-end at scale, instead):
 #   bench/bench.py          statement generation vs OCA partner_statement (arguments go here)
 #   bench/bench_reports.py  a 2,000-line statement PDF and a 100,000-line XLSX export
 #   bench/bench_matching.py the customer-ledger matcher, 50,000 x 50,000 lines, and the
@@ -17,6 +18,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 setup_env
 export CR_ODOO_CONF="$ODOO_CONF" CR_REPO_ROOT="$CR_ROOT"
 cd "$CR_ROOT"
+# `make bench ARGS=--scale [...]`: the month-end at scale alone (bench/bench_scale.py).
+if [[ ${1:-} == --scale ]]; then
+    shift
+    exec "$PY" bench/bench_scale.py --config "$ODOO_CONF" "$@"
+fi
 # OCA's activity statement takes minutes per 500 customers: by default it is timed on the
 # first 500 customers, and our engine again on the same 500 for the ratio.
 oca_args=(--oca-customers 500)

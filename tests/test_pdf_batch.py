@@ -10,7 +10,6 @@ from test_reports import MARCH, ReportHttpCommon, pdf_pages
 from odoo.tests import tagged
 
 from odoo.addons.base.models.ir_actions_report import IrActionsReport as BaseReport
-from odoo.addons.customer_reconciliation.reports import pdf_batch
 
 STATEMENT = "customer_reconciliation.action_report_reconciliation_statement"
 
@@ -50,7 +49,7 @@ class TestPdfBatch(ReportHttpCommon):
         return {res_id: streams[res_id]["stream"].getvalue() for res_id in res_ids}
 
     def _text(self, pdf):
-        return [" ".join(page.replace(pdf_batch.MARKER, "").split()) for page in pdf_pages(pdf)]
+        return [" ".join(page.split()) for page in pdf_pages(pdf)]
 
     def test_statements_in_one_run_cut_back_into_each(self):
         runs = self._count_runs()

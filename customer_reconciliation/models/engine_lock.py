@@ -46,22 +46,31 @@ class CustomerReconciliationEngine(models.AbstractModel):
         return locked
 
     @api.model
-    def _number_unnumbered(self, company):
-        """Number the committed statements of ``company`` that a batch left unnumbered, in the
-        current transaction (by end date, then creation); returns how many."""
+    def _number_unnumbered(self, company, batch=None):
+        """Number the statements of ``company`` that a batch left unnumbered (``batch``: only
+        that batch's, which no other worker touches), in the current transaction, by end date
+        then creation; returns how many. A conflict with another worker numbering at the same
+        time raises a serialization failure, not logged: the caller retries."""
         self.env.flush_all()
         cr = self.env.cr
+        only_batch = (
+            SQL("AND run_id = %s AND partner_id = ANY(%s)", batch.run_id.id, batch.partner_ids.ids)
+            if batch
+            else SQL()
+        )
         cr.execute(
             SQL(
                 """
                 SELECT id, date_to FROM customer_reconciliation_session
-                 WHERE company_id = %s AND name = %s
+                 WHERE company_id = %s AND name = %s %s
                  ORDER BY date_to, id
                    FOR NO KEY UPDATE
                 """,
                 company.id,
                 UNNUMBERED,
-            )
+                only_batch,
+            ),
+            log_exceptions=False,
         )
         rows = cr.fetchall()
         by_date = {}
@@ -86,14 +95,14 @@ class CustomerReconciliationEngine(models.AbstractModel):
         return len(rows)
 
     @api.model
-    def _number_unnumbered_committed(self, company, attempts=5):
+    def _number_unnumbered_committed(self, company, batch=None, attempts=10):
         """Number them in a transaction of its own, committed; retried when another worker
         numbered at the same time (its snapshot is then stale: a serialization failure)."""
         Cron = self.env["ir.cron"]
         for _attempt in range(attempts):
             try:
                 with self.env.cr.savepoint(flush=False):
-                    self._number_unnumbered(company)
+                    self._number_unnumbered(company, batch)
             except (errors.SerializationFailure, errors.LockNotAvailable):
                 self.env.invalidate_all(flush=False)
                 Cron._commit_progress(0)  # a new transaction, a new snapshot

@@ -20,6 +20,7 @@ import io
 import logging
 import subprocess
 
+import psycopg2
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -200,6 +201,8 @@ class IrActionsReport(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         streams = self._render_qweb_pdf_prepare_streams(report, {}, records.ids)
+                except psycopg2.Error:
+                    raise  # the transaction is lost: not a rendering problem
                 except Exception:  # noqa: BLE001 - each statement is then rendered on its own
                     _logger.warning(
                         "%s of %s statements could not be rendered together",

@@ -188,7 +188,8 @@ class CustomerReconciliationRun(models.Model):
                  WHERE r.id = s.run_id
                 """,
                 ids=self.ids,
-            )
+            ),
+            log_exceptions=False,  # a conflict with another worker's update is retried
         )
         # A run without any customer has nothing to wait for.
         self.env.cr.execute(
@@ -283,7 +284,7 @@ class CustomerReconciliationRun(models.Model):
         )
         if batch:
             batch.with_env(self.env)._generate()  # with the caller's rights
-            self.env["customer.reconciliation.engine"]._number_unnumbered(self.company_id)
+            self.env["customer.reconciliation.engine"]._number_unnumbered(self.company_id, batch)
         self._update_counters()
         return self.state not in ("queued", "running")
 
@@ -318,7 +319,7 @@ class CustomerReconciliationRun(models.Model):
             # advisory lock end here, and the next claim reads a fresh snapshot.
             time_left = Cron._commit_progress(processed, remaining=Batch._remaining_customers())
             if outcome:
-                engine._number_unnumbered_committed(run.company_id)
+                engine._number_unnumbered_committed(run.company_id, batch)
             if outcome is not False:
                 run._update_counters_committed()
             if time_left <= 0:

@@ -184,13 +184,14 @@ class CustomerReconciliationSendBatch(models.Model):
         Line = self.env["customer.reconciliation.send.batch.line"]
         Cron._commit_progress(remaining=Line._pending_count())
         while True:
-            lines = Line._claim_pending(SEND_BATCH_SIZE)
+            lines = Line._claim_pending(SEND_BATCH_SIZE, retry=True)
             if not lines:
                 break
             started = time.monotonic()
             to_send = self.env["mail.mail"].sudo()
+            # The sending's own row is not written here: two workers sending its statements
+            # would conflict on it. It is marked done by the slice that sends its last one.
             for batch in lines.batch_id:
-                batch.sudo().state = "running"
                 to_send |= (
                     lines.filtered(lambda line, batch=batch: line.batch_id == batch)
                     .with_user(batch.user_id)

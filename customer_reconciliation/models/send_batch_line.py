@@ -3,6 +3,8 @@
 import contextlib
 import logging
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
@@ -86,10 +88,24 @@ class CustomerReconciliationSendBatchLine(models.Model):
 
     # ------------------------------------------------------------------ claiming
     @api.model
-    def _claim_pending(self, limit):
+    def _claim_pending(self, limit, retry=False):
         """Lock up to ``limit`` pending lines of the sendings in progress that no other worker
         holds (in sending and line order), or return an empty set. The locks last until the
-        claiming transaction ends: a worker that dies releases its lines, still pending."""
+        claiming transaction ends: a worker that dies releases its lines, still pending.
+        ``retry``: in a scheduled action, claim again in a new transaction when another
+        worker's commit made this one's snapshot stale (a serialization failure)."""
+        for _attempt in range(5 if retry else 1):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._claim_pending_once(limit)
+            except errors.SerializationFailure:
+                if not retry:
+                    raise
+                self.env["ir.cron"]._commit_progress(0)  # a new transaction, a new snapshot
+        return self.browse()
+
+    @api.model
+    def _claim_pending_once(self, limit):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -103,7 +119,8 @@ class CustomerReconciliationSendBatchLine(models.Model):
                    FOR NO KEY UPDATE OF line SKIP LOCKED
                 """,
                 limit,
-            )
+            ),
+            log_exceptions=False,
         )
         return self.sudo().browse([line_id for [line_id] in self.env.cr.fetchall()])
 

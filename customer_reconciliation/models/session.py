@@ -368,8 +368,7 @@ class CustomerReconciliationSession(models.Model):
             return [sequence.next_by_id(sequence_date=date) for _i in range(count)]
         prefix, suffix, pad = *sequence._get_prefix_suffix(), f"%0{sequence.padding}d"
         if sequence.implementation == "no_gap":
-            # Gapless: the numbers are drawn in this transaction and given back if it fails.
-            # The row lock waits for another worker's batch instead of failing (NOWAIT).
+            # Gapless: drawn in this transaction, given back if it fails; waits for another.
             sequence.flush_recordset(["number_next"])
             step = sequence.number_increment
             self.env.cr.execute(
@@ -379,7 +378,8 @@ class CustomerReconciliationSession(models.Model):
                     count * step,
                     sequence.id,
                     count * step,
-                )
+                ),
+                log_exceptions=False,  # a conflict with another worker is retried, not an error
             )
             first = self.env.cr.fetchone()[0]
             sequence.invalidate_recordset(["number_next"])

@@ -3,6 +3,7 @@ is now (a button, and every night for sent and confirmed statements): journal it
 removed or changed since, reported in the statement's messages."""
 
 from markupsafe import Markup
+from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
@@ -171,7 +172,7 @@ class CustomerReconciliationSession(models.Model):
         Cron = self.env["ir.cron"]
         if in_cron:
             Cron._commit_progress(remaining=self._ledger_checks_due(started))
-        while batch := self._claim_ledger_checks(started, batch_size):
+        while batch := self._claim_ledger_checks(started, batch_size, retry=in_cron):
             batch._post_ledger_check(batch._ledger_differences())
             if in_cron and (
                 Cron._commit_progress(len(batch), remaining=self._ledger_checks_due(started)) <= 0
@@ -200,9 +201,23 @@ class CustomerReconciliationSession(models.Model):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _claim_ledger_checks(self, started, limit):
+    def _claim_ledger_checks(self, started, limit, retry=False):
         """Lock up to ``limit`` statements due that no other worker holds, least recently
-        checked first (until the end of the transaction)."""
+        checked first (until the end of the transaction). ``retry``: in a scheduled action,
+        claim again in a new transaction when another worker's commit made this one's
+        snapshot stale (a serialization failure, which can only happen at the claim)."""
+        for _attempt in range(5 if retry else 1):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._claim_ledger_checks_once(started, limit)
+            except errors.SerializationFailure:
+                if not retry:
+                    raise
+                self.env["ir.cron"]._commit_progress(0)  # a new transaction, a new snapshot
+        return self.browse()
+
+    @api.model
+    def _claim_ledger_checks_once(self, started, limit):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -214,6 +229,7 @@ class CustomerReconciliationSession(models.Model):
                 """,
                 self._ledger_check_due(started),
                 limit,
-            )
+            ),
+            log_exceptions=False,
         )
         return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
