@@ -91,7 +91,10 @@ class CustomerReconciliationEngine(models.AbstractModel):
         account_ids = self._reconciliation_account_ids(company)
         partner_filter = SQL("TRUE")
         if partner_ids is not None:
-            partner_filter = SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids))
+            partner_filter = SQL(  # on aml.partner_id: Odoo's index on it, not a full scan
+                "aml.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))",
+                list(partner_ids),
+            )
         having = SQL("TRUE")
         if only_with_balance_or_activity:
             having = SQL("SUM(aml.balance) <> 0 OR BOOL_OR(aml.date >= %s)", date_from)

@@ -309,7 +309,7 @@ class CustomerReconciliationRun(models.Model):
         self._finalize_runs()
         Cron._commit_progress(remaining=Batch._remaining_customers())
         conflicts = 0
-        while batch := Batch._claim():
+        while batch := Batch._claim(retry=True):
             run = batch.run_id
             outcome = batch._process_claimed()
             conflicts = conflicts + 1 if outcome is False else 0

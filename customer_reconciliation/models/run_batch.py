@@ -85,8 +85,24 @@ class CustomerReconciliationRunBatch(models.Model):
         )
 
     @api.model
-    def _claim(self):
+    def _claim(self, retry=False):
         """Lock the next pending batch that no other worker holds, or return an empty set.
+        ``retry``: in a scheduled action, claim again in a new transaction when another
+        worker's commit made this one's snapshot stale (a serialization failure)."""
+        for _attempt in range(5 if retry else 1):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._claim_once()
+            except errors.SerializationFailure:
+                if not retry:
+                    raise
+                self.env.invalidate_all(flush=False)
+                self.env["ir.cron"]._commit_progress(0)  # a new transaction, a new snapshot
+        return self.sudo().browse()
+
+    @api.model
+    def _claim_once(self):
+        """The claim itself.
 
         The run's generation lock (the engine's, on its company, period and scope, shared by
         the batches of runs) is tried first: a period a user is generating is skipped, not
@@ -125,7 +141,8 @@ class CustomerReconciliationRunBatch(models.Model):
                        FOR NO KEY UPDATE SKIP LOCKED
                     """,
                     run.id,
-                )
+                ),
+                log_exceptions=False,
             )
             row = cr.fetchone()
             if row:
