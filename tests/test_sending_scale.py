@@ -6,7 +6,8 @@ from datetime import date
 from sending_common import SendingCommon
 
 from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.tests import TransactionCase, tagged
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.customer_reconciliation.models import send_batch as send_batch_module
 
@@ -151,6 +152,52 @@ class TestSendingAtScale(SendingCommon):
             self.Batch._cron_send_statements()
         self.assertEqual(batch.state, "done")
         self.assertEqual(batch.sent_count, 6)
+
+    def test_the_sender_is_told_when_it_ends(self):
+        sent = []
+        self.patch(
+            self.registry["res.users"],
+            "_bus_send",
+            lambda user, kind, payload, **kw: sent.append((user, kind, payload)),
+        )
+        batch = self._queue()
+        with self.mock_smtplib_connection():
+            self.Batch._cron_send_statements()
+        notes = [(user, payload) for user, kind, payload in sent if kind == "simple_notification"]
+        self.assertEqual(len(notes), 1, "once, when the last statement left")
+        [(user, payload)] = notes
+        self.assertEqual((user, payload["type"]), (self.accountant, "success"))
+        self.assertIn("6 sent", payload["message"])
+        self.assertIn(batch.name, payload["message"])
+
+    def test_cancel_stops_what_is_not_sent_yet(self):
+        batch = self._queue()
+        self.commits.time_left = 0  # the worker stops after its first slice
+        with self.mock_smtplib_connection():
+            self.Batch._cron_send_statements()
+        other = new_test_user(
+            self.env,
+            login="other_accountant",
+            groups="customer_reconciliation.group_reconciliation_user",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
+        with self.assertRaisesRegex(UserError, "who started it, or a Reconciliation Manager"):
+            batch.with_user(other).action_cancel()
+        batch.with_user(self.accountant).action_cancel()
+        self.assertEqual(batch.state, "cancelled")
+        self.assertEqual(batch.line_ids.mapped("state"), ["sent"] * 2 + ["cancelled"] * 4)
+        self.assertEqual((batch.sent_count, batch.cancelled_count, batch.progress), (2, 4, 100.0))
+        self.commits.time_left = 1000.0
+        with self.mock_smtplib_connection():
+            self.Batch._cron_send_statements()
+            self.assertFalse(self.emails, "nothing more is sent")
+        self.assertEqual(set((self.statements - self.na - self.nb).mapped("state")), {"approved"})
+        reasons = batch._not_sent_reasons()
+        self.assertIn("cancelled", reasons[self.nc])
+        self.assertEqual(self.nc.last_sending_state, "cancelled")
+        with self.assertRaisesRegex(UserError, "no longer in progress"):
+            batch.with_user(self.accountant).action_cancel()
 
 
 @tagged("post_install", "-at_install")

@@ -4,7 +4,8 @@ import logging
 import time
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -31,7 +32,12 @@ class CustomerReconciliationSendBatch(models.Model):
         "mail.template", required=True, readonly=True, ondelete="restrict"
     )
     state = fields.Selection(
-        [("queued", "Queued"), ("running", "Sending"), ("done", "Done")],
+        [
+            ("queued", "Queued"),
+            ("running", "Sending"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
         default="queued",
         required=True,
         readonly=True,
@@ -48,6 +54,7 @@ class CustomerReconciliationSendBatch(models.Model):
         "the emails have left.",
     )
     failed_count = fields.Integer(compute="_compute_counts", string="Failed")
+    cancelled_count = fields.Integer(compute="_compute_counts", string="Cancelled")
     progress = fields.Float(compute="_compute_counts")
 
     @api.depends("create_date")
@@ -66,6 +73,7 @@ class CustomerReconciliationSendBatch(models.Model):
             batch.sent_count = states.count("sent")
             batch.queued_count = states.count("queued")
             batch.failed_count = states.count("failed")
+            batch.cancelled_count = states.count("cancelled")
             done = batch.total_count - states.count("pending")
             batch.progress = 100.0 * done / batch.total_count if batch.total_count else 100.0
 
@@ -149,6 +157,8 @@ class CustomerReconciliationSendBatch(models.Model):
         for line in self.line_ids.filtered(lambda line: line.state != "sent"):
             if line.state == "failed":
                 reasons[line.session_id] = line.error
+            elif line.state == "cancelled":
+                reasons[line.session_id] = self.env._("its sending was cancelled.")
             elif line.state == "queued":
                 reasons[line.session_id] = self.env._(
                     "its email waits in the outgoing mail queue; the statement counts as sent "
@@ -213,12 +223,74 @@ class CustomerReconciliationSendBatch(models.Model):
         self.search([("state", "in", ("queued", "running"))])._end_if_done()
 
     def _end_if_done(self):
-        """Mark done the sendings with no statement left pending."""
+        """Mark done the background sendings with no statement left pending, and tell whoever
+        started each that it ended."""
+        ended = self.filtered(
+            lambda batch: (
+                batch.state in ("queued", "running")
+                and not batch.line_ids.filtered(lambda line: line.state == "pending")
+            )
+        )
+        ended.sudo().state = "done"
+        ended._notify_finished()
+
+    def _notify_finished(self):
+        """A notification in the sender's browser, in their language: what was sent."""
+        for batch in self.filtered("user_id"):
+            env = batch.with_context(lang=batch.user_id.lang).env
+            batch.user_id._bus_send(
+                "simple_notification",
+                {
+                    "type": "warning" if batch.failed_count else "success",
+                    "sticky": bool(batch.failed_count),
+                    "title": env._("Statements sent"),
+                    "message": env._(
+                        "%(sending)s: %(sent)s sent, %(queued)s waiting in the mail queue, "
+                        "%(failed)s not sent.",
+                        sending=batch.with_env(env).name,
+                        sent=batch.sent_count,
+                        queued=batch.queued_count,
+                        failed=batch.failed_count,
+                    ),
+                },
+            )
+
+    def action_cancel(self):
+        """Stop a background sending: its statements not sent yet stay as they are (approved);
+        those already sent or waiting in the mail queue go on."""
         for batch in self:
-            if batch.state != "done" and not batch.line_ids.filtered(
-                lambda line: line.state == "pending"
+            if batch.user_id != self.env.user and not self.env.user.has_group(
+                "customer_reconciliation.group_reconciliation_manager"
             ):
-                batch.sudo().state = "done"
+                raise UserError(
+                    self.env._(
+                        "Only %(user)s, who started it, or a Reconciliation Manager cancels "
+                        "%(sending)s.",
+                        user=batch.user_id.name,
+                        sending=batch.name,
+                    )
+                )
+            if batch.state not in ("queued", "running"):
+                raise UserError(
+                    self.env._("%(sending)s is no longer in progress.", sending=batch.name)
+                )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE customer_reconciliation_send_batch_line SET state = 'cancelled'
+                 WHERE batch_id = ANY(%(ids)s) AND state = 'pending';
+                UPDATE customer_reconciliation_send_batch SET state = 'cancelled',
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                 WHERE id = ANY(%(ids)s)
+                """,
+                ids=self.ids,
+                uid=self.env.uid,
+            )
+        )
+        self.env["customer.reconciliation.send.batch.line"].invalidate_model()
+        self.invalidate_recordset()
+        return True
 
     def action_open_failed(self):
         self.ensure_one()

@@ -45,6 +45,7 @@ class CustomerReconciliationSendBatchLine(models.Model):
             ("queued", "Waiting in the Mail Queue"),
             ("sent", "Sent"),
             ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
         ],
         default="pending",
         required=True,

@@ -44,6 +44,7 @@ class CustomerReconciliationSession(models.Model):
             ("queued", "Waiting in the Mail Queue"),
             ("sent", "Sent"),
             ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
         ],
         compute="_compute_last_sending",
         help="What became of the statement's last email: sent once it has left the mail server.",
