@@ -9,6 +9,8 @@ from ..tools import limits
 MAX_INTEGER = 2**31 - 1
 # A one-line text (a name, a reference, a title); longer texts are Text fields.
 MAX_CHAR_LENGTH = 1000
+# The field types _check_input_value bounds.
+CHECKED_TYPES = frozenset({"date", "datetime", "float", "monetary", "integer", "char"})
 
 
 class CustomerReconciliationValidatedInput(models.AbstractModel):
@@ -36,11 +38,16 @@ class CustomerReconciliationValidatedInput(models.AbstractModel):
             field = self._fields.get(name)
             if field is None or value in (False, None, ""):
                 continue
-            label = field._description_string(self.env)
+            if field.type not in CHECKED_TYPES:
+                continue
             try:
-                self._check_input_value(field, value, label)
-            except limits.InputError as error:
-                raise ValidationError(self.env._(error.message, **error.params)) from None
+                self._check_input_value(field, value, name)
+            except limits.InputError:
+                # Checked again with the field's label (translated: slow to get) for the message.
+                try:
+                    self._check_input_value(field, value, field._description_string(self.env))
+                except limits.InputError as error:
+                    raise ValidationError(self.env._(error.message, **error.params)) from None
 
     @api.model
     def _check_input_value(self, field, value, label):
