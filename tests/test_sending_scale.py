@@ -306,3 +306,27 @@ class TestConcurrentSending(TransactionCase):
             for cr in cursors:
                 cr.rollback()
                 cr.close()
+
+    def test_workers_remind_different_statements(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "UPDATE customer_reconciliation_session SET state = 'sent', sent_date = NOW()"
+                " WHERE id IN (SELECT session_id FROM customer_reconciliation_send_batch_line"
+                " WHERE id = ANY(%s)) RETURNING id",
+                [self.line_ids],
+            )
+            session_ids = sorted(row[0] for row in cr.fetchall())
+        cursors = [self.registry.cursor() for _i in range(2)]
+        try:
+            Sessions = [
+                api.Environment(cr, SUPERUSER_ID, {})["customer.reconciliation.session"]
+                for cr in cursors
+            ]
+            first = Sessions[0]._claim_for_reminders(session_ids[:3])
+            self.assertEqual(first.ids, session_ids[:3])
+            second = Sessions[1]._claim_for_reminders(session_ids)
+            self.assertEqual(second.ids, session_ids[3:], "the first worker's are skipped")
+        finally:
+            for cr in cursors:
+                cr.rollback()
+                cr.close()

@@ -4,9 +4,11 @@ customers who do not answer; deemed confirmation where agreed."""
 
 from datetime import timedelta
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
 # Reminders are committed per batch of this many statements.
 REMINDER_BATCH_SIZE = 50
@@ -198,19 +200,50 @@ class CustomerReconciliationSession(models.Model):
     # ------------------------------------------------------------------ reminders
     @api.model
     def _cron_send_reminders(self, now=None):
-        """Remind, deem confirmed or schedule a phone follow-up for unanswered statements."""
+        """Remind, deem confirmed or schedule a phone follow-up for unanswered statements.
+
+        The statements due are claimed 50 at a time with row locks that skip what another
+        worker holds (two scheduled actions share the run) and committed with the progress;
+        the reminders' mails are queued, then sent by Odoo's mail queue once committed, so a
+        worker killed mid-batch reminds nobody twice."""
         now = fields.Datetime.to_datetime(now) or fields.Datetime.now()
         sessions = self.search([("state", "=", "sent"), ("sent_date", "!=", False)], order="id")
-        due = sessions.filtered(lambda s: s._reminder_action(now))
+        due = sessions.filtered(lambda s: s._reminder_action(now)).ids
         Cron = self.env["ir.cron"]
         Cron._commit_progress(remaining=len(due))
         for start in range(0, len(due), REMINDER_BATCH_SIZE):
-            batch = due[start : start + REMINDER_BATCH_SIZE]
-            for session in batch:
-                session._process_reminder(now)
-            if Cron._commit_progress(len(batch)) <= 0:
+            claimed = self._claim_for_reminders(due[start : start + REMINDER_BATCH_SIZE])
+            for session in claimed:
+                session._process_reminder(now)  # what is due is read again, locked
+            if Cron._commit_progress(len(claimed)) <= 0:
                 break
         return True
+
+    @api.model
+    def _claim_for_reminders(self, ids):
+        """Lock the statements ``ids`` still sent that no other worker holds; claimed again in
+        a new transaction when another worker's commit made this one's snapshot stale."""
+        for _attempt in range(5):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.flush_all()
+                    self.env.cr.execute(
+                        SQL(
+                            """
+                            SELECT id FROM customer_reconciliation_session
+                             WHERE id = ANY(%s) AND state = 'sent'
+                             ORDER BY id
+                               FOR NO KEY UPDATE SKIP LOCKED
+                            """,
+                            ids,
+                        ),
+                        log_exceptions=False,
+                    )
+                    return self.browse([row[0] for row in self.env.cr.fetchall()])
+            except errors.SerializationFailure:
+                self.env.invalidate_all(flush=False)
+                self.env["ir.cron"]._commit_progress(0)  # a new transaction, a new snapshot
+        return self.browse()
 
     def _reminder_action(self, now):
         """What the reminder cron does today: deem, remind, follow_up or None."""
@@ -272,6 +305,7 @@ class CustomerReconciliationSession(models.Model):
                 self.env.ref("customer_reconciliation.mail_template_statement_reminder"),
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
+                force_send=False,  # sent by the mail queue once the reminder is committed
             )
         self._workflow_write({"reminder_count": self.reminder_count + 1, "last_reminder_date": now})
 
