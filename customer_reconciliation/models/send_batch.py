@@ -3,6 +3,8 @@
 import logging
 import time
 
+from psycopg2 import errors
+
 from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -225,13 +227,32 @@ class CustomerReconciliationSendBatch(models.Model):
     def _end_if_done(self):
         """Mark done the background sendings with no statement left pending, and tell whoever
         started each that it ended."""
-        ended = self.filtered(
-            lambda batch: (
-                batch.state in ("queued", "running")
-                and not batch.line_ids.filtered(lambda line: line.state == "pending")
-            )
-        )
-        ended.sudo().state = "done"
+        if not self:
+            return
+        self.env.flush_all()
+        try:
+            # When two workers end their slices of one sending at once, the one whose
+            # snapshot is stale leaves the sending to the other.
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE customer_reconciliation_send_batch b SET state = 'done',
+                               write_date = NOW() AT TIME ZONE 'UTC'
+                         WHERE b.id = ANY(%s) AND b.state IN ('queued', 'running')
+                           AND NOT EXISTS (SELECT FROM customer_reconciliation_send_batch_line l
+                                            WHERE l.batch_id = b.id AND l.state = 'pending')
+                        RETURNING b.id
+                        """,
+                        self.ids,
+                    ),
+                    log_exceptions=False,
+                )
+                ended = self.browse([row[0] for row in self.env.cr.fetchall()])
+        except errors.SerializationFailure:
+            self.invalidate_recordset()
+            return
+        self.invalidate_recordset(["state"])
         ended._notify_finished()
 
     def _notify_finished(self):
