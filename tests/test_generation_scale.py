@@ -5,6 +5,7 @@ import threading
 from datetime import date
 
 from common import ReconciliationCommon
+from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
@@ -141,6 +142,28 @@ class TestBatchedGeneration(ReconciliationCommon):
         self.assertTrue(all(name.startswith("REC/") for name in statements.mapped("name")))
         statements[0].action_submit()
         self.assertEqual(statements[0].state, "to_approve")
+
+    def test_a_stale_snapshot_is_tried_again_in_a_new_transaction(self):
+        """Another worker's commit made the claim's snapshot stale: committed, tried again."""
+        attempts = []
+
+        def claim():
+            attempts.append(len(self.progress.calls))
+            if len(attempts) < 3:
+                raise errors.SerializationFailure("could not serialize access")
+            return "claimed"
+
+        Cron = self.env["ir.cron"]
+        self.progress.calls.clear()
+        self.assertEqual(Cron._cr_on_fresh_snapshot(claim), "claimed")
+        self.assertEqual(attempts, [0, 1, 2], "a commit (a new snapshot) before each new try")
+
+        def always_busy():
+            raise errors.LockNotAvailable("could not obtain lock")
+
+        self.progress.calls.clear()
+        self.assertEqual(Cron._cr_on_fresh_snapshot(always_busy, attempts=2, default=()), ())
+        self.assertEqual(len(self.progress.calls), 2, "given up after two new transactions")
 
     def test_progress_is_reported_per_batch(self):
         self.Run._start(self.company, *PERIOD, self.customers.ids)

@@ -40,6 +40,7 @@ from . import account_move_line
 from . import account_payment
 from . import ir_actions_report
 from . import ir_attachment
+from . import ir_cron
 from . import collection
 from . import collection_matching
 from . import collection_manual

@@ -11,8 +11,6 @@ milliseconds, not for a whole batch (a worker would otherwise wait for the other
 
 import logging
 
-from psycopg2 import errors
-
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -99,15 +97,11 @@ class CustomerReconciliationEngine(models.AbstractModel):
         """Number them in a transaction of its own, committed; retried when another worker
         numbered at the same time (its snapshot is then stale: a serialization failure)."""
         Cron = self.env["ir.cron"]
-        for _attempt in range(attempts):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    self._number_unnumbered(company, batch)
-            except (errors.SerializationFailure, errors.LockNotAvailable):
-                self.env.invalidate_all(flush=False)
-                Cron._commit_progress(0)  # a new transaction, a new snapshot
-                continue
-            Cron._commit_progress(0)
-            return True
-        _logger.info("Statements of %s left to number by the next run", company.name)
-        return False
+        numbered = Cron._cr_on_fresh_snapshot(
+            lambda: self._number_unnumbered(company, batch), attempts=attempts
+        )
+        if numbered is None:
+            _logger.info("Statements of %s left to number by the next run", company.name)
+            return False
+        Cron._commit_progress(0)
+        return True

@@ -332,16 +332,8 @@ class CustomerReconciliationRun(models.Model):
         """Update the counters in a transaction of their own, retried on a conflict with
         another worker updating the same run (its next update would set them right anyway)."""
         Cron = self.env["ir.cron"]
-        for _attempt in range(3):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    self._update_counters()
-            except errors.SerializationFailure:
-                self.invalidate_recordset()
-                Cron._commit_progress(0)  # a new transaction, a new snapshot
-                continue
-            Cron._commit_progress(0)
-            return
+        Cron._cr_on_fresh_snapshot(self._update_counters, attempts=3)
+        Cron._commit_progress(0)
 
     @api.model
     def _finalize_runs(self):

@@ -89,16 +89,9 @@ class CustomerReconciliationRunBatch(models.Model):
         """Lock the next pending batch that no other worker holds, or return an empty set.
         ``retry``: in a scheduled action, claim again in a new transaction when another
         worker's commit made this one's snapshot stale (a serialization failure)."""
-        for _attempt in range(5 if retry else 1):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    return self._claim_once()
-            except errors.SerializationFailure:
-                if not retry:
-                    raise
-                self.env.invalidate_all(flush=False)
-                self.env["ir.cron"]._commit_progress(0)  # a new transaction, a new snapshot
-        return self.sudo().browse()
+        if not retry:
+            return self._claim_once()
+        return self.env["ir.cron"]._cr_on_fresh_snapshot(self._claim_once, default=self.browse())
 
     @api.model
     def _claim_once(self):

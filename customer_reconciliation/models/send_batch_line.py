@@ -3,8 +3,6 @@
 import contextlib
 import logging
 
-from psycopg2 import errors
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
@@ -95,15 +93,11 @@ class CustomerReconciliationSendBatchLine(models.Model):
         claiming transaction ends: a worker that dies releases its lines, still pending.
         ``retry``: in a scheduled action, claim again in a new transaction when another
         worker's commit made this one's snapshot stale (a serialization failure)."""
-        for _attempt in range(5 if retry else 1):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    return self._claim_pending_once(limit)
-            except errors.SerializationFailure:
-                if not retry:
-                    raise
-                self.env["ir.cron"]._commit_progress(0)  # a new transaction, a new snapshot
-        return self.browse()
+        if not retry:
+            return self._claim_pending_once(limit)
+        return self.env["ir.cron"]._cr_on_fresh_snapshot(
+            lambda: self._claim_pending_once(limit), default=self.browse()
+        )
 
     @api.model
     def _claim_pending_once(self, limit):

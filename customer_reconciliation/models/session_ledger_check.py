@@ -3,7 +3,6 @@ is now (a button, and every night for sent and confirmed statements): journal it
 removed or changed since, reported in the statement's messages."""
 
 from markupsafe import Markup
-from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
@@ -206,15 +205,11 @@ class CustomerReconciliationSession(models.Model):
         checked first (until the end of the transaction). ``retry``: in a scheduled action,
         claim again in a new transaction when another worker's commit made this one's
         snapshot stale (a serialization failure, which can only happen at the claim)."""
-        for _attempt in range(5 if retry else 1):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    return self._claim_ledger_checks_once(started, limit)
-            except errors.SerializationFailure:
-                if not retry:
-                    raise
-                self.env["ir.cron"]._commit_progress(0)  # a new transaction, a new snapshot
-        return self.browse()
+        if not retry:
+            return self._claim_ledger_checks_once(started, limit)
+        return self.env["ir.cron"]._cr_on_fresh_snapshot(
+            lambda: self._claim_ledger_checks_once(started, limit), default=self.browse()
+        )
 
     @api.model
     def _claim_ledger_checks_once(self, started, limit):

@@ -4,8 +4,6 @@ customers who do not answer; deemed confirmation where agreed."""
 
 from datetime import timedelta
 
-from psycopg2 import errors
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
@@ -223,27 +221,24 @@ class CustomerReconciliationSession(models.Model):
     def _claim_for_reminders(self, ids):
         """Lock the statements ``ids`` still sent that no other worker holds; claimed again in
         a new transaction when another worker's commit made this one's snapshot stale."""
-        for _attempt in range(5):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    self.env.flush_all()
-                    self.env.cr.execute(
-                        SQL(
-                            """
-                            SELECT id FROM customer_reconciliation_session
-                             WHERE id = ANY(%s) AND state = 'sent'
-                             ORDER BY id
-                               FOR NO KEY UPDATE SKIP LOCKED
-                            """,
-                            ids,
-                        ),
-                        log_exceptions=False,
-                    )
-                    return self.browse([row[0] for row in self.env.cr.fetchall()])
-            except errors.SerializationFailure:
-                self.env.invalidate_all(flush=False)
-                self.env["ir.cron"]._commit_progress(0)  # a new transaction, a new snapshot
-        return self.browse()
+
+        def claim():
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT id FROM customer_reconciliation_session
+                     WHERE id = ANY(%s) AND state = 'sent'
+                     ORDER BY id
+                       FOR NO KEY UPDATE SKIP LOCKED
+                    """,
+                    ids,
+                ),
+                log_exceptions=False,
+            )
+            return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+        return self.env["ir.cron"]._cr_on_fresh_snapshot(claim, default=self.browse())
 
     def _reminder_action(self, now):
         """What the reminder cron does today: deem, remind, follow_up or None."""
