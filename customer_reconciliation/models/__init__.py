@@ -5,7 +5,7 @@ from . import res_partner
 from . import validated_input
 from . import tag
 from . import engine
-from . import engine_lock
+from . import engine_workers
 from . import run
 from . import run_batch
 from . import session
