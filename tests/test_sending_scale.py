@@ -1,6 +1,7 @@
 """Sending at scale: slices of statements claimed by several workers, their PDFs rendered
 together, a worker killed mid-slice resumed with every statement mailed exactly once."""
 
+import contextlib
 from datetime import date
 
 from sending_common import SendingCommon
@@ -234,6 +235,17 @@ class TestConcurrentSending(TransactionCase):
             self.line_ids = batch.line_ids.ids
         self.addCleanup(self._remove_committed_data)
 
+    @contextlib.contextmanager
+    def _workers(self, count):
+        """``count`` cursors of their own, as many workers' transactions, rolled back after."""
+        cursors = [self.registry.cursor() for _i in range(count)]
+        try:
+            yield cursors
+        finally:
+            for cr in cursors:
+                cr.rollback()
+                cr.close()
+
     def _remove_committed_data(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -252,8 +264,7 @@ class TestConcurrentSending(TransactionCase):
             env["ir.sequence"].search([("id", "not in", self.sequence_ids)]).unlink()
 
     def test_workers_claim_different_statements(self):
-        cursors = [self.registry.cursor() for _i in range(3)]
-        try:
+        with self._workers(3) as cursors:
             claimed = [
                 api.Environment(cr, SUPERUSER_ID, {})["customer.reconciliation.send.batch.line"]
                 ._claim_pending(2)
@@ -268,10 +279,6 @@ class TestConcurrentSending(TransactionCase):
                 self.line_ids[:2],
                 "the others' statements are skipped, not waited for",
             )
-        finally:
-            for cr in cursors:
-                cr.rollback()
-                cr.close()
 
     def test_workers_check_different_statements_against_the_ledger(self):
         with self.registry.cursor() as cr:
@@ -286,8 +293,7 @@ class TestConcurrentSending(TransactionCase):
                 env["customer.reconciliation.send.batch.line"].browse(self.line_ids).session_id.ids
             )
         started = fields.Datetime.now()
-        cursors = [self.registry.cursor() for _i in range(2)]
-        try:
+        with self._workers(2) as cursors:
             Sessions = [
                 api.Environment(cr, SUPERUSER_ID, {})["customer.reconciliation.session"]
                 for cr in cursors
@@ -302,10 +308,6 @@ class TestConcurrentSending(TransactionCase):
             # Checked since the run started: not claimed again, by anyone.
             self.assertEqual(Sessions[0]._claim_ledger_checks(started, 5), Sessions[0].browse())
             self.assertEqual(Sessions[0]._ledger_checks_due(started), 2)
-        finally:
-            for cr in cursors:
-                cr.rollback()
-                cr.close()
 
     def test_workers_remind_different_statements(self):
         with self.registry.cursor() as cr:
@@ -316,8 +318,7 @@ class TestConcurrentSending(TransactionCase):
                 [self.line_ids],
             )
             session_ids = sorted(row[0] for row in cr.fetchall())
-        cursors = [self.registry.cursor() for _i in range(2)]
-        try:
+        with self._workers(2) as cursors:
             Sessions = [
                 api.Environment(cr, SUPERUSER_ID, {})["customer.reconciliation.session"]
                 for cr in cursors
@@ -326,7 +327,3 @@ class TestConcurrentSending(TransactionCase):
             self.assertEqual(first.ids, session_ids[:3])
             second = Sessions[1]._claim_for_reminders(session_ids)
             self.assertEqual(second.ids, session_ids[3:], "the first worker's are skipped")
-        finally:
-            for cr in cursors:
-                cr.rollback()
-                cr.close()
