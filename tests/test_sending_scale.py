@@ -7,7 +7,7 @@ from datetime import date
 from sending_common import SendingCommon
 
 from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.customer_reconciliation.models import send_batch as send_batch_module
@@ -199,6 +199,25 @@ class TestSendingAtScale(SendingCommon):
         self.assertEqual(self.nc.last_sending_state, "cancelled")
         with self.assertRaisesRegex(UserError, "no longer in progress"):
             batch.with_user(self.accountant).action_cancel()
+
+    def test_a_manager_cancels_another_s_sending_an_auditor_does_not(self):
+        batch = self._queue()
+        users = {
+            role: new_test_user(
+                self.env,
+                login=f"cancel_{role}",
+                groups=f"customer_reconciliation.group_reconciliation_{role}",
+                company_id=self.company.id,
+                company_ids=[self.company.id],
+            )
+            for role in ("auditor", "manager")
+        }
+        with self.assertRaises(AccessError):  # auditors do not even read the sendings
+            batch.with_user(users["auditor"]).action_cancel()
+        self.assertEqual(batch.state, "queued")
+        batch.with_user(users["manager"]).action_cancel()
+        self.assertEqual(batch.state, "cancelled")
+        self.assertEqual(set(batch.line_ids.mapped("state")), {"cancelled"})
 
 
 @tagged("post_install", "-at_install")
