@@ -35,8 +35,8 @@ class CustomerReconciliationSendBatch(models.Model):
     )
     state = fields.Selection(
         [
+            # Queued until its last statement is sent: the workers sending it never write it.
             ("queued", "Queued"),
-            ("running", "Sending"),
             ("done", "Done"),
             ("cancelled", "Cancelled"),
         ],
@@ -146,7 +146,6 @@ class CustomerReconciliationSendBatch(models.Model):
         if not pending:
             self.sudo().state = "done"
             return False
-        self.sudo().state = "running"
         pending.with_user(self.user_id).with_company(self.company_id)._send(self.template_id)
         remaining = bool(self.line_ids.filtered(lambda line: line.state == "pending"))
         if not remaining:
@@ -222,7 +221,7 @@ class CustomerReconciliationSendBatch(models.Model):
             )
             if Cron._commit_progress(len(lines), remaining=Line._pending_count()) <= 0:
                 return
-        self.search([("state", "in", ("queued", "running"))])._end_if_done()
+        self.search([("state", "=", "queued")])._end_if_done()
 
     def _end_if_done(self):
         """Mark done the background sendings with no statement left pending, and tell whoever
@@ -239,7 +238,7 @@ class CustomerReconciliationSendBatch(models.Model):
                         """
                         UPDATE customer_reconciliation_send_batch b SET state = 'done',
                                write_date = NOW() AT TIME ZONE 'UTC'
-                         WHERE b.id = ANY(%s) AND b.state IN ('queued', 'running')
+                         WHERE b.id = ANY(%s) AND b.state = 'queued'
                            AND NOT EXISTS (SELECT FROM customer_reconciliation_send_batch_line l
                                             WHERE l.batch_id = b.id AND l.state = 'pending')
                         RETURNING b.id
@@ -291,7 +290,7 @@ class CustomerReconciliationSendBatch(models.Model):
                         sending=batch.name,
                     )
                 )
-            if batch.state not in ("queued", "running"):
+            if batch.state != "queued":
                 raise UserError(
                     self.env._("%(sending)s is no longer in progress.", sending=batch.name)
                 )

@@ -108,7 +108,7 @@ class CustomerReconciliationSendBatchLine(models.Model):
                 SELECT line.id
                   FROM customer_reconciliation_send_batch_line line
                   JOIN customer_reconciliation_send_batch batch ON batch.id = line.batch_id
-                 WHERE line.state = 'pending' AND batch.state IN ('queued', 'running')
+                 WHERE line.state = 'pending' AND batch.state = 'queued'
                  ORDER BY line.batch_id, line.id
                  LIMIT %s
                    FOR NO KEY UPDATE OF line SKIP LOCKED
@@ -129,7 +129,7 @@ class CustomerReconciliationSendBatchLine(models.Model):
                 SELECT COUNT(*)
                   FROM customer_reconciliation_send_batch_line line
                   JOIN customer_reconciliation_send_batch batch ON batch.id = line.batch_id
-                 WHERE line.state = 'pending' AND batch.state IN ('queued', 'running')
+                 WHERE line.state = 'pending' AND batch.state = 'queued'
                 """
             )
         )

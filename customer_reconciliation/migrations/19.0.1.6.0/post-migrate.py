@@ -3,6 +3,9 @@
 Both are frozen content written in bulk by the generation engine (a month-end writes hundreds of
 thousands); when they were made is the statement's ``generated_at``. Their create/write columns
 (and the foreign keys of the user ones, checked on every row written) are dropped.
+
+A statement sending has no "Sending" state any more (the workers sending it never write it: it
+is queued until done); one left in it is queued again.
 """
 
 from odoo.tools import SQL
@@ -21,3 +24,6 @@ def migrate(cr, version):
                     SQL.identifier(column),
                 )
             )
+    cr.execute(
+        "UPDATE customer_reconciliation_send_batch SET state = 'queued' WHERE state = 'running'"
+    )
