@@ -5,36 +5,13 @@ import contextlib
 from datetime import date
 
 from sending_common import SendingCommon
+from workers_common import FakeCommits
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.customer_reconciliation.models import send_batch as send_batch_module
-
-
-class FakeCommits:
-    """Stands for ir.cron._commit_progress in a test, which cannot commit: each call marks a
-    savepoint that a "killed worker" rolls back to (what a real crash does to its uncommitted
-    transaction), and records the progress reported."""
-
-    SAVEPOINT = "cr_fake_commit"
-
-    def __init__(self, env):
-        self.env = env
-        self.calls = []
-        self.time_left = 1000.0
-
-    def __call__(self, processed=0, *, remaining=None, deactivate=False):
-        self.env.flush_all()
-        self.env.cr.execute(f"SAVEPOINT {self.SAVEPOINT}")
-        self.calls.append((processed, remaining))
-        return self.time_left
-
-    def crash(self):
-        """The worker died: everything since its last commit is gone."""
-        self.env.cr.execute(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
-        self.env.invalidate_all(flush=False)
 
 
 @tagged("post_install", "-at_install")

@@ -3,6 +3,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import validated_input
+from . import bulk_job
 from . import tag
 from . import engine
 from . import engine_workers
@@ -15,6 +16,8 @@ from . import session_approval
 from . import session_sending
 from . import send_batch
 from . import send_batch_line
+from . import approval_batch
+from . import approval_batch_line
 from . import mail_mail
 from . import session_answer
 from . import dispute

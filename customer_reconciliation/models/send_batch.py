@@ -3,11 +3,8 @@
 import logging
 import time
 
-from psycopg2 import errors
-
 from odoo import api, fields, models, modules
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError
 
 _logger = logging.getLogger(__name__)
 
@@ -19,7 +16,7 @@ class CustomerReconciliationSendBatch(models.Model):
     """A sending of statements by email: progress and, for each statement, sent or why not."""
 
     _name = "customer.reconciliation.send.batch"
-    _inherit = ["customer.reconciliation.validated.input"]
+    _inherit = ["customer.reconciliation.validated.input", "customer.reconciliation.bulk.job"]
     _description = "Customer Reconciliation Statement Sending"
     _order = "id desc"
 
@@ -192,10 +189,9 @@ class CustomerReconciliationSendBatch(models.Model):
         rolls the whole slice back, one killed while sending leaves the rest to the mail
         queue, and no statement is mailed twice."""
         Cron = self.env["ir.cron"]
-        Line = self.env["customer.reconciliation.send.batch.line"]
-        Cron._commit_progress(remaining=Line._pending_count())
+        Cron._commit_progress(remaining=self._pending_line_count())
         while True:
-            lines = Line._claim_pending(SEND_BATCH_SIZE, retry=True)
+            lines = self._claim_pending_lines(SEND_BATCH_SIZE, retry=True)
             if not lines:
                 break
             started = time.monotonic()
@@ -219,98 +215,24 @@ class CustomerReconciliationSendBatch(models.Model):
                 1000 * (posted - started) / len(lines),
                 1000 * (time.monotonic() - posted) / len(lines),
             )
-            if Cron._commit_progress(len(lines), remaining=Line._pending_count()) <= 0:
+            if Cron._commit_progress(len(lines), remaining=self._pending_line_count()) <= 0:
                 return
         self.search([("state", "=", "queued")])._end_if_done()
 
-    def _end_if_done(self):
-        """Mark done the background sendings with no statement left pending, and tell whoever
-        started each that it ended."""
-        if not self:
-            return
-        self.env.flush_all()
-        try:
-            # When two workers end their slices of one sending at once, the one whose
-            # snapshot is stale leaves the sending to the other.
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        """
-                        UPDATE customer_reconciliation_send_batch b SET state = 'done',
-                               write_date = NOW() AT TIME ZONE 'UTC'
-                         WHERE b.id = ANY(%s) AND b.state = 'queued'
-                           AND NOT EXISTS (SELECT FROM customer_reconciliation_send_batch_line l
-                                            WHERE l.batch_id = b.id AND l.state = 'pending')
-                        RETURNING b.id
-                        """,
-                        self.ids,
-                    ),
-                    log_exceptions=False,
-                )
-                ended = self.browse([row[0] for row in self.env.cr.fetchall()])
-        except errors.SerializationFailure:
-            self.invalidate_recordset()
-            return
-        self.invalidate_recordset(["state"])
-        ended._notify_finished()
-
-    def _notify_finished(self):
-        """A notification in the sender's browser, in their language: what was sent."""
-        for batch in self.filtered("user_id"):
-            env = batch.with_context(lang=batch.user_id.lang).env
-            batch.user_id._bus_send(
-                "simple_notification",
-                {
-                    "type": "warning" if batch.failed_count else "success",
-                    "sticky": bool(batch.failed_count),
-                    "title": env._("Statements sent"),
-                    "message": env._(
-                        "%(sending)s: %(sent)s sent, %(queued)s waiting in the mail queue, "
-                        "%(failed)s not sent.",
-                        sending=batch.with_env(env).name,
-                        sent=batch.sent_count,
-                        queued=batch.queued_count,
-                        failed=batch.failed_count,
-                    ),
-                },
-            )
-
-    def action_cancel(self):
-        """Stop a background sending: its statements not sent yet stay as they are (approved);
-        those already sent or waiting in the mail queue go on."""
-        for batch in self:
-            if batch.user_id != self.env.user and not self.env.user.has_group(
-                "customer_reconciliation.group_reconciliation_manager"
-            ):
-                raise UserError(
-                    self.env._(
-                        "Only %(user)s, who started it, or a Reconciliation Manager cancels "
-                        "%(sending)s.",
-                        user=batch.user_id.name,
-                        sending=batch.name,
-                    )
-                )
-            if batch.state != "queued":
-                raise UserError(
-                    self.env._("%(sending)s is no longer in progress.", sending=batch.name)
-                )
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE customer_reconciliation_send_batch_line SET state = 'cancelled'
-                 WHERE batch_id = ANY(%(ids)s) AND state = 'pending';
-                UPDATE customer_reconciliation_send_batch SET state = 'cancelled',
-                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
-                 WHERE id = ANY(%(ids)s)
-                """,
-                ids=self.ids,
-                uid=self.env.uid,
-            )
+    def _finished_message(self):
+        self.ensure_one()
+        return (
+            self.env._("Statements sent"),
+            self.env._(
+                "%(sending)s: %(sent)s sent, %(queued)s waiting in the mail queue, "
+                "%(failed)s not sent.",
+                sending=self.name,
+                sent=self.sent_count,
+                queued=self.queued_count,
+                failed=self.failed_count,
+            ),
+            bool(self.failed_count),
         )
-        self.env["customer.reconciliation.send.batch.line"].invalidate_model()
-        self.invalidate_recordset()
-        return True
 
     def action_open_failed(self):
         self.ensure_one()

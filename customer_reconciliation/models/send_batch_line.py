@@ -5,7 +5,6 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -88,52 +87,9 @@ class CustomerReconciliationSendBatchLine(models.Model):
     # ------------------------------------------------------------------ claiming
     @api.model
     def _claim_pending(self, limit, retry=False):
-        """Lock up to ``limit`` pending lines of the sendings in progress that no other worker
-        holds (in sending and line order), or return an empty set. The locks last until the
-        claiming transaction ends: a worker that dies releases its lines, still pending.
-        ``retry``: in a scheduled action, claim again in a new transaction when another
-        worker's commit made this one's snapshot stale (a serialization failure)."""
-        if not retry:
-            return self._claim_pending_once(limit)
-        return self.env["ir.cron"]._cr_on_fresh_snapshot(
-            lambda: self._claim_pending_once(limit), default=self.browse()
-        )
-
-    @api.model
-    def _claim_pending_once(self, limit):
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT line.id
-                  FROM customer_reconciliation_send_batch_line line
-                  JOIN customer_reconciliation_send_batch batch ON batch.id = line.batch_id
-                 WHERE line.state = 'pending' AND batch.state = 'queued'
-                 ORDER BY line.batch_id, line.id
-                 LIMIT %s
-                   FOR NO KEY UPDATE OF line SKIP LOCKED
-                """,
-                limit,
-            ),
-            log_exceptions=False,
-        )
-        return self.sudo().browse([line_id for [line_id] in self.env.cr.fetchall()])
-
-    @api.model
-    def _pending_count(self):
-        """How many statements the sendings in progress have still to send."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT COUNT(*)
-                  FROM customer_reconciliation_send_batch_line line
-                  JOIN customer_reconciliation_send_batch batch ON batch.id = line.batch_id
-                 WHERE line.state = 'pending' AND batch.state = 'queued'
-                """
-            )
-        )
-        return self.env.cr.fetchone()[0]
+        """Up to ``limit`` pending lines of the sendings in progress, locked for this
+        transaction, that no other worker holds (``bulk.job._claim_pending_lines``)."""
+        return self.env["customer.reconciliation.send.batch"]._claim_pending_lines(limit, retry)
 
     # ------------------------------------------------------------------ sending
     def _send(self, template, send_now=True):

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import aging, limits
+from .approval_batch import APPROVE_NOW_LIMIT
 from .engine import UNNUMBERED
 
 # The totals of the digest, in this order (changing it changes every digest).
@@ -227,16 +228,8 @@ class CustomerReconciliationSession(models.Model):
         )
         self._check_state(["to_approve"], self.env._("approve"))
         for session in self:
-            if (
-                session.submitted_by_id == self.env.user
-                and not session.company_id.reconciliation_allow_self_approval
-            ):
-                raise UserError(
-                    self.env._(
-                        "You prepared statement %s: another manager must approve it (segregation of duties).",
-                        session.name,
-                    )
-                )
+            if session._prepared_by_approver():
+                raise UserError(session._prepared_by_approver_message())
         self._workflow_write(
             {
                 "state": "approved",
@@ -246,6 +239,38 @@ class CustomerReconciliationSession(models.Model):
         )
         self.activity_feedback(["mail.mail_activity_data_todo"], feedback=self.env._("Approved"))
         return True
+
+    def _prepared_by_approver(self):
+        """Whether the current user prepared the statement and may not approve it."""
+        self.ensure_one()
+        return (
+            self.submitted_by_id == self.env.user
+            and not self.company_id.reconciliation_allow_self_approval
+        )
+
+    def _prepared_by_approver_message(self):
+        return self.env._(
+            "You prepared statement %s: another manager must approve it (segregation of duties).",
+            self.name,
+        )
+
+    def action_approve_selected(self):
+        """Approve the statements selected in the list: at once when they are few, else in
+        the background (a bulk approval whose progress the form shows)."""
+        self._check_group(
+            "customer_reconciliation.group_reconciliation_manager", self.env._("approve")
+        )
+        if len(self) <= APPROVE_NOW_LIMIT:
+            return self.action_approve()
+        self._check_state(["to_approve"], self.env._("approve"))
+        batch = self.env["customer.reconciliation.approval.batch"]._start(self)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": batch._name,
+            "res_id": batch.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
     def action_reject(self, reason):
         self._check_group(
