@@ -385,8 +385,7 @@ _ITEMS_SQL = """
 CREATE TEMP TABLE cr_items ON COMMIT DROP AS
 WITH sess AS (%(statements)s),
 items AS MATERIALIZED (
-    SELECT s.id AS session_id, s.company_id AS session_company_id,
-           s.currency_id AS session_currency_id, s.in_company_currency,
+    SELECT s.id AS session_id, s.in_company_currency,
            s.in_company_currency OR aml.currency_id = s.currency_id AS native,
            aml.id AS aml_id, aml.move_id,
            aml.date, aml.date_maturity, aml.account_id, aml.analytic_distribution, aml.name AS label,
@@ -512,7 +511,7 @@ def refused_items(cr):
 
 _LINES_SQL = """
 WITH opening AS (
-    SELECT s.id AS session_id, s.company_id, s.currency_id, s.date_from,
+    SELECT s.id AS session_id, s.date_from,
            COALESCE(p.amount, 0) AS amount, COALESCE(p.amount_company, 0) AS amount_company
       FROM unnest(%(ids)s::int[]) AS k(id)
       JOIN customer_reconciliation_session s ON s.id = k.id
@@ -532,15 +531,15 @@ analytic_names AS (
      GROUP BY i.session_id, i.aml_id
 )
 INSERT INTO customer_reconciliation_line (
-    session_id, company_id, currency_id, sequence, kind, date, move_id, move_line_id,
+    session_id, sequence, kind, date, move_id, move_line_id,
     account_id, name, customer_ref, label, date_maturity, debit, credit, amount,
     amount_company, balance, analytic_names, is_open, open_amount)
-SELECT o.session_id, o.company_id, o.currency_id, 0, 'opening', o.date_from, NULL, NULL,
+SELECT o.session_id, 0, 'opening', o.date_from, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, 0, 0, o.amount,
        o.amount_company, o.amount, NULL, FALSE, 0
   FROM opening o
 UNION ALL
-SELECT i.session_id, o.company_id, o.currency_id,
+SELECT i.session_id,
        ROW_NUMBER() OVER w, i.kind, i.date, i.move_id, i.aml_id,
        i.account_id, i.move_name, i.customer_ref, i.label, i.date_maturity,
        GREATEST(i.amount, 0), GREATEST(-i.amount, 0), i.amount,
@@ -556,11 +555,11 @@ WINDOW w AS (PARTITION BY i.session_id ORDER BY i.date, i.move_name, i.aml_id
 
 _OPEN_ITEMS_SQL = """
 INSERT INTO customer_reconciliation_open_item (
-    session_id, company_id, currency_id, kind, date, move_id, move_line_id, name,
-    customer_ref, date_maturity, amount, open_amount, days_overdue, aging_bucket)
-SELECT i.session_id, i.session_company_id, i.session_currency_id, i.kind, i.date, i.move_id,
-       i.aml_id, i.move_name, i.customer_ref, COALESCE(i.date_maturity, i.date), i.amount, i.residual,
-       GREATEST(i.aging_days, 0), %(aging_bucket)s
+    session_id, kind, date, move_line_id, name, customer_ref, date_maturity, amount,
+    open_amount, days_overdue, aging_bucket)
+SELECT i.session_id, i.kind, i.date, i.aml_id, i.move_name, i.customer_ref,
+       COALESCE(i.date_maturity, i.date), i.amount, i.residual, GREATEST(i.aging_days, 0),
+       %(aging_bucket)s
   FROM cr_items i
  WHERE i.residual <> 0
 """
