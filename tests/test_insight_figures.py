@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from common import ReconciliationCommon
 from integrity_common import IntegrityCommon
+from workers_common import FakeCommits
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -392,10 +393,75 @@ class TestCreditSuggestion(IntegrityCommon):
         for role in ("auditor", "salesperson"):
             with self.assertRaises(AccessError, msg=role):
                 self._as(good, role).action_refresh()
-        good.with_user(self.accountant).action_refresh()
+        cron = self.env.ref("customer_reconciliation.ir_cron_refresh_insight")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        action = good.with_user(self.accountant).action_refresh()
+        self.assertEqual(action["tag"], "display_notification", "in the background")
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1
+        )
+        sent = []
+        self.patch(
+            self.registry["res.users"],
+            "_bus_send",
+            lambda user, kind, payload, **kw: sent.append((user, kind, payload)),
+        )
+        commits = FakeCommits(self.env)
+        self.patch(
+            self.registry["ir.cron"],
+            "_commit_progress",
+            lambda cron, *args, **kwargs: commits(*args, **kwargs),
+        )
+        self.Insight.with_context(cron_id=cron.id)._cron_refresh()
+        good.invalidate_recordset()
         self.assertEqual(
             good.date, self.Insight._fields["date"].today().replace(day=1) - timedelta(days=1)
         )
+        # Per company: one step per month end (missing, and the last closed one), then one
+        # for its figures; each committed.
+        Snapshot = self.env["customer.reconciliation.snapshot"]
+        self.assertEqual(commits.calls[0][0], 0)
+        steps = commits.calls[0][1]
+        self.assertGreaterEqual(steps, 2 * len(Snapshot._companies_with_items()))
+        self.assertEqual(commits.calls[1:], [(1, steps - n) for n in range(1, steps + 1)])
+        self.assertEqual(
+            [
+                (user, payload["title"])
+                for user, kind, payload in sent
+                if kind == "simple_notification"
+            ],
+            [(self.accountant, "Figures refreshed")],
+            "who asked is told once, at the end",
+        )
+        sent.clear()
+        self.Insight.with_context(cron_id=cron.id)._cron_refresh()
+        self.assertFalse(
+            [kind for _user, kind, _payload in sent if kind == "simple_notification"],
+            "the next night tells nobody",
+        )
+
+    def test_background_refresh_stops_when_its_time_is_up_and_goes_on(self):
+        commits = FakeCommits(self.env)
+        self.patch(
+            self.registry["ir.cron"],
+            "_commit_progress",
+            lambda cron, *args, **kwargs: commits(*args, **kwargs),
+        )
+        self.env.cr.execute("DELETE FROM customer_reconciliation_snapshot")
+        self.env.invalidate_all()
+        Snapshot = self.env["customer.reconciliation.snapshot"]
+        reference = receivables.last_closed_month_end(self.Insight._fields["date"].today())
+        missing = Snapshot._missing_month_ends(self.company, reference)
+        steps = len(set(missing) | {reference}) + 1  # each month end, then the figures
+        commits.time_left = 0
+        self.assertFalse(self.Insight._refresh(self.company, commit_progress=True))
+        self.assertEqual(commits.calls, [(0, steps), (1, steps - 1)], "one step, then it stops")
+        commits.time_left = 1000.0
+        commits.calls.clear()
+        self.assertTrue(self.Insight._refresh(self.company, commit_progress=True))
+        self.assertLessEqual(commits.calls[0][1], steps, "the next run goes on from there")
+        self.assertEqual(commits.calls[-1], (1, 0))
+        self.assertEqual(set(self._insight(self.good).mapped("date")), {reference})
 
     def test_reconciliation_record(self):
         """The statements of customer_c in every state (IntegrityCommon)."""

@@ -12,6 +12,8 @@ from ..tools import receivables
 
 MANAGER_GROUP = "customer_reconciliation.group_reconciliation_manager"
 USER_GROUP = "customer_reconciliation.group_reconciliation_user"
+# Who asked for a refresh in the background (user ids, comma-separated): told at its end.
+REFRESH_ASKED_BY = "customer_reconciliation.insight_refresh_asked_by"
 
 
 class CustomerReconciliationInsight(models.Model):
@@ -203,9 +205,24 @@ class CustomerReconciliationInsight(models.Model):
         if not self.env.user.has_group(USER_GROUP):
             raise AccessError(_("Only a Reconciliation User refreshes the figures."))
         self.check_access("read")
-        companies = self.company_id or self.env.company
-        self.env["customer.reconciliation.insight"].sudo()._refresh(companies)
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
+        # In the background (a month-end of 10,000 customers takes tens of seconds): the
+        # scheduled action refreshes every company, step by step, and tells who asked.
+        Param = self.env["ir.config_parameter"].sudo()
+        asked = set(filter(None, (Param.get_param(REFRESH_ASKED_BY) or "").split(",")))
+        Param.set_param(REFRESH_ASKED_BY, ",".join(sorted(asked | {str(self.env.uid)})))
+        self.env.ref("customer_reconciliation.ir_cron_refresh_insight").sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": _("Refreshing the figures"),
+                "message": _(
+                    "The figures are refreshed in the background, month end by month end; you "
+                    "are notified when they are up to date."
+                ),
+            },
+        }
 
     def action_accept_credit_suggestion(self):
         """A manager accepts the suggestion: the customer's credit limit becomes the suggested
@@ -260,6 +277,25 @@ class CustomerReconciliationInsight(models.Model):
 
     @api.model
     def _cron_refresh(self):
-        """Scheduled action: refresh every company's figures, then check the alerts."""
-        self._refresh()
+        """Scheduled action: refresh every company's figures, committed step by step, then
+        check the alerts and tell whoever asked for the refresh."""
+        # Committed step by step when run as the scheduled action (not by the demo data, in
+        # the transaction of the install).
+        if not self._refresh(commit_progress=bool(self.env.context.get("cron_id"))):
+            return  # time is up: the next run goes on
         self.env["customer.reconciliation.alert"]._check_rules()
+        Param = self.env["ir.config_parameter"].sudo()
+        asked = Param.get_param(REFRESH_ASKED_BY)
+        if not asked:
+            return
+        Param.set_param(REFRESH_ASKED_BY, False)
+        for user in self.env["res.users"].browse(int(uid) for uid in asked.split(",")).exists():
+            env = self.with_context(lang=user.lang).env
+            user._bus_send(
+                "simple_notification",
+                {
+                    "type": "success",
+                    "title": env._("Figures refreshed"),
+                    "message": env._("The receivables figures are up to date."),
+                },
+            )

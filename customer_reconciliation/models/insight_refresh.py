@@ -172,21 +172,43 @@ class CustomerReconciliationInsight(models.Model):
     _inherit = "customer.reconciliation.insight"
 
     @api.model
-    def _refresh(self, companies=None, today=None):
+    def _refresh(self, companies=None, today=None, commit_progress=False):
         """Refresh the snapshots (missing month ends and the last closed one) and the figures
-        of ``companies`` (default: every company with receivable journal items)."""
+        of ``companies`` (default: every company with receivable journal items).
+
+        One step per month end of a company, then one for its figures (a fixed number of
+        queries each, whatever the number of customers). ``commit_progress``: in the scheduled
+        action, commit after each step with the cron's progress; False when its time is up
+        before the end (the next run goes on: the month ends done are no longer missing)."""
         Snapshot = self.env["customer.reconciliation.snapshot"]
+        Cron = self.env["ir.cron"]
         today = today or fields.Date.context_today(self)
         reference = last_closed_month_end(today)
         if companies is None:
             companies = Snapshot._companies_with_items()
-        for company in companies:
-            missing = Snapshot._missing_month_ends(company, reference)
-            Snapshot._compute_month_ends(company, sorted(set(missing) | {reference}))
-            with pg_settings(self.env.cr, FIGURES_SETTINGS):
-                rows = self._figures(company, reference, today)
-            self._store(company, reference, rows)
+        plan = [
+            (company, sorted(set(Snapshot._missing_month_ends(company, reference)) | {reference}))
+            for company in companies
+        ]
+        remaining = sum(len(days) + 1 for _company, days in plan)
+        if commit_progress:
+            Cron._commit_progress(remaining=remaining)
+        for company, days in plan:
+            steps = [(Snapshot._compute_month_ends, (company, [day])) for day in days]
+            steps.append((self._refresh_figures, (company, reference, today)))
+            for function, args in steps:
+                function(*args)
+                remaining -= 1
+                if commit_progress and Cron._commit_progress(1, remaining=remaining) <= 0:
+                    return False
         self.invalidate_model()
+        return True
+
+    @api.model
+    def _refresh_figures(self, company, reference, today):
+        with pg_settings(self.env.cr, FIGURES_SETTINGS):
+            rows = self._figures(company, reference, today)
+        self._store(company, reference, rows)
 
     def _query(self, query, **params):
         self.env.cr.execute(SQL(query, **params))
