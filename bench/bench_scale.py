@@ -7,11 +7,12 @@ workers run:
 1. generation of the period as a background run (batches of 500), by one worker, then by two
    worker processes side by side (time, peak RSS of each worker);
 2. the nightly ledger check of the 10,000 statements, sent (one worker, then two);
-3. sending ``--send-count`` statements with their PDFs (the statement and the confirmation
+3. the bulk approval of the 10,000 statements, submitted (one worker, then two);
+4. sending ``--send-count`` statements with their PDFs (the statement and the confirmation
    letter) to an SMTP sink on 127.0.0.1 that the benchmark starts and stops, with an Odoo HTTP
    server for the report assets, by one worker then two; the cost per statement is printed,
    and the time for 10,000 extrapolated from it when fewer were sent;
-4. OCA's activity statement on the first 500 customers against our engine on the same 500.
+5. OCA's activity statement on the first 500 customers against our engine on the same 500.
 
 Each worker is a fresh Python process; they start together once their registries are loaded.
 A benchmark, not a test: it prints MISSED next to a missed target and exits 0.
@@ -57,9 +58,10 @@ def parse_args(argv=None):
     parser.add_argument("--skip-oca", action="store_true")
     parser.add_argument(
         "--steps",
-        default="generation,ledger,sending",
-        help="comma-separated, of generation, ledger, sending (default: %(default)s; the "
-        "ledger check and the sending use the statements of an earlier generation)",
+        default="generation,ledger,approval,sending",
+        help="comma-separated, of generation, ledger, approval, sending (default: "
+        "%(default)s; the ledger check, the approval and the sending use the statements of an "
+        "earlier generation)",
     )
     parser.add_argument("--http-port", type=int, default=8079, help="for the report assets")
     parser.add_argument(
@@ -115,6 +117,14 @@ def ledger_worker(ready, go, args):
         # As the scheduled action runs it: committed batch by batch.
         cron = env.ref("customer_reconciliation.ir_cron_check_ledger")
         env["customer.reconciliation.session"].with_context(cron_id=cron.id)._cron_check_ledger()
+    return {"seconds": time.perf_counter() - started, "rss": base.peak_rss_mib()}
+
+
+def approve_worker(ready, go, args):
+    _worker_env(args, ready, go)
+    started = time.perf_counter()
+    with base.odoo_env(args.db) as env:
+        env["customer.reconciliation.approval.batch"]._cron_approve_statements()
     return {"seconds": time.perf_counter() - started, "rss": base.peak_rss_mib()}
 
 
@@ -180,6 +190,48 @@ def mark_sent(args, state):
             [state, args.date_from, args.date_to],
         )
         return env.cr.rowcount
+
+
+def queue_approval(args):
+    """Worker: the month-end's statements submitted by a preparer (by SQL: the benchmark's
+    shortcut), their bulk approval queued by a manager; returns how many."""
+    base.configure_odoo(args.config)
+    with base.odoo_env(args.db) as env:
+        env.cr.execute("DELETE FROM customer_reconciliation_approval_batch")
+        users = {}
+        for role in ("user", "manager"):
+            login = f"bench_{role}"
+            users[role] = env["res.users"].search([("login", "=", login)]) or env[
+                "res.users"
+            ].create(
+                {
+                    "name": f"Bench {role}",
+                    "login": login,
+                    "group_ids": [
+                        (4, env.ref(f"customer_reconciliation.group_reconciliation_{role}").id)
+                    ],
+                }
+            )
+        env.cr.execute(
+            "UPDATE customer_reconciliation_session SET state = 'to_approve',"
+            " submitted_by_id = %s, approved_by_id = NULL, approved_date = NULL"
+            " WHERE date_from = %s AND date_to = %s",
+            [users["user"].id, args.date_from, args.date_to],
+        )
+        sessions = env["customer.reconciliation.session"].search(
+            [("date_from", "=", args.date_from), ("date_to", "=", args.date_to)]
+        )
+        batch = env["customer.reconciliation.approval.batch"].with_user(users["manager"])
+        return len(batch._start(sessions.with_user(users["manager"])).line_ids)
+
+
+def approval_outcome(args):
+    base.configure_odoo(args.config)
+    with base.odoo_env(args.db) as env:
+        env.cr.execute(
+            "SELECT state, COUNT(*) FROM customer_reconciliation_approval_batch_line GROUP BY state"
+        )
+        return dict(env.cr.fetchall())
 
 
 def queue_sending(args, count, smtp_port):
@@ -301,6 +353,17 @@ def bench_ledger(args, workers):
     return {"seconds": seconds, "workers": results}
 
 
+def bench_approval(args, workers):
+    queued = base.in_worker(queue_approval, args)
+    seconds, results = run_workers(workers, approve_worker, args)
+    return {
+        "seconds": seconds,
+        "workers": results,
+        "queued": queued,
+        "outcome": base.in_worker(approval_outcome, args),
+    }
+
+
 def bench_sending(args, workers, count, sink):
     queued = base.in_worker(queue_sending, args, count, sink.server_address[1])
     before = sink.messages
@@ -330,7 +393,7 @@ def main(argv=None):
     )
     base.log(f"database {args.db}: {args.customers} customers x {args.items} items")
     data = base.in_worker(base.build_database, build)
-    results = {"data": data, "generation": {}, "ledger": {}, "sending": {}}
+    results = {"data": data, "generation": {}, "ledger": {}, "approval": {}, "sending": {}}
     steps = set(args.steps.split(","))
     for workers in (1, 2) if "generation" in steps else ():
         results["generation"][workers] = gen = bench_generation(args, workers)
@@ -338,6 +401,9 @@ def main(argv=None):
     for workers in (1, 2) if "ledger" in steps else ():
         results["ledger"][workers] = led = bench_ledger(args, workers)
         base.log(f"ledger check, {workers} worker(s): {led['seconds']:.1f} s")
+    for workers in (1, 2) if "approval" in steps else ():
+        results["approval"][workers] = app = bench_approval(args, workers)
+        base.log(f"bulk approval, {workers} worker(s): {app['seconds']:.1f} s")
     sink = SmtpSink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     server = start_http_server(args) if "sending" in steps else None
@@ -384,6 +450,11 @@ def print_summary(args, results, ours, oca):
         print(
             f"  target <= {TARGET_LEDGER_SECONDS} s: "
             f"{base.verdict(one['seconds'] <= TARGET_LEDGER_SECONDS)}"
+        )
+    for workers, app in results["approval"].items():
+        print(
+            f"bulk approval, {workers} worker(s): {app['queued']} statements in "
+            f"{app['seconds']:.1f} s; lines {app['outcome']}"
         )
     for workers, sent in results["sending"].items():
         each = sent["seconds"] / max(sent["queued"], 1)

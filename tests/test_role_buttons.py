@@ -388,7 +388,7 @@ class TestRoleButtons(SettlementCommon, HttpCase):
             "accountant": common | {"Generate Statements", "Generation Runs", "Statement Sendings"},
             "manager": common
             | {"Generate Statements", "Generation Runs", "Statement Sendings"}
-            | {"Settings", "Statement Tags"},
+            | {"Settings", "Statement Tags", "Bulk Approvals"},
             "salesperson": {"Statements", "Disputes", "Report a Collection", "Collections"}
             | theirs,
             "auditor": common,
