@@ -5,7 +5,7 @@ worker killed mid-batch resumed with each statement approved once."""
 from datetime import date
 
 from common import ReconciliationCommon
-from workers_common import FakeCommits
+from workers_common import FakeCommits, recorded_notifications
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -49,12 +49,7 @@ class TestBulkApproval(ReconciliationCommon):
         super().setUp()
         self.patch(session_approval, "APPROVE_NOW_LIMIT", 2)
         self.patch(approval_module, "APPROVAL_BATCH_SIZE", 2)
-        commits = self.commits = FakeCommits(self.env)
-        self.patch(
-            self.registry["ir.cron"],
-            "_commit_progress",
-            lambda cron, *args, **kwargs: commits(*args, **kwargs),
-        )
+        commits = self.commits = FakeCommits.install(self)
         commits()  # the transaction as the worker found it
 
     def _queue(self):
@@ -94,12 +89,7 @@ class TestBulkApproval(ReconciliationCommon):
         self.assertEqual(batch.action_open_refused()["domain"], [("id", "in", prepared.ids)])
 
     def test_the_approver_is_told_when_it_ends(self):
-        sent = []
-        self.patch(
-            self.registry["res.users"],
-            "_bus_send",
-            lambda user, kind, payload, **kw: sent.append((user, kind, payload)),
-        )
+        sent = recorded_notifications(self)
         batch = self._queue()
         self.Batch._cron_approve_statements()
         notes = [(user, payload) for user, kind, payload in sent if kind == "simple_notification"]
@@ -195,4 +185,28 @@ class TestBulkApproval(ReconciliationCommon):
             Line.with_user(self.approver).create(
                 {"batch_id": batch.id, "session_id": self.statements[0].id, "state": "approved"}
             )
+        self.assertEqual(set(self.statements.mapped("state")), {"to_approve"})
+
+    def test_auditor_and_salesperson_neither_approve_nor_cancel(self):
+        batch = self._queue()
+        company = {"company_id": self.company.id, "company_ids": [self.company.id]}
+        others = {
+            "auditor": new_test_user(
+                self.env,
+                login="bulk_auditor",
+                groups="customer_reconciliation.group_reconciliation_auditor",
+                **company,
+            ),
+            "salesperson": new_test_user(
+                self.env, login="bulk_sales", groups="sales_team.group_sale_salesman", **company
+            ),
+        }
+        for role, user in others.items():
+            with self.assertRaises(AccessError, msg=role):
+                self.statements.with_user(user).action_approve_selected()
+            with self.assertRaises(AccessError, msg=role):  # they do not even read it
+                batch.with_user(user).action_cancel()
+            with self.assertRaises(AccessError, msg=role):
+                self.Batch.with_user(user).create({})
+        self.assertEqual(batch.state, "queued")
         self.assertEqual(set(self.statements.mapped("state")), {"to_approve"})

@@ -6,6 +6,7 @@ from datetime import date
 
 from common import ReconciliationCommon
 from psycopg2 import errors
+from workers_common import recorded_notifications
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
@@ -172,12 +173,7 @@ class TestBatchedGeneration(ReconciliationCommon):
         self.assertEqual(reported, [(0, 6), (2, 4), (2, 2), (2, 0)])
 
     def test_cancelled_run_generates_no_more_and_the_starter_is_told_when_one_ends(self):
-        sent = []
-        self.patch(
-            self.registry["res.users"],
-            "_bus_send",
-            lambda user, kind, payload, **kw: sent.append((user, kind, payload)),
-        )
+        sent = recorded_notifications(self)
         # a run that ends: its starter gets a notification with the counts
         done = self.Run._start(self.company, *PERIOD, self.customers.ids[:2])
         self.Run._cron_process_runs()

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from common import ReconciliationCommon
 from integrity_common import IntegrityCommon
-from workers_common import FakeCommits
+from workers_common import FakeCommits, recorded_notifications
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -400,18 +400,8 @@ class TestCreditSuggestion(IntegrityCommon):
         self.assertEqual(
             self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1
         )
-        sent = []
-        self.patch(
-            self.registry["res.users"],
-            "_bus_send",
-            lambda user, kind, payload, **kw: sent.append((user, kind, payload)),
-        )
-        commits = FakeCommits(self.env)
-        self.patch(
-            self.registry["ir.cron"],
-            "_commit_progress",
-            lambda cron, *args, **kwargs: commits(*args, **kwargs),
-        )
+        sent = recorded_notifications(self)
+        commits = FakeCommits.install(self)
         self.Insight.with_context(cron_id=cron.id)._cron_refresh()
         good.invalidate_recordset()
         self.assertEqual(
@@ -441,12 +431,7 @@ class TestCreditSuggestion(IntegrityCommon):
         )
 
     def test_background_refresh_stops_when_its_time_is_up_and_goes_on(self):
-        commits = FakeCommits(self.env)
-        self.patch(
-            self.registry["ir.cron"],
-            "_commit_progress",
-            lambda cron, *args, **kwargs: commits(*args, **kwargs),
-        )
+        commits = FakeCommits.install(self)
         self.env.cr.execute("DELETE FROM customer_reconciliation_snapshot")
         self.env.invalidate_all()
         Snapshot = self.env["customer.reconciliation.snapshot"]

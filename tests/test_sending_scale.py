@@ -5,7 +5,7 @@ import contextlib
 from datetime import date
 
 from sending_common import SendingCommon
-from workers_common import FakeCommits
+from workers_common import FakeCommits, recorded_notifications
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError
@@ -32,12 +32,7 @@ class TestSendingAtScale(SendingCommon):
     def setUp(self):
         super().setUp()
         self.patch(send_batch_module, "SEND_BATCH_SIZE", 2)
-        commits = self.commits = FakeCommits(self.env)
-        self.patch(
-            self.registry["ir.cron"],
-            "_commit_progress",
-            lambda cron, *args, **kwargs: commits(*args, **kwargs),
-        )
+        commits = self.commits = FakeCommits.install(self)
         commits()  # the transaction as the worker found it
 
     def _queue(self):
@@ -132,12 +127,7 @@ class TestSendingAtScale(SendingCommon):
         self.assertEqual(batch.sent_count, 6)
 
     def test_the_sender_is_told_when_it_ends(self):
-        sent = []
-        self.patch(
-            self.registry["res.users"],
-            "_bus_send",
-            lambda user, kind, payload, **kw: sent.append((user, kind, payload)),
-        )
+        sent = recorded_notifications(self)
         batch = self._queue()
         with self.mock_smtplib_connection():
             self.Batch._cron_send_statements()
@@ -262,8 +252,8 @@ class TestConcurrentSending(TransactionCase):
     def test_workers_claim_different_statements(self):
         with self._workers(3) as cursors:
             claimed = [
-                api.Environment(cr, SUPERUSER_ID, {})["customer.reconciliation.send.batch.line"]
-                ._claim_pending(2)
+                api.Environment(cr, SUPERUSER_ID, {})["customer.reconciliation.send.batch"]
+                ._claim_pending_lines(2)
                 .ids
                 for cr in cursors
             ]
@@ -271,7 +261,7 @@ class TestConcurrentSending(TransactionCase):
             cursors[0].rollback()  # the first worker dies: its statements are free again
             env = api.Environment(cursors[0], SUPERUSER_ID, {})
             self.assertEqual(
-                env["customer.reconciliation.send.batch.line"]._claim_pending(5).ids,
+                env["customer.reconciliation.send.batch"]._claim_pending_lines(5).ids,
                 self.line_ids[:2],
                 "the others' statements are skipped, not waited for",
             )

@@ -8,6 +8,17 @@ class FakeCommits:
 
     SAVEPOINT = "cr_fake_commit"
 
+    @classmethod
+    def install(cls, test):
+        """Stand for the cron's commits for the rest of ``test``; returns the fake."""
+        commits = cls(test.env)
+        test.patch(
+            test.registry["ir.cron"],
+            "_commit_progress",
+            lambda cron, *args, **kwargs: commits(*args, **kwargs),
+        )
+        return commits
+
     def __init__(self, env):
         self.env = env
         self.calls = []
@@ -23,3 +34,14 @@ class FakeCommits:
         """The worker died: everything since its last commit is gone."""
         self.env.cr.execute(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
         self.env.invalidate_all(flush=False)
+
+
+def recorded_notifications(test):
+    """The bus messages sent to users for the rest of ``test``: [(user, kind, payload)]."""
+    sent = []
+    test.patch(
+        test.registry["res.users"],
+        "_bus_send",
+        lambda user, kind, payload, **kw: sent.append((user, kind, payload)),
+    )
+    return sent
