@@ -3,7 +3,6 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 
 _logger = logging.getLogger(__name__)
 
@@ -24,17 +23,6 @@ class CustomerReconciliationApprovalBatch(models.Model):
     name = fields.Char(compute="_compute_name", store=True)
     user_id = fields.Many2one(
         "res.users", string="Approver", readonly=True, default=lambda self: self.env.user
-    )
-    state = fields.Selection(
-        [
-            # Queued until its last statement is processed: the workers never write it.
-            ("queued", "Queued"),
-            ("done", "Done"),
-            ("cancelled", "Cancelled"),
-        ],
-        default="queued",
-        required=True,
-        readonly=True,
     )
     line_ids = fields.One2many(
         "customer.reconciliation.approval.batch.line",
@@ -58,41 +46,14 @@ class CustomerReconciliationApprovalBatch(models.Model):
 
     @api.depends("line_ids.state")
     def _compute_counts(self):
-        # One grouped read for all the batches shown (a batch has thousands of lines).
-        counts = {
-            (batch.id, state): count
-            for batch, state, count in self.env[
-                "customer.reconciliation.approval.batch.line"
-            ]._read_group([("batch_id", "in", self.ids)], ["batch_id", "state"], ["__count"])
-        }
+        counts = self._line_counts()
         for batch in self:
-            by_state = {
-                state: counts.get((batch.id, state), 0)
-                for state in ("pending", "approved", "refused", "cancelled")
-            }
+            by_state = counts.get(batch.id, {})
             batch.total_count = sum(by_state.values())
-            batch.approved_count = by_state["approved"]
-            batch.refused_count = by_state["refused"]
-            batch.cancelled_count = by_state["cancelled"]
-            done = batch.total_count - by_state["pending"]
-            batch.progress = 100.0 * done / batch.total_count if batch.total_count else 100.0
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                # Explicit, so that no default_state / default_user_id from the context decides.
-                vals.setdefault("state", "queued")
-                vals.setdefault("user_id", self.env.uid)
-                if vals["state"] != "queued" or vals["user_id"] != self.env.uid:
-                    raise AccessError(self._guard_message())
-        return super().create(vals_list)
-
-    def write(self, vals):
-        # Who approves and what: set at creation; the state moves by approving only.
-        if not self.env.su and {"state", "user_id", "line_ids"} & set(vals):
-            raise AccessError(self._guard_message())
-        return super().write(vals)
+            batch.approved_count = by_state.get("approved", 0)
+            batch.refused_count = by_state.get("refused", 0)
+            batch.cancelled_count = by_state.get("cancelled", 0)
+            batch.progress = self._progress(by_state)
 
     def _guard_message(self):
         return self.env._(

@@ -4,8 +4,8 @@ and the starter told in the browser when it ends."""
 
 from psycopg2 import errors
 
-from odoo import api, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 
@@ -18,6 +18,57 @@ class CustomerReconciliationBulkJob(models.AbstractModel):
 
     _name = "customer.reconciliation.bulk.job"
     _description = "Customer Reconciliation Bulk Job"
+    # Set when the job is made, never written by a user after: a model adds its own.
+    _set_at_creation = frozenset({"state", "user_id", "line_ids"})
+
+    state = fields.Selection(
+        [
+            # Queued until its last statement is processed: the workers never write it.
+            ("queued", "Queued"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="queued",
+        required=True,
+        readonly=True,
+    )
+
+    # ------------------------------------------------------------------ guard
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                # Explicit, so that no default_state / default_user_id from the context decides.
+                vals.setdefault("state", "queued")
+                vals.setdefault("user_id", self.env.uid)
+                if vals["state"] != "queued" or vals["user_id"] != self.env.uid:
+                    raise AccessError(self._guard_message())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and self._set_at_creation & set(vals):
+            raise AccessError(self._guard_message())
+        return super().write(vals)
+
+    def _guard_message(self):
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ progress
+    def _line_counts(self):
+        """``{job id: {line state: count}}`` of these jobs, in one grouped query (a job has
+        thousands of lines: they are not read to be counted)."""
+        counts = {job.id: {} for job in self}
+        for job, state, count in self.env[self._fields["line_ids"].comodel_name]._read_group(
+            [("batch_id", "in", self.ids)], ["batch_id", "state"], ["__count"]
+        ):
+            counts[job.id][state] = count
+        return counts
+
+    @staticmethod
+    def _progress(counts):
+        """Percentage of the lines (``{state: count}``) no longer pending."""
+        total = sum(counts.values())
+        return 100.0 * (total - counts.get("pending", 0)) / total if total else 100.0
 
     @api.model
     def _line_table(self):

@@ -4,7 +4,6 @@ import logging
 import time
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import AccessError
 
 _logger = logging.getLogger(__name__)
 
@@ -19,6 +18,8 @@ class CustomerReconciliationSendBatch(models.Model):
     _inherit = ["customer.reconciliation.validated.input", "customer.reconciliation.bulk.job"]
     _description = "Customer Reconciliation Statement Sending"
     _order = "id desc"
+    # What is sent, by whom, with which template and for which company: set at creation.
+    _set_at_creation = frozenset({"state", "user_id", "line_ids", "template_id", "company_id"})
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one(
@@ -29,17 +30,6 @@ class CustomerReconciliationSendBatch(models.Model):
     )
     template_id = fields.Many2one(
         "mail.template", required=True, readonly=True, ondelete="restrict"
-    )
-    state = fields.Selection(
-        [
-            # Queued until its last statement is sent: the workers sending it never write it.
-            ("queued", "Queued"),
-            ("done", "Done"),
-            ("cancelled", "Cancelled"),
-        ],
-        default="queued",
-        required=True,
-        readonly=True,
     )
     line_ids = fields.One2many(
         "customer.reconciliation.send.batch.line", "batch_id", string="Statements", readonly=True
@@ -66,34 +56,15 @@ class CustomerReconciliationSendBatch(models.Model):
 
     @api.depends("line_ids.state")
     def _compute_counts(self):
+        counts = self._line_counts()
         for batch in self:
-            states = batch.line_ids.mapped("state")
-            batch.total_count = len(states)
-            batch.sent_count = states.count("sent")
-            batch.queued_count = states.count("queued")
-            batch.failed_count = states.count("failed")
-            batch.cancelled_count = states.count("cancelled")
-            done = batch.total_count - states.count("pending")
-            batch.progress = 100.0 * done / batch.total_count if batch.total_count else 100.0
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                # Explicit, so that no default_state / default_user_id from the context decides.
-                vals.setdefault("state", "queued")
-                vals.setdefault("user_id", self.env.uid)
-                if vals["state"] != "queued" or vals["user_id"] != self.env.uid:
-                    raise AccessError(self._guard_message())
-        return super().create(vals_list)
-
-    def write(self, vals):
-        # What is sent, by whom, with which template and for which company: set at creation.
-        if not self.env.su and {"state", "user_id", "template_id", "line_ids", "company_id"} & set(
-            vals
-        ):
-            raise AccessError(self._guard_message())
-        return super().write(vals)
+            by_state = counts.get(batch.id, {})
+            batch.total_count = sum(by_state.values())
+            batch.sent_count = by_state.get("sent", 0)
+            batch.queued_count = by_state.get("queued", 0)
+            batch.failed_count = by_state.get("failed", 0)
+            batch.cancelled_count = by_state.get("cancelled", 0)
+            batch.progress = self._progress(by_state)
 
     def _guard_message(self):
         return self.env._(

@@ -84,13 +84,6 @@ class CustomerReconciliationSendBatchLine(models.Model):
             "from the emails."
         )
 
-    # ------------------------------------------------------------------ claiming
-    @api.model
-    def _claim_pending(self, limit, retry=False):
-        """Up to ``limit`` pending lines of the sendings in progress, locked for this
-        transaction, that no other worker holds (``bulk.job._claim_pending_lines``)."""
-        return self.env["customer.reconciliation.send.batch"]._claim_pending_lines(limit, retry)
-
     # ------------------------------------------------------------------ sending
     def _send(self, template, send_now=True):
         """Post the mail of each pending line (or re-queue its failed one) and record what
