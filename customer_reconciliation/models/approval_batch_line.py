@@ -1,6 +1,7 @@
 """One statement of a bulk approval: approved, or why not."""
 
 import logging
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -90,12 +91,15 @@ class CustomerReconciliationApprovalBatchLine(models.Model):
                 # Something changed between the checks and the approval: one by one.
                 _logger.info("Bulk approval: %s; approving one by one", exc)
                 approvable = self._approve_one_by_one(approvable, refusals)
-        line_of = {line.session_id.id: line for line in self}
-        self.browse([line_of[s.id].id for s in approvable]).sudo().write(
+        line_of = {line.session_id.id: line.id for line in self}
+        self.browse([line_of[s.id] for s in approvable]).sudo().write(
             {"state": "approved", "error": False}
         )
+        by_reason = defaultdict(list)  # one write per reason, not per statement
         for session, reason in refusals.items():
-            line_of[session.id]._refuse(reason)
+            by_reason[reason].append(line_of[session.id])
+        for reason, line_ids in by_reason.items():
+            self.browse(line_ids)._refuse(reason)
 
     @api.model
     def _approve_one_by_one(self, sessions, refusals):
