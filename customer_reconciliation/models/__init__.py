@@ -3,6 +3,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import validated_input
+from . import background_job
 from . import bulk_job
 from . import tag
 from . import engine

@@ -1,11 +1,11 @@
-"""What every bulk job of statements shares (a sending, a bulk approval): queued until its
-last statement is processed by the workers, cancelled by whoever started it or a manager,
-and the starter told in the browser when it ends."""
+"""What every bulk job of statements shares (a sending, a bulk approval): a line a
+statement, claimed by the workers a batch at a time, and the job queued until its last
+statement is processed (the guard, the cancel rights and the end notification are every
+background job's: background_job.py)."""
 
 from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 
@@ -17,8 +17,8 @@ class CustomerReconciliationBulkJob(models.AbstractModel):
     its lines at once and would conflict on it."""
 
     _name = "customer.reconciliation.bulk.job"
+    _inherit = ["customer.reconciliation.background.job"]
     _description = "Customer Reconciliation Bulk Job"
-    # Set when the job is made, never written by a user after: a model adds its own.
     _set_at_creation = frozenset({"state", "user_id", "line_ids"})
 
     state = fields.Selection(
@@ -32,26 +32,6 @@ class CustomerReconciliationBulkJob(models.AbstractModel):
         required=True,
         readonly=True,
     )
-
-    # ------------------------------------------------------------------ guard
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                # Explicit, so that no default_state / default_user_id from the context decides.
-                vals.setdefault("state", "queued")
-                vals.setdefault("user_id", self.env.uid)
-                if vals["state"] != "queued" or vals["user_id"] != self.env.uid:
-                    raise AccessError(self._guard_message())
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su and self._set_at_creation & set(vals):
-            raise AccessError(self._guard_message())
-        return super().write(vals)
-
-    def _guard_message(self):
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ progress
     def _line_counts(self):
@@ -106,42 +86,10 @@ class CustomerReconciliationBulkJob(models.AbstractModel):
         self.invalidate_recordset(["state"])
         ended._notify_finished()
 
-    def _notify_finished(self):
-        """A notification in the starter's browser, in their language: ``_finished_message``."""
-        for job in self.filtered("user_id"):
-            job = job.with_context(lang=job.user_id.lang)
-            title, message, problems = job._finished_message()
-            job.user_id._bus_send(
-                "simple_notification",
-                {
-                    "type": "warning" if problems else "success",
-                    "sticky": bool(problems),
-                    "title": title,
-                    "message": message,
-                },
-            )
-
-    def _finished_message(self):
-        """(title, message, whether some statements were not processed) of the end."""
-        raise NotImplementedError
-
     def action_cancel(self):
         """Stop a job: its statements not processed yet stay as they are; what was done
         stays done."""
-        for job in self:
-            if job.user_id != self.env.user and not self.env.user.has_group(
-                "customer_reconciliation.group_reconciliation_manager"
-            ):
-                raise UserError(
-                    self.env._(
-                        "Only %(user)s, who started it, or a Reconciliation Manager cancels "
-                        "%(job)s.",
-                        user=job.user_id.name,
-                        job=job.name,
-                    )
-                )
-            if job.state != "queued":
-                raise UserError(self.env._("%(job)s is no longer in progress.", job=job.name))
+        self._check_cancel()
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
