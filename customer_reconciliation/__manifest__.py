@@ -31,6 +31,7 @@
         "views/run_views.xml",
         "views/send_batch_views.xml",
         "views/approval_batch_views.xml",
+        "views/ledger_import_views.xml",
         "wizards/generate_wizard_views.xml",
         "wizards/ledger_import_wizard_views.xml",
         "wizards/send_wizard_views.xml",

@@ -31,6 +31,7 @@ from . import session_comparison
 from . import session_documents
 from . import match
 from . import customer_line
+from . import ledger_import
 from . import session_ledger_check
 from . import snapshot
 from . import aging_trend

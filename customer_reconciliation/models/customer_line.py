@@ -271,6 +271,7 @@ class CustomerReconciliationCustomerLine(models.Model):
         remember=True,
         day_first=None,
         sheet=None,
+        time_limit=None,
     ):
         """Import the customer's ledger file into this statement and compare it with our lines.
 
@@ -281,11 +282,12 @@ class CustomerReconciliationCustomerLine(models.Model):
         import's time limit: a bad file, too big or too slow a file raises UserError and leaves
         the statement as it was (the writes are in a savepoint, rolled back on any error). A new
         import replaces the previous one; the file is kept as an attachment of the statement.
+        ``time_limit``: its seconds (default ``TIME_LIMIT``; a background import has more).
         """
         session.ensure_one()
         if session.state == "cancelled":
             raise UserError(self.env._("Statement %s is cancelled.", session.name))
-        deadline = lp.Deadline(filename)
+        deadline = lp.Deadline(filename, time_limit)
         partner = session.partner_id.commercial_partner_id
         try:
             with self.env.cr.savepoint():

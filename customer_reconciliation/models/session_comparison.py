@@ -23,6 +23,15 @@ class CustomerReconciliationSession(models.Model):
     customer_match_ids = fields.One2many(
         "customer.reconciliation.match", "session_id", string="Comparison"
     )
+    customer_ledger_import_ids = fields.One2many(
+        "customer.reconciliation.ledger.import", "session_id", string="Ledger Imports"
+    )
+    customer_ledger_import_queued = fields.Boolean(
+        string="Ledger Import Queued", compute="_compute_customer_ledger_import"
+    )
+    customer_ledger_import_queued_file = fields.Char(
+        string="Ledger File Queued", compute="_compute_customer_ledger_import"
+    )
     customer_ledger_attachment_id = fields.Many2one(
         "ir.attachment", string="Customer's Ledger File", readonly=True, copy=False
     )
@@ -121,6 +130,23 @@ class CustomerReconciliationSession(models.Model):
                 and session.generated_at.replace(microsecond=0) > session.customer_ledger_match_date
             )
 
+    def _compute_customer_ledger_import(self):
+        queued = {
+            session.id: filenames
+            # Whoever sees the statement sees that its ledger is being imported.
+            for session, filenames in self.env["customer.reconciliation.ledger.import"]
+            .sudo()
+            ._read_group(
+                [("session_id", "in", self.ids), ("state", "=", "queued")],
+                ["session_id"],
+                ["filename:array_agg"],
+            )
+        }
+        for session in self:
+            filenames = queued.get(session.id)
+            session.customer_ledger_import_queued = bool(filenames)
+            session.customer_ledger_import_queued_file = ", ".join(filenames or [])
+
     # ------------------------------------------------------------------ import and comparison
     def _import_customer_ledger(self, filename, content, **options):
         """Import the customer's ledger file into this statement and compare it with our lines.
@@ -186,6 +212,16 @@ class CustomerReconciliationSession(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_session_id": self.id},
+        }
+
+    def action_open_customer_ledger_imports(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Ledger Imports of %s", self.name),
+            "res_model": "customer.reconciliation.ledger.import",
+            "view_mode": "list,form",
+            "domain": [("session_id", "=", self.id)],
         }
 
     def action_export_customer_comparison(self):

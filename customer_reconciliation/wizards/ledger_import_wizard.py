@@ -64,6 +64,13 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     date_tolerance = fields.Integer(string="Date Tolerance (days)", default=7)
     amount_tolerance = fields.Monetary()
     remember = fields.Boolean(string="Remember for this customer", default=True)
+    row_estimate = fields.Integer(string="Rows (about)", readonly=True)
+    background = fields.Boolean(
+        string="Imported in the Background",
+        readonly=True,
+        help="A file of many rows is imported by a scheduled action: you are notified when it "
+        "is done.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -142,8 +149,9 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         filename = self.filename or self.env._("the file")
         session = self.session_id
         remembered = session.partner_id.commercial_partner_id.reconciliation_ledger_mapping or {}
-        # The import's ceilings and time limit hold here too: a file too big is refused on Next.
-        deadline = lp.Deadline(filename)
+        # The import's ceilings and time limit hold here too: a file too big is refused on Next
+        # (with the background's time: a file of many rows is imported there).
+        deadline = lp.Deadline(filename, lp.BACKGROUND_TIME_LIMIT)
         keep_columns = self.step == "mapping" and self.header_row == self.mapped_header_row
         try:
             table = lp.read_table(
@@ -154,7 +162,9 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
                 is_header=lp.looks_like_header,
             )
             # Its rows could not all be imported in time: said now, before they are parsed.
-            lp.Deadline(filename).reserve(table.row_estimate, whole_import=True)
+            lp.Deadline(filename, lp.time_limit(table.row_estimate)).reserve(
+                table.row_estimate, whole_import=True
+            )
             position = lp.find_header(table, self.header_row or None)
             number, headers = lp.row_at(table, position)
             samples = [
@@ -170,6 +180,8 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         self._set_columns(headers, samples, mapping)
         self._set_sheets(table)
         self.header_row = self.mapped_header_row = number
+        self.row_estimate = table.row_estimate
+        self.background = table.row_estimate > lp.BACKGROUND_ROWS
         self.file_info = self.env._(
             "%(format)s (%(detail)s), column titles on row %(row)s",
             format=table.format.upper(),
@@ -231,7 +243,7 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
                 day_first=day_first if self.day_order_open else None,
             )
             # Too many lines to compare in time: said now rather than after the mapping.
-            lp.Deadline(table.filename).reserve(len(ledger.lines))
+            lp.Deadline(table.filename, lp.time_limit(self.row_estimate)).reserve(len(ledger.lines))
         except lp.TooSlow as error:
             raise UserError(self.env._(error.message, **error.params)) from None
         except lp.LedgerError as error:
@@ -308,30 +320,51 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
 
     def action_import(self):
         self.ensure_one()
+        if self.day_order_open and not self.day_order:
+            raise UserError(
+                self.env._(
+                    "Say how the dates of %s are written: every one of them reads both ways.",
+                    self.filename or self.env._("the file"),
+                )
+            )
         session = self.session_id
+        tolerances = {
+            "customer_ledger_date_tolerance": self.date_tolerance,
+            "customer_ledger_amount_tolerance": self.amount_tolerance,
+        }
+        options = {
+            "mapping": self._mapping(),
+            "sign": self.sign_convention,
+            "header_row": self.header_row,
+            "remember": self.remember,
+            "day_first": (self.day_order == "day_first") if self.day_order_open else None,
+            "sheet": self.sheet_id.name or None,
+        }
+        filename = self.filename or self.env._("the file")
+        if self.background:
+            job = self.env["customer.reconciliation.ledger.import"]._queue(
+                session,
+                filename,
+                self._content(),
+                dict(options, tolerances=tolerances),
+                self.row_estimate,
+            )
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "title": self.env._("Importing in the background"),
+                    "message": self.env._(
+                        "%(job)s: about %(rows)s rows. You are notified when it is done.",
+                        job=job.display_name,
+                        rows=f"{self.row_estimate:,}",
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         # The tolerances and the import are kept together or not at all.
         with self.env.cr.savepoint():
-            session.write(
-                {
-                    "customer_ledger_date_tolerance": self.date_tolerance,
-                    "customer_ledger_amount_tolerance": self.amount_tolerance,
-                }
-            )
-            if self.day_order_open and not self.day_order:
-                raise UserError(
-                    self.env._(
-                        "Say how the dates of %s are written: every one of them reads both ways.",
-                        self.filename or self.env._("the file"),
-                    )
-                )
-            session._import_customer_ledger(
-                self.filename or self.env._("the file"),
-                self._content(),
-                mapping=self._mapping(),
-                sign=self.sign_convention,
-                header_row=self.header_row,
-                remember=self.remember,
-                day_first=(self.day_order == "day_first") if self.day_order_open else None,
-                sheet=self.sheet_id.name or None,
-            )
+            session.write(tolerances)
+            session._import_customer_ledger(filename, self._content(), **options)
         return {"type": "ir.actions.act_window_close"}

@@ -28,6 +28,8 @@ from .headers import (
 from .ledger import NO_BALANCE, Ledger, LedgerLine
 from .reading import (
     _CHECK_EVERY,
+    BACKGROUND_ROWS,
+    BACKGROUND_TIME_LIMIT,
     COMPARE_SECONDS_PER_LINE,
     MAX_AMOUNT,
     MAX_CELL_LENGTH,
@@ -45,6 +47,7 @@ from .reading import (
     _lt,
     filled,
     read_table,
+    time_limit,
 )
 from .reading import number as thousands
 from .values import (
@@ -58,6 +61,8 @@ from .values import (
 )
 
 __all__ = [
+    "BACKGROUND_ROWS",
+    "BACKGROUND_TIME_LIMIT",
     "AMOUNT_ROLES",
     "COMPARE_SECONDS_PER_LINE",
     "DATE_PART_ROLES",
@@ -77,6 +82,7 @@ __all__ = [
     "LedgerLine",
     "Table",
     "TooSlow",
+    "time_limit",
     "check_mapping",
     "column_label",
     "column_letter",

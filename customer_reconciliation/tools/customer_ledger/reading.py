@@ -23,6 +23,11 @@ MAX_PART_SIZE = 32 * 1024 * 1024  # bytes of one unzipped XLSX part other than a
 # The bounds of amounts and dates are those of everything users enter (tools/limits.py).
 MIN_DATE, MAX_DATE = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
 TIME_LIMIT = 15  # seconds to read, parse, store and compare one file
+# A file of more rows than this is imported in the background, by a scheduled action, with
+# BACKGROUND_TIME_LIMIT seconds: the user does not wait for it, and files too long for the
+# request's TIME_LIMIT import up to the row ceiling.
+BACKGROUND_ROWS = 20_000
+BACKGROUND_TIME_LIMIT = 120
 # What comparing one of their lines with the statement costs, its comparison row and the
 # line stored (models/match.py, models/customer_line.py: the matcher, then batched SQL
 # inserts; about 0.065 ms each measured on 2 cores, bench/bench_import.py, with a margin). A
@@ -39,6 +44,12 @@ HEADER_SCAN_ROWS = 30
 # The rows a Table keeps at hand: the header scan and the three samples the wizard shows.
 HEAD_ROWS = HEADER_SCAN_ROWS + 3
 _CHECK_EVERY = 1024  # rows between two looks at the clock
+
+
+def time_limit(rows):
+    """The seconds an import of a file of about ``rows`` rows has: in the user's request or,
+    beyond BACKGROUND_ROWS, in the background."""
+    return BACKGROUND_TIME_LIMIT if rows > BACKGROUND_ROWS else TIME_LIMIT
 
 
 def number(value):
