@@ -771,7 +771,7 @@ def print_summary(args, data, ours, traced, ours_same, oca, one=None):
     traced_text = f", tracemalloc peak {traced['traced_peak']:.0f} MiB" if traced else ""
     print(
         f"ours: {ours['statements']} statements, {ours['lines']} lines "
-        f"(+ {ours['open_items']} open items) stored in {ours['seconds']:.1f} s, "
+        f"(+ {ours['open_items']} open items) stored in {ours['seconds']:.2f} s, "
         f"{ours['queries']} queries, peak RSS {ours['rss_peak']:.0f} MiB "
         f"(+{memory_delta:.0f} MiB during generation){traced_text}"
     )
