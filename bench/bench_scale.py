@@ -63,6 +63,11 @@ def parse_args(argv=None):
         "%(default)s; the ledger check, the approval and the sending use the statements of an "
         "earlier generation)",
     )
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="comma-separated counts of workers each step is timed with (default: %(default)s)",
+    )
     parser.add_argument("--http-port", type=int, default=8079, help="for the report assets")
     parser.add_argument(
         "--reuse", action="store_true", help="use the database of an earlier --keep run"
@@ -73,6 +78,12 @@ def parse_args(argv=None):
     args.date_from, args.date_to = MONTH_END
     if min(args.customers, args.items, args.send_count) < 1:
         parser.error("--customers, --items and --send-count must be at least 1")
+    try:
+        args.workers = [int(count) for count in args.workers.split(",")]
+    except ValueError:
+        parser.error(f"--workers: {args.workers!r} is not a comma-separated list of counts")
+    if min(args.workers) < 1:
+        parser.error("--workers: each count must be at least 1")
     return args
 
 
@@ -395,20 +406,20 @@ def main(argv=None):
     data = base.in_worker(base.build_database, build)
     results = {"data": data, "generation": {}, "ledger": {}, "approval": {}, "sending": {}}
     steps = set(args.steps.split(","))
-    for workers in (1, 2) if "generation" in steps else ():
+    for workers in args.workers if "generation" in steps else ():
         results["generation"][workers] = gen = bench_generation(args, workers)
         base.log(f"generation, {workers} worker(s): {gen['seconds']:.1f} s")
-    for workers in (1, 2) if "ledger" in steps else ():
+    for workers in args.workers if "ledger" in steps else ():
         results["ledger"][workers] = led = bench_ledger(args, workers)
         base.log(f"ledger check, {workers} worker(s): {led['seconds']:.1f} s")
-    for workers in (1, 2) if "approval" in steps else ():
+    for workers in args.workers if "approval" in steps else ():
         results["approval"][workers] = app = bench_approval(args, workers)
         base.log(f"bulk approval, {workers} worker(s): {app['seconds']:.1f} s")
     sink = SmtpSink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     server = start_http_server(args) if "sending" in steps else None
     try:
-        for workers in (1, 2) if server else ():
+        for workers in args.workers if server else ():
             results["sending"][workers] = sent = bench_sending(args, workers, args.send_count, sink)
             base.log(f"sending, {workers} worker(s): {sent['seconds']:.1f} s")
     finally:
