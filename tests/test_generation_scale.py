@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.customer_reconciliation.models import engine as engine_module
+from odoo.addons.customer_reconciliation.models import engine_workers as engine_module
 from odoo.addons.customer_reconciliation.models import run as run_module
 
 PERIOD = (date(2026, 10, 1), date(2026, 10, 31))

@@ -383,7 +383,9 @@ class TestRoleButtons(SettlementCommon, HttpCase):
         }
         # Collections: salespeople report theirs; the others read them and their exceptions.
         collections = {"Collections", "Exceptions", "Received, Never Reported"}
-        common = {"Statements", "Disputes", "Settlements"} | analysis | collections
+        common = (
+            {"Statements", "Disputes", "Settlements", "Ledger Imports"} | analysis | collections
+        )
         expected = {
             "accountant": common | {"Generate Statements", "Generation Runs", "Statement Sendings"},
             "manager": common

@@ -247,8 +247,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
         if any(state != "draft" for state in sessions.mapped("state")):
             raise UserError(self.env._("Only draft statements can be (re)generated."))
         self.env.flush_all()
-        if len(sessions) > _FEW_STATEMENTS:
-            plan_with_known_statements(self.env.cr)
+        self._plan_with_known_statements(len(sessions))
         by_company = defaultdict(dict)  # each id once: the queries join on the list
         for session in sessions:
             by_company[session.company_id][session.id] = True
@@ -349,10 +348,8 @@ class CustomerReconciliationEngine(models.AbstractModel):
 
 
 _REFUSAL_ITEMS_SHOWN = 20
-_DELETE_SQL = """
-DELETE FROM customer_reconciliation_line WHERE session_id = ANY(%(ids)s);
-DELETE FROM customer_reconciliation_open_item WHERE session_id = ANY(%(ids)s)
-"""
+_DELETE_SQL = """DELETE FROM customer_reconciliation_line WHERE session_id = ANY(%(ids)s);
+DELETE FROM customer_reconciliation_open_item WHERE session_id = ANY(%(ids)s)"""
 
 # The statements build_items_table reads: sessions, or (refusals, before any session exists)
 # customer and currency pairs, the customer's id as the statement's.
@@ -375,12 +372,11 @@ _PAIRS_SOURCE = """
       JOIN res_company c ON c.id = %(company_id)s
 """
 
-# The statement's journal items with their residual at the end date. A partial
-# reconciliation only counts when both of its items belong to the same statement, which
-# implies both are dated on or before the end date (its max_date): partials made later,
-# or against items outside the statement, leave the item open at that date. This keeps
-# the sum of the residuals equal to the closing balance, so the aging always adds up.
-# A foreign-currency statement holds its "native" items (in its currency) at their amount in
+# The statement's journal items (their residuals below). A partial reconciliation only counts
+# when both of its items belong to the same statement, so both are dated on or before the end
+# date: partials made later, or against items outside the statement, leave the item open at
+# that date, and the residuals add up to the closing balance (the aging always adds up). A
+# foreign-currency statement holds its "native" items (in its currency) at their amount in
 # currency, and the customer's items in other currencies at their reconciliations (below).
 # Receipts and refunds: a payment, a bank statement line or an entry of a bank/cash journal.
 _ITEMS_SQL = """
@@ -424,25 +420,21 @@ SELECT i.*, m.name AS move_name,
   LEFT JOIN account_bank_statement_line st ON st.id = m.statement_line_id
 """
 
-# Residuals at the end date, from the partial reconciliations whose two items are in the
-# same statement: cr_items is cr_base with them (written once, not updated after). Run once
-# cr_base is indexed and analysed: with the planner's estimates taken from the journal items
-# instead, the self-join could explode into millions of rows.
+# cr_items: cr_base with the residuals at the end date, from the partial reconciliations
+# whose two items are in the same statement (written once). Run once cr_base is indexed and
+# analysed: planned from the journal items' estimates, the self-join could explode.
 # A partial reduces each item by its side (debit/credit_amount_currency, in the item's
 # currency). A non-native item takes the native side of its partials with native items:
 # that is its amount in the statement currency, and it is settled. It cannot be converted
-# (refused_items) with a residual left in its own currency, or a partial with another
-# non-native item that is not an exchange difference (Odoo's fix of company amounts).
-# Credits not yet applied (payments, credit notes) cannot be late: aged as not due.
+# (refused_items) with a residual left in its own currency, or a partial with another non-native
+# item not an exchange difference (Odoo's fix). Unapplied credits cannot be late: not due.
 _RESIDUALS_SQL = """
 CREATE TEMP TABLE cr_items ON COMMIT DROP AS
-SELECT i.session_id, i.in_company_currency, i.native, i.aml_id, i.move_id, i.date,
-       i.date_maturity, i.account_id, i.analytic_distribution, i.label, i.amount_company,
-       i.item_currency_id, i.item_amount, i.prior, i.days_overdue, i.move_name,
-       i.customer_ref, i.kind,
+SELECT i.session_id, i.in_company_currency, i.native, i.aml_id, i.move_id, i.date, i.date_maturity,
+       i.account_id, i.analytic_distribution, i.label, i.amount_company, i.item_currency_id,
+       i.item_amount, i.prior, i.days_overdue, i.move_name, i.customer_ref, i.kind,
        CASE WHEN i.native OR a.aml_id IS NULL THEN i.amount ELSE -a.delta END AS amount,
-       CASE WHEN a.aml_id IS NULL THEN i.amount
-            WHEN i.native THEN i.amount + a.delta ELSE 0 END AS residual,
+       CASE WHEN a.aml_id IS NULL THEN i.amount WHEN i.native THEN i.amount + a.delta ELSE 0 END AS residual,
        CASE WHEN a.aml_id IS NULL THEN CASE WHEN i.amount < 0 THEN 0 ELSE i.days_overdue END
             WHEN i.native AND i.amount + a.delta >= 0 THEN i.days_overdue ELSE 0 END AS aging_days,
        i.item_amount + COALESCE(a.item_delta, 0) AS item_residual,
@@ -488,26 +480,6 @@ SELECT i.session_id, i.move_name, i.date, i.item_currency_id AS currency_id,
 
 
 _SMALL_ITEMS = 500
-_FEW_STATEMENTS = 100
-# Below this many statements, as PostgreSQL last counted them, the table is analysed again
-# before lines and open items are written (a fraction of a second on so few rows).
-_TINY_TABLE = 5000
-
-
-def plan_with_known_statements(cr):
-    """Count the statements again for PostgreSQL's planner when it believes their table
-    (nearly) empty: the foreign-key check of every line and open item (a lookup of its
-    statement, planned once per connection) is otherwise planned as a scan of the whole
-    table, and a month-end on a new database slows down as its statements are created (in
-    one batch of 500 customers, 5.1 s of checks instead of 0.1 s). ANALYZE makes the
-    connection's plans of that table planned again."""
-    cr.execute(
-        SQL(
-            "SELECT reltuples FROM pg_class WHERE oid = 'customer_reconciliation_session'::regclass"
-        )
-    )
-    if cr.fetchone()[0] < _TINY_TABLE:
-        cr.execute(SQL("ANALYZE customer_reconciliation_session"))
 
 
 def build_items_table(cr, params, statements=None, keep_hidden=False):

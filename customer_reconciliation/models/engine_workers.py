@@ -1,5 +1,5 @@
-"""Who generates a company's period and scope at the same time, and when its statements get
-their numbers.
+"""Who generates a company's period and scope at the same time, when its statements get
+their numbers, and what the planner knows of them while a month-end creates thousands.
 
 A user's generation is one transaction at a time per company, period and scope (an exclusive
 lock, held until its commit). The batches of a background run share that lock (their
@@ -17,6 +17,11 @@ from odoo.tools import SQL
 from .engine import UNNUMBERED
 
 _logger = logging.getLogger(__name__)
+
+# A generation of more statements than this, while PostgreSQL counted fewer than
+# _TINY_TABLE in their table, counts them again first (a fraction of a second on so few).
+_FEW_STATEMENTS = 100
+_TINY_TABLE = 5000
 
 
 # One model, one file per step of its process (see engine.py): split on purpose.
@@ -105,3 +110,23 @@ class CustomerReconciliationEngine(models.AbstractModel):
             return False
         Cron._commit_progress(0)
         return True
+
+    @api.model
+    def _plan_with_known_statements(self, count):
+        """Before the lines of ``count`` statements are written: count the statements again
+        for PostgreSQL's planner when it believes their table (nearly) empty. The foreign-key
+        check of every line and open item (a lookup of its statement, planned once per
+        connection) is otherwise a scan of the whole table, and a month-end on a new database
+        slows down as its statements are created (in one batch of 500 customers, 5.1 s of
+        checks instead of 0.1 s). ANALYZE makes the connection plan that lookup again."""
+        if count <= _FEW_STATEMENTS:
+            return
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                "customer_reconciliation_session",
+            )
+        )
+        if cr.fetchone()[0] < _TINY_TABLE:
+            cr.execute(SQL("ANALYZE customer_reconciliation_session"))
