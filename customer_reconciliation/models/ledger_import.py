@@ -100,19 +100,7 @@ class CustomerReconciliationLedgerImport(models.Model):
         imported) is replaced: a new import replaces the last one anyway."""
         session.ensure_one()
         session.check_access("write")
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id FROM %(jobs)s
-                 WHERE session_id = %(session)s AND state = 'queued'
-                   FOR NO KEY UPDATE SKIP LOCKED
-                """,
-                jobs=SQL.identifier(self._table),
-                session=session.id,
-            )
-        )
-        replaced = self.browse([row[0] for row in self.env.cr.fetchall()])
+        replaced = self._lock_unclaimed([("session_id", "=", session.id)])
         job = self.create(
             {
                 "session_id": session.id,
@@ -121,14 +109,7 @@ class CustomerReconciliationLedgerImport(models.Model):
                 "row_estimate": row_estimate,
             }
         )
-        if replaced:
-            attachments = replaced.sudo().attachment_id
-            replaced.sudo()._end(
-                "cancelled",
-                error=self.env._("Replaced by %(job)s.", job=job.display_name),
-                notify=False,
-            )
-            attachments.unlink()
+        replaced._cancel(error=self.env._("Replaced by %(job)s.", job=job.display_name))
         job.sudo().attachment_id = (
             unindexed(self.env["ir.attachment"])
             .sudo()
@@ -261,18 +242,7 @@ class CustomerReconciliationLedgerImport(models.Model):
     def action_cancel(self):
         """Stop an import not started yet (one being imported ends first: it is locked)."""
         self._check_cancel()
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id FROM %(jobs)s WHERE id = ANY(%(ids)s) AND state = 'queued'
-                   FOR NO KEY UPDATE SKIP LOCKED
-                """,
-                jobs=SQL.identifier(self._table),
-                ids=self.ids,
-            )
-        )
-        free = self.browse([row[0] for row in self.env.cr.fetchall()])
+        free = self._lock_unclaimed([("id", "in", self.ids)])
         if free != self:
             raise UserError(
                 self.env._(
@@ -280,10 +250,24 @@ class CustomerReconciliationLedgerImport(models.Model):
                     job=(self - free)[0].display_name,
                 )
             )
-        attachments = self.attachment_id
-        self._end("cancelled", notify=False)
-        attachments.sudo().unlink()
+        self._cancel()
         return True
+
+    @api.model
+    def _lock_unclaimed(self, domain):
+        """The queued imports of ``domain`` that no worker is importing, locked until the
+        transaction ends (a worker holds the one it imports: skipped, not waited for)."""
+        query = self.sudo()._search([*domain, ("state", "=", "queued")])
+        self.env.cr.execute(
+            SQL("%s FOR NO KEY UPDATE SKIP LOCKED", query.select(SQL.identifier(self._table, "id")))
+        )
+        return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _cancel(self, error=False):
+        """Cancel these queued imports (past the guard) and drop their files."""
+        attachments = self.sudo().attachment_id
+        self._end("cancelled", notify=False, error=error)
+        attachments.unlink()
 
     def action_open_session(self):
         self.ensure_one()
