@@ -67,7 +67,7 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     row_estimate = fields.Integer(string="Rows (about)", readonly=True)
     background = fields.Boolean(
         string="Imported in the Background",
-        readonly=True,
+        compute="_compute_background",
         help="A file of many rows is imported by a scheduled action: you are notified when it "
         "is done.",
     )
@@ -80,6 +80,11 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
 
     def write(self, vals):
         return super(CustomerReconciliationLedgerImportWizard, unindexed(self)).write(vals)
+
+    @api.depends("row_estimate")
+    def _compute_background(self):
+        for wizard in self:
+            wizard.background = wizard.row_estimate > lp.BACKGROUND_ROWS
 
     @api.depends("sheet_ids")
     def _compute_sheet_count(self):
@@ -181,7 +186,6 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
         self._set_sheets(table)
         self.header_row = self.mapped_header_row = number
         self.row_estimate = table.row_estimate
-        self.background = table.row_estimate > lp.BACKGROUND_ROWS
         self.file_info = self.env._(
             "%(format)s (%(detail)s), column titles on row %(row)s",
             format=table.format.upper(),
