@@ -9,7 +9,7 @@ from datetime import date
 from common import ReconciliationCommon
 from workers_common import FakeCommits, recorded_notifications
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
@@ -237,6 +237,15 @@ class TestLedgerImportBackground(ReconciliationCommon):
                 job.with_user(self.manager).write(vals)
         with self.assertRaises(AccessError):
             self.Job.with_user(self.auditor).create(base)
+        # Through the statement: refused by its workflow guard (before the import's own).
+        with self.assertRaises(UserError):
+            self.session.with_user(self.accountant).write(
+                {
+                    "customer_ledger_import_ids": [
+                        Command.create({"filename": "y.csv", "state": "done"})
+                    ]
+                }
+            )
         self.assertEqual(job.with_user(self.auditor).state, "queued", "auditors read them")
 
 
