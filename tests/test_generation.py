@@ -364,7 +364,10 @@ class TestAccess(ReconciliationCommon):
         invoice = self.session.line_ids.move_id
         self.assertEqual(invoice.reconciliation_session_count, 1)
         found = self.env["account.move"].search(
-            [("reconciliation_line_ids", "!=", False), ("partner_id", "=", self.customer.id)]
+            [
+                ("line_ids.reconciliation_line_ids", "!=", False),
+                ("partner_id", "=", self.customer.id),
+            ]
         )
         self.assertEqual(found, invoice)
         self.assertAlmostEqual(self.customer.reconciliation_overdue_amount, 100)

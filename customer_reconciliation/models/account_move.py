@@ -59,23 +59,19 @@ def _value_changes(record, field, value):
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    reconciliation_line_ids = fields.One2many(
-        "customer.reconciliation.line",
-        "move_id",
-        string="Reconciliation Statement Lines",
-        groups="customer_reconciliation.group_reconciliation_user",
-    )
     reconciliation_session_count = fields.Integer(
         compute="_compute_reconciliation_session_count",
         string="Reconciliation Statements",
         groups="customer_reconciliation.group_reconciliation_user",
     )
 
-    @api.depends("reconciliation_line_ids")
+    @api.depends("line_ids.reconciliation_line_ids")
     def _compute_reconciliation_session_count(self):
         counts = dict(
             self.env["customer.reconciliation.line"]._read_group(
-                [("move_id", "in", self.ids)], ["move_id"], ["session_id:count_distinct"]
+                [("move_line_id.move_id", "in", self.ids)],
+                ["move_line_id.move_id"],
+                ["session_id:count_distinct"],
             )
         )
         for move in self:
@@ -94,23 +90,26 @@ class AccountMove(models.Model):
     def _confirmed_reconciliation_sessions_by_move(self):
         """{entry id: [statement ids]} of the confirmed statements containing these entries.
 
-        One query on the indexed ``move_id`` of the statement lines, whatever the number of
-        entries: it is the whole cost of the guard for entries of no confirmed statement.
+        One query on the entries' journal items and the indexed ``move_line_id`` of the
+        statement lines, whatever the number of entries: it is the whole cost of the guard for
+        entries of no confirmed statement.
         """
         ids = [id_ for id_ in self._ids if isinstance(id_, int)]
         if not ids:
             return {}
-        self.env["customer.reconciliation.line"].flush_model(["move_id", "session_id"])
+        self.env["account.move.line"].flush_model(["move_id"])
+        self.env["customer.reconciliation.line"].flush_model(["move_line_id", "session_id"])
         self.env["customer.reconciliation.session"].flush_model(["state"])
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT line.move_id, line.session_id
-                  FROM customer_reconciliation_line line
+                SELECT aml.move_id, line.session_id
+                  FROM account_move_line aml
+                  JOIN customer_reconciliation_line line ON line.move_line_id = aml.id
                   JOIN customer_reconciliation_session session ON session.id = line.session_id
-                 WHERE line.move_id = ANY(%s) AND session.state IN %s
-                 GROUP BY line.move_id, line.session_id
-                 ORDER BY line.move_id, line.session_id
+                 WHERE aml.move_id = ANY(%s) AND session.state IN %s
+                 GROUP BY aml.move_id, line.session_id
+                 ORDER BY aml.move_id, line.session_id
                 """,
                 ids,
                 CONFIRMED_STATES,

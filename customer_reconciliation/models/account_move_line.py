@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from .account_move import changed_fields
 
@@ -31,6 +31,13 @@ GUARDED_LINE_FIELDS = (
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+
+    reconciliation_line_ids = fields.One2many(
+        "customer.reconciliation.line",
+        "move_line_id",
+        string="Reconciliation Statement Lines",
+        groups="customer_reconciliation.group_reconciliation_user",
+    )
 
     def _reconciliation_changed_labels(self, vals):
         """What ``vals`` really changes on this item, as labels for the guard's messages."""

@@ -386,7 +386,7 @@ items AS MATERIALIZED (
     SELECT s.id AS session_id, s.in_company_currency,
            s.in_company_currency OR aml.currency_id = s.currency_id AS native,
            aml.id AS aml_id, aml.move_id,
-           aml.date, aml.date_maturity, aml.account_id, aml.analytic_distribution, aml.name AS label,
+           aml.date, aml.date_maturity, aml.analytic_distribution, aml.name AS label,
            CASE WHEN s.in_company_currency THEN aml.balance
                 WHEN aml.currency_id = s.currency_id THEN aml.amount_currency
                 ELSE 0 END AS amount,
@@ -431,7 +431,7 @@ SELECT i.*, m.name AS move_name,
 _RESIDUALS_SQL = """
 CREATE TEMP TABLE cr_items ON COMMIT DROP AS
 SELECT i.session_id, i.in_company_currency, i.native, i.aml_id, i.move_id, i.date, i.date_maturity,
-       i.account_id, i.analytic_distribution, i.label, i.amount_company, i.item_currency_id,
+       i.analytic_distribution, i.label, i.amount_company, i.item_currency_id,
        i.item_amount, i.prior, i.days_overdue, i.move_name, i.customer_ref, i.kind,
        CASE WHEN i.native OR a.aml_id IS NULL THEN i.amount ELSE -a.delta END AS amount,
        CASE WHEN a.aml_id IS NULL THEN i.amount WHEN i.native THEN i.amount + a.delta ELSE 0 END AS residual,
@@ -534,17 +534,17 @@ analytic_names AS (
      GROUP BY i.session_id, i.aml_id
 )
 INSERT INTO customer_reconciliation_line (
-    session_id, sequence, kind, date, move_id, move_line_id,
-    account_id, name, customer_ref, label, date_maturity, debit, credit, amount,
+    session_id, sequence, kind, date, move_line_id,
+    name, customer_ref, label, date_maturity, debit, credit, amount,
     amount_company, balance, analytic_names, is_open, open_amount)
-SELECT o.session_id, 0, 'opening', o.date_from, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, 0, 0, o.amount,
+SELECT o.session_id, 0, 'opening', o.date_from, NULL,
+       NULL, NULL, NULL, NULL, 0, 0, o.amount,
        o.amount_company, o.amount, NULL, FALSE, 0
   FROM opening o
 UNION ALL
 SELECT i.session_id,
-       ROW_NUMBER() OVER w, i.kind, i.date, i.move_id, i.aml_id,
-       i.account_id, i.move_name, i.customer_ref, i.label, i.date_maturity,
+       ROW_NUMBER() OVER w, i.kind, i.date, i.aml_id,
+       i.move_name, i.customer_ref, i.label, i.date_maturity,
        GREATEST(i.amount, 0), GREATEST(-i.amount, 0), i.amount,
        i.amount_company, o.amount + SUM(i.amount) OVER w, an.names,
        i.residual <> 0, i.residual

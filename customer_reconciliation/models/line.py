@@ -23,8 +23,10 @@ class CustomerReconciliationLine(models.Model):
     _name = "customer.reconciliation.line"
     _description = "Customer Reconciliation Statement Line"
     # Frozen content written by the engine in bulk: no author nor dates of its own (the
-    # statement's generated_at says when), and its company and currency are its statement's
-    # (not columns): foreign keys fewer to check on each of the rows a month-end writes.
+    # statement's generated_at says when), its company and currency are its statement's and
+    # its entry and account its journal item's (not columns): foreign keys fewer to check on
+    # each of the rows a month-end writes. The journal item's entry and account cannot change
+    # while a confirmed statement shows it (the guard of account_move_line.py).
     _log_access = False
     _order = "session_id, sequence, id"
 
@@ -40,13 +42,11 @@ class CustomerReconciliationLine(models.Model):
     sequence = fields.Integer(readonly=True)
     kind = fields.Selection(LINE_KINDS, required=True, readonly=True)
     date = fields.Date(readonly=True)
-    move_id = fields.Many2one(
-        "account.move", string="Journal Entry", readonly=True, index="btree_not_null"
-    )
     move_line_id = fields.Many2one(
         "account.move.line", string="Journal Item", readonly=True, index="btree_not_null"
     )
-    account_id = fields.Many2one("account.account", readonly=True)
+    move_id = fields.Many2one(related="move_line_id.move_id", string="Journal Entry")
+    account_id = fields.Many2one(related="move_line_id.account_id")
     name = fields.Char(string="Document", readonly=True, help="Our document number.")
     customer_ref = fields.Char(
         string="Customer Reference",

@@ -143,7 +143,8 @@ behind AS (
            lu.factor AS line_factor, so.name, NULLIF(so.client_order_ref, '') AS po
       FROM sess s
       JOIN customer_reconciliation_line l ON l.session_id = s.id
-      JOIN account_move_line aml ON aml.move_id = l.move_id
+      JOIN account_move_line li ON li.id = l.move_line_id
+      JOIN account_move_line aml ON aml.move_id = li.move_id
       JOIN sale_order_line_invoice_rel r ON r.invoice_line_id = aml.id
       JOIN sale_order_line sl ON sl.id = r.order_line_id
       JOIN sale_order so ON so.id = sl.order_id

@@ -41,7 +41,8 @@ UPDATE customer_reconciliation_match m
                     SELECT 1
                       FROM customer_reconciliation_match_line_rel r
                       JOIN customer_reconciliation_line l ON l.id = r.line_id
-                      JOIN account_move_line aml ON aml.move_id = l.move_id
+                      JOIN account_move_line li ON li.id = l.move_line_id
+                      JOIN account_move_line aml ON aml.move_id = li.move_id
                       JOIN sale_order_line_invoice_rel si ON si.invoice_line_id = aml.id
                       JOIN customer_reconciliation_delivery_line d
                         ON d.sale_line_id = si.order_line_id AND d.session_id = m.session_id
