@@ -10,6 +10,7 @@ from datetime import date
 from unittest.mock import patch
 
 from sending_common import SendingCommon
+from workers_common import recorded_notifications
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
@@ -318,3 +319,67 @@ class TestSendingTruthHttp(SendingTruthCommon, HttpCase):
             self._call(batch._name, "action_retry_failed", [[batch.id]])
         self.assertEqual(batch.line_ids.state, "sent")
         self.assertEqual(self.na.state, "sent")
+
+
+@tagged("post_install", "-at_install")
+class TestSendingAfterCommit(SendingTruthCommon):
+    """Outside tests an interactive sending's emails leave only once the user's transaction is
+    committed (a request rolled back and retried by Odoo has sent nothing): forced here."""
+
+    def setUp(self):
+        super().setUp()
+        self.patch(type(self.Batch), "_mails_leave_at_once", lambda batch: False)
+        self.notified = recorded_notifications(self)
+
+    def test_emails_leave_after_the_commit_then_the_sender_is_told(self):
+        wizard = self._wizard(self.na.with_user(self.accountant))
+        with self.mock_smtplib_connection():
+            action = wizard.action_send()
+            self.assertEqual(action["tag"], "display_notification")
+            self.assertIn("are being sent", action["params"]["message"])
+            batch = self.Batch.search([("line_ids.session_id", "=", self.na.id)])
+            self.assertEqual(batch.line_ids.state, "queued")
+            self.assertEqual(batch.line_ids.sudo().mail_id.state, "outgoing")
+            self.assertFalse(self.emails, "nothing leaves before the commit")
+            self.assertEqual(self.na.state, "approved")
+            self.assertFalse(self.notified)
+            # What the commit of the request runs, in a transaction of its own.
+            with self.enter_registry_test_mode():
+                self.env.cr.postcommit.run()
+        self.assertEqual(len(self.emails), 1)
+        self.assertEqual(batch.line_ids.state, "sent")
+        self.assertEqual(self.na.state, "sent")
+        self.assertEqual(
+            [(user, kind) for user, kind, _ in self.notified],
+            [(self.accountant, "simple_notification")],
+        )
+        self.assertEqual(self.notified[0][2]["type"], "success")
+        self.assertIn("1 sent", self.notified[0][2]["message"])
+
+    def test_a_rolled_back_request_sends_nothing(self):
+        wizard = self._wizard(self.na.with_user(self.accountant))
+        with self.mock_smtplib_connection():
+            wizard.action_send()
+            # The request fails after the sending (Odoo retries it): its transaction is undone.
+            self.env.cr.postcommit.clear()
+        self.assertFalse(self.emails)
+        self.assertFalse(self.notified)
+
+    def test_a_refused_email_after_the_commit_is_reported(self):
+        wizard = self._wizard(self.na.with_user(self.accountant))
+        with self.smtp_refused():
+            wizard.action_send()
+            with self.enter_registry_test_mode():
+                self.env.cr.postcommit.run()
+        batch = self.Batch.search([("line_ids.session_id", "=", self.na.id)])
+        self.assertEqual(batch.line_ids.state, "failed")
+        self.assertIn("Connection refused", batch.line_ids.error)
+        self.assertEqual(self.na.state, "approved")
+        told = [
+            (user, payload)
+            for user, kind, payload in self.notified
+            if kind == "simple_notification"
+        ]
+        self.assertEqual(len(told), 1)
+        self.assertEqual(told[0][0], self.accountant)
+        self.assertEqual(told[0][1]["type"], "warning", "the sender is told it failed")

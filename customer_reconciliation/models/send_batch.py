@@ -3,7 +3,7 @@
 import logging
 import time
 
-from odoo import api, fields, models, modules
+from odoo import SUPERUSER_ID, api, fields, models, modules
 
 _logger = logging.getLogger(__name__)
 
@@ -114,11 +114,47 @@ class CustomerReconciliationSendBatch(models.Model):
         if not pending:
             self.sudo().state = "done"
             return False
-        pending.with_user(self.user_id).with_company(self.company_id)._send(self.template_id)
+        mails = (
+            pending.with_user(self.user_id).with_company(self.company_id)._send(self.template_id)
+        )
+        self._send_after_commit(mails)
         remaining = bool(self.line_ids.filtered(lambda line: line.state == "pending"))
         if not remaining:
             self.sudo().state = "done"
         return remaining
+
+    @api.model
+    def _mails_leave_at_once(self):
+        """Whether an interactive sending's mails leave inside the transaction that posts
+        them: only in tests, which never commit (as Odoo's ``mail.mail.send_after_commit``)."""
+        return bool(modules.module.current_test)
+
+    def _send_after_commit(self, mails):
+        """Send ``mails``, posted by this interactive sending, once the user's transaction is
+        committed, in a transaction of their own, then tell the starter how it went.
+
+        A request rolled back (and retried by Odoo) has sent nothing; a server stopped between
+        the commit and the sending leaves the mails, committed, to Odoo's mail queue: no
+        statement is mailed twice. Each mail records its outcome on its line (mail_mail.py)."""
+        if not mails:
+            return
+        if self._mails_leave_at_once():
+            mails.send()
+            return
+        registry, context = self.env.registry, dict(self.env.context)
+        job_ids, mail_ids = self.ids, mails.ids
+
+        @self.env.cr.postcommit.add
+        def send_committed_mails():
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, context)
+                env[self._name].browse(job_ids)._send_committed_mails(mail_ids)
+
+    def _send_committed_mails(self, mail_ids):
+        """After the commit: send the mails still outgoing, then tell the starter."""
+        mails = self.env["mail.mail"].browse(mail_ids).exists()
+        mails.filtered(lambda mail: mail.state == "outgoing").send()
+        self._notify_finished()
 
     def _not_sent_reasons(self):
         """``{session: reason}`` for the statements of the sending not sent (yet)."""
@@ -174,7 +210,7 @@ class CustomerReconciliationSendBatch(models.Model):
                     lines.filtered(lambda line, batch=batch: line.batch_id == batch)
                     .with_user(batch.user_id)
                     .with_company(batch.company_id)
-                    ._send(batch.template_id, send_now=False)
+                    ._send(batch.template_id)
                 )
             posted = time.monotonic()
             Cron._commit_progress(0)  # the mails exist before any leaves

@@ -85,14 +85,13 @@ class CustomerReconciliationSendBatchLine(models.Model):
         )
 
     # ------------------------------------------------------------------ sending
-    def _send(self, template, send_now=True):
+    def _send(self, template):
         """Post the mail of each pending line (or re-queue its failed one) and record what
         became of each: sent, failed with the reason, or still queued.
 
         The PDFs of all the statements are rendered first, many per wkhtmltopdf run
-        (``ir.actions.report._cr_rendered_ahead``). ``send_now``: send the mails at once;
-        else they are left queued (outgoing) for the caller to commit, then send. Returns
-        the mails left to send."""
+        (``ir.actions.report._cr_rendered_ahead``). The mails are left queued (outgoing)
+        for the caller to commit, then send: returns them."""
         to_send = self.env["mail.mail"].sudo()
         postable = {}
         for line in self.filtered(lambda line: line.state == "pending"):
@@ -116,12 +115,9 @@ class CustomerReconciliationSendBatchLine(models.Model):
                 if error:
                     _logger.info("Statement %s not sent: %s", line.session_id.name, error)
                     line._record_failure(error)
-        to_send = to_send.filtered(lambda mail: mail.state == "outgoing")
-        if to_send and send_now:
-            # Each mail, sent or failed, records its outcome on its line (see mail_mail.py);
-            # those the mail server keeps for later stay queued until the mail queue sends them.
-            to_send.send()
-        return to_send
+        # Once sent, each mail records its outcome on its line (see mail_mail.py); those the
+        # mail server keeps for later stay queued until the mail queue sends them.
+        return to_send.filtered(lambda mail: mail.state == "outgoing")
 
     @contextlib.contextmanager
     def _pdfs_rendered_ahead(self, template):

@@ -167,6 +167,22 @@ class CustomerReconciliationSendWizard(models.TransientModel):
                     "next": {"type": "ir.actions.act_window_close"},
                 },
             }
+        if not batches._mails_leave_at_once() and all(
+            b.state == "done" and not (b.failed_count or b.cancelled_count) for b in batches
+        ):
+            # Posted: the emails leave once this request is committed (send_batch.py).
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._(
+                        "%s statement(s) are being sent: you are told when their emails have left.",
+                        sum(batches.mapped("total_count")),
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         # Failed, waiting in the mail queue or sent in the background: the sending says which.
         action = {
             "type": "ir.actions.act_window",
