@@ -39,6 +39,7 @@
         "wizards/partner_settings_wizard_views.xml",
         "views/snapshot_views.xml",
         "views/insight_views.xml",
+        "views/figures_refresh_views.xml",
         "views/kpi_views.xml",
         "views/alert_views.xml",
         "views/res_partner_views.xml",

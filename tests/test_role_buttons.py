@@ -384,7 +384,9 @@ class TestRoleButtons(SettlementCommon, HttpCase):
         # Collections: salespeople report theirs; the others read them and their exceptions.
         collections = {"Collections", "Exceptions", "Received, Never Reported"}
         common = (
-            {"Statements", "Disputes", "Settlements", "Ledger Imports"} | analysis | collections
+            {"Statements", "Disputes", "Settlements", "Ledger Imports", "Figures Refreshes"}
+            | analysis
+            | collections
         )
         expected = {
             "accountant": common | {"Generate Statements", "Generation Runs", "Statement Sendings"},

@@ -37,6 +37,7 @@ from . import snapshot
 from . import aging_trend
 from . import insight
 from . import insight_refresh
+from . import figures_refresh
 from . import kpi
 from . import alert
 from . import alert_check

@@ -12,8 +12,6 @@ from ..tools import receivables
 
 MANAGER_GROUP = "customer_reconciliation.group_reconciliation_manager"
 USER_GROUP = "customer_reconciliation.group_reconciliation_user"
-# Who asked for a refresh in the background (user ids, comma-separated): told at its end.
-REFRESH_ASKED_BY = "customer_reconciliation.insight_refresh_asked_by"
 
 
 class CustomerReconciliationInsight(models.Model):
@@ -207,10 +205,7 @@ class CustomerReconciliationInsight(models.Model):
         self.check_access("read")
         # In the background (a month-end of 10,000 customers takes tens of seconds): the
         # scheduled action refreshes every company, step by step, and tells who asked.
-        Param = self.env["ir.config_parameter"].sudo()
-        asked = set(filter(None, (Param.get_param(REFRESH_ASKED_BY) or "").split(",")))
-        Param.set_param(REFRESH_ASKED_BY, ",".join(sorted(asked | {str(self.env.uid)})))
-        self.env.ref("customer_reconciliation.ir_cron_refresh_insight").sudo()._trigger()
+        self.env["customer.reconciliation.figures.refresh"]._ask()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -219,7 +214,8 @@ class CustomerReconciliationInsight(models.Model):
                 "title": _("Refreshing the figures"),
                 "message": _(
                     "The figures are refreshed in the background, month end by month end; you "
-                    "are notified when they are up to date."
+                    "are notified when they are up to date. Follow or cancel it in "
+                    "Reconciliation › Figures Refreshes."
                 ),
             },
         }
@@ -278,24 +274,23 @@ class CustomerReconciliationInsight(models.Model):
     @api.model
     def _cron_refresh(self):
         """Scheduled action: refresh every company's figures, committed step by step, then
-        check the alerts and tell whoever asked for the refresh."""
+        check the alerts and end the refreshes users asked for before it started (each asker
+        told). It stops early once every one of those is cancelled."""
+        Refresh = self.env["customer.reconciliation.figures.refresh"].sudo()
+        asked = Refresh.search([("state", "=", "queued")])._attach_to_run(
+            self.env.context.get("ir_cron_progress_id")
+        )
         # Committed step by step when run as the scheduled action (not by the demo data, in
         # the transaction of the install).
-        if not self._refresh(commit_progress=bool(self.env.context.get("cron_id"))):
-            return  # time is up: the next run goes on
+        cron_run = bool(self.env.context.get("cron_id"))
+        if not self._refresh(commit_progress=cron_run, asked=asked):
+            return  # time is up (the next run goes on), or every refresh asked was cancelled
         self.env["customer.reconciliation.alert"]._check_rules()
-        Param = self.env["ir.config_parameter"].sudo()
-        asked = Param.get_param(REFRESH_ASKED_BY)
-        if not asked:
-            return
-        Param.set_param(REFRESH_ASKED_BY, False)
-        for user in self.env["res.users"].browse(int(uid) for uid in asked.split(",")).exists():
-            env = self.with_context(lang=user.lang).env
-            user._bus_send(
-                "simple_notification",
-                {
-                    "type": "success",
-                    "title": env._("Figures refreshed"),
-                    "message": env._("The receivables figures are up to date."),
-                },
-            )
+        asked._end()
+        if cron_run and asked._still_wanted():
+            # A cancel raced with the end: read again in a new transaction, end them then.
+            self.env["ir.cron"]._commit_progress(0)
+            asked._end()
+        if Refresh.search_count([("state", "=", "queued")]):
+            # Asked while this run was under way: the next run carries them out.
+            self.env.ref("customer_reconciliation.ir_cron_refresh_insight")._trigger()

@@ -172,14 +172,16 @@ class CustomerReconciliationInsight(models.Model):
     _inherit = "customer.reconciliation.insight"
 
     @api.model
-    def _refresh(self, companies=None, today=None, commit_progress=False):
+    def _refresh(self, companies=None, today=None, commit_progress=False, asked=None):
         """Refresh the snapshots (missing month ends and the last closed one) and the figures
         of ``companies`` (default: every company with receivable journal items).
 
         One step per month end of a company, then one for its figures (a fixed number of
         queries each, whatever the number of customers). ``commit_progress``: in the scheduled
         action, commit after each step with the cron's progress; False when its time is up
-        before the end (the next run goes on: the month ends done are no longer missing)."""
+        before the end (the next run goes on: the month ends done are no longer missing).
+        ``asked``: the figures refreshes this run carries out; False too after the step during
+        which the last of them was cancelled."""
         Snapshot = self.env["customer.reconciliation.snapshot"]
         Cron = self.env["ir.cron"]
         today = today or fields.Date.context_today(self)
@@ -200,6 +202,8 @@ class CustomerReconciliationInsight(models.Model):
                 function(*args)
                 remaining -= 1
                 if commit_progress and Cron._commit_progress(1, remaining=remaining) <= 0:
+                    return False
+                if asked and not asked._still_wanted():
                     return False
         self.invalidate_model()
         return True

@@ -1,0 +1,143 @@
+"""A refresh of the receivables figures that a user asked for (Refresh Figures): carried out by
+the insight's scheduled action (insight_refresh.py), followed and cancelled here."""
+
+from psycopg2 import errors
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL, format_datetime
+
+
+class CustomerReconciliationFiguresRefresh(models.Model):
+    """Asked by one user; every refresh asked before a run of the scheduled action is carried
+    out by that run (it refreshes every company) and ends with it. Cancelled by whoever asked
+    or a manager: the run stops after its current step once none of its refreshes is left
+    (what is refreshed stays; the nightly run refreshes the rest)."""
+
+    _name = "customer.reconciliation.figures.refresh"
+    _inherit = ["customer.reconciliation.background.job"]
+    _description = "Receivables Figures Refresh"
+    _order = "id desc"
+    _set_at_creation = frozenset({"state", "user_id", "cron_progress_id", "ended_at"})
+
+    name = fields.Char(compute="_compute_name")
+    state = fields.Selection(
+        [("queued", "In Progress"), ("done", "Done"), ("cancelled", "Cancelled")],
+        default="queued",
+        required=True,
+        readonly=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Asked By", required=True, readonly=True, index=True
+    )
+    cron_progress_id = fields.Many2one(
+        "ir.cron.progress", string="Run", readonly=True, ondelete="set null"
+    )
+    ended_at = fields.Datetime(string="Ended On", readonly=True)
+    done_count = fields.Integer(compute="_compute_progress", string="Steps Done")
+    total_count = fields.Integer(compute="_compute_progress", string="Steps")
+    progress = fields.Float(compute="_compute_progress")
+
+    @api.depends("create_date", "user_id")
+    def _compute_name(self):
+        for job in self:
+            job.name = self.env._(
+                "Figures refresh of %(date)s",
+                date=format_datetime(self.env, job.create_date) if job.create_date else "",
+            )
+
+    @api.depends("state", "cron_progress_id")
+    def _compute_progress(self):
+        # The steps (a month end of a company, then its figures) are the scheduled action's
+        # progress of the run carrying the refresh out (readable by administrators only).
+        for job in self:
+            run = job.sudo().cron_progress_id
+            done, total = (run.done, run.done + run.remaining) if run else (0, 0)
+            if job.state == "done":
+                done = total
+            job.done_count, job.total_count = done, total
+            job.progress = 100.0 * done / total if total else (100.0 if job.state == "done" else 0)
+
+    def _guard_message(self):
+        return self.env._(
+            "A figures refresh is asked with Refresh Figures and moves on by the scheduled "
+            "action only: its state and who asked it are not set by hand."
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Asked with nothing to choose: the run and the end are the scheduled action's.
+        if not self.env.su and any({"cron_progress_id", "ended_at"} & set(v) for v in vals_list):
+            raise AccessError(self._guard_message())
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------ asking
+    @api.model
+    def _ask(self):
+        """The user's refresh in progress, or a new one; the scheduled action is triggered."""
+        job = self.search(
+            [
+                ("user_id", "=", self.env.uid),
+                ("state", "=", "queued"),
+                ("cron_progress_id", "=", False),
+            ],
+            limit=1,
+        ) or self.create({})
+        self.env.ref("customer_reconciliation.ir_cron_refresh_insight").sudo()._trigger()
+        return job
+
+    def action_cancel(self):
+        self._check_cancel()
+        self.sudo().write({"state": "cancelled", "ended_at": fields.Datetime.now()})
+        return True
+
+    # ------------------------------------------------------------------ the run (scheduled action)
+    def _attach_to_run(self, progress_id):
+        """These refreshes (asked before the run started) are carried out by this run."""
+        if progress_id:
+            self._update_queued(SQL("cron_progress_id = %s", progress_id))
+        return self
+
+    def _still_wanted(self):
+        """Whether one of these refreshes is not cancelled (read as committed)."""
+        self.invalidate_recordset(["state"])
+        return any(job.state == "queued" for job in self)
+
+    def _end(self):
+        """Mark done the refreshes still in progress and tell whoever asked."""
+        ended = self._update_queued(
+            SQL("state = 'done', ended_at = NOW() AT TIME ZONE 'UTC'"), returning=True
+        )
+        ended._notify_finished()
+
+    def _update_queued(self, assignment, returning=False):
+        """One UPDATE of these refreshes still in progress; the ones a user cancels meanwhile
+        are left as cancelled (their concurrent write wins). Returns the rows updated."""
+        if not self:
+            return self
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE %s SET %s, write_date = NOW() AT TIME ZONE 'UTC' "
+                        "WHERE id = ANY(%s) AND state = 'queued' RETURNING id",
+                        SQL.identifier(self._table),
+                        assignment,
+                        self.ids,
+                    ),
+                    log_exceptions=False,
+                )
+                updated = self.browse([row[0] for row in self.env.cr.fetchall()])
+        except errors.SerializationFailure:
+            # A cancel committed since this transaction began: read again next time.
+            updated = self.browse()
+        self.invalidate_recordset()
+        return updated if returning else self
+
+    def _finished_message(self):
+        self.ensure_one()
+        return (
+            self.env._("Figures refreshed"),
+            self.env._("The receivables figures are up to date."),
+            False,
+        )
