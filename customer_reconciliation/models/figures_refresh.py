@@ -5,7 +5,7 @@ from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL
 
 
 class CustomerReconciliationFiguresRefresh(models.Model):
@@ -38,13 +38,10 @@ class CustomerReconciliationFiguresRefresh(models.Model):
     total_count = fields.Integer(compute="_compute_progress", string="Steps")
     progress = fields.Float(compute="_compute_progress")
 
-    @api.depends("create_date", "user_id")
+    @api.depends("user_id")
     def _compute_name(self):
         for job in self:
-            job.name = self.env._(
-                "Figures refresh of %(date)s",
-                date=format_datetime(self.env, job.create_date) if job.create_date else "",
-            )
+            job.name = self.env._("Figures refresh asked by %(user)s", user=job.user_id.name or "")
 
     @api.depends("state", "cron_progress_id")
     def _compute_progress(self):
