@@ -236,6 +236,22 @@ class TestNextVersion(SettlementCommon, MockSmtplibCase):
         self.assertIn(settlement.move_ids, new.line_ids.move_id)
         self.assertEqual(new._portal_settled_disputes(), dispute)
 
+    def test_next_version_mailed_after_the_commit(self):
+        """Outside tests the next version's email leaves once the close is committed."""
+        session, dispute, invoice = self._disputed_return(allow_self_approval=True)
+        self._settle(dispute, credit_mode="amount")
+        Batch = self.env["customer.reconciliation.send.batch"]
+        self.patch(type(Batch), "_mails_leave_at_once", lambda batch: False)
+        with self.mock_smtplib_connection():
+            session.with_user(self.manager).action_close_and_send_next()
+            new = session.next_version_ids
+            self.assertEqual(new.state, "approved", "not sent before the commit")
+            note = session.message_ids.filtered(lambda m: "Disputes settled" in (m.body or ""))
+            self.assertIn("its email is on its way", note.body)
+            with self.enter_registry_test_mode():
+                self.env.cr.postcommit.run()
+        self.assertEqual(new.state, "sent")
+
     def test_next_version_waits_for_another_manager_without_self_approval(self):
         session, dispute, invoice = self._disputed_return(allow_self_approval=False)
         self._settle(dispute, credit_mode="amount")

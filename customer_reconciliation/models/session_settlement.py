@@ -61,6 +61,12 @@ class CustomerReconciliationSession(models.Model):
         for session in new:
             if session.state == "to_approve":
                 status = self.env._("submitted: another manager approves it and sends it")
+            elif session in errors and session.last_sending_state == "queued":
+                # Its email leaves once this is committed (send_batch._send_after_commit).
+                status = self.env._(
+                    "approved; its email is on its way (the statement counts as sent once the "
+                    "email has left)"
+                )
             elif session in errors:
                 status = self.env._("approved, not sent: %s", errors[session])
             else:
