@@ -1,8 +1,6 @@
 """A refresh of the receivables figures that a user asked for (Refresh Figures): carried out by
 the insight's scheduled action (insight_refresh.py), followed and cancelled here."""
 
-from psycopg2 import errors
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
@@ -108,26 +106,25 @@ class CustomerReconciliationFiguresRefresh(models.Model):
         ended._notify_finished()
 
     def _update_queued(self, assignment, returning=False):
-        """One UPDATE of these refreshes still in progress; the ones a user cancels meanwhile
-        are left as cancelled (their concurrent write wins). Returns the rows updated."""
+        """One UPDATE of these refreshes still in progress, tried again on a fresh snapshot
+        when a user's cancel committed meanwhile (the cancel wins). Returns the rows updated."""
         if not self:
             return self
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE %s SET %s, write_date = NOW() AT TIME ZONE 'UTC' "
-                        "WHERE id = ANY(%s) AND state = 'queued' RETURNING id",
-                        SQL.identifier(self._table),
-                        assignment,
-                        self.ids,
-                    ),
-                    log_exceptions=False,
-                )
-                updated = self.browse([row[0] for row in self.env.cr.fetchall()])
-        except errors.SerializationFailure:
-            # A cancel committed since this transaction began: read again next time.
-            updated = self.browse()
+
+        def update():
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s, write_date = NOW() AT TIME ZONE 'UTC' "
+                    "WHERE id = ANY(%s) AND state = 'queued' RETURNING id",
+                    SQL.identifier(self._table),
+                    assignment,
+                    self.ids,
+                ),
+                log_exceptions=False,
+            )
+            return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+        updated = self.env["ir.cron"]._cr_on_fresh_snapshot(update, default=self.browse())
         self.invalidate_recordset()
         return updated if returning else self
 

@@ -287,10 +287,6 @@ class CustomerReconciliationInsight(models.Model):
             return  # time is up (the next run goes on), or every refresh asked was cancelled
         self.env["customer.reconciliation.alert"]._check_rules()
         asked._end()
-        if cron_run and asked._still_wanted():
-            # A cancel raced with the end: read again in a new transaction, end them then.
-            self.env["ir.cron"]._commit_progress(0)
-            asked._end()
         if Refresh.search_count([("state", "=", "queued")]):
             # Asked while this run was under way: the next run carries them out.
             self.env.ref("customer_reconciliation.ir_cron_refresh_insight")._trigger()
