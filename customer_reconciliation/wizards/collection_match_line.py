@@ -2,6 +2,8 @@
 
 from odoo import api, fields, models
 
+from ..tools.client_actions import closing_notification
+
 
 class CustomerReconciliationCollectionMatchLine(models.TransientModel):
     """A candidate receipt: a customer payment or a bank statement line."""
@@ -57,16 +59,10 @@ class CustomerReconciliationCollectionMatchLine(models.TransientModel):
         self.ensure_one()
         collections = self.wizard_id.collection_ids
         collections._match_manually(self.payment_id or self.statement_line_id)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(count)s collection(s) matched with %(receipt)s.",
-                    count=len(collections),
-                    receipt=(self.payment_id or self.statement_line_id).display_name,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return closing_notification(
+            self.env._(
+                "%(count)s collection(s) matched with %(receipt)s.",
+                count=len(collections),
+                receipt=(self.payment_id or self.statement_line_id).display_name,
+            )
+        )

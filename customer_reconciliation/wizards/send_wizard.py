@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.send_batch import SEND_BATCH_SIZE
+from ..tools.client_actions import closing_notification
 
 # Statements listed by name per reason, at most.
 LISTED = 20
@@ -156,33 +157,20 @@ class CustomerReconciliationSendWizard(models.TransientModel):
         # One sending per company of the statements.
         batches = self.env["customer.reconciliation.send.batch"]._start(sessions, self.template_id)
         if all(b.state == "done" and b.sent_count == b.total_count for b in batches):
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "success",
-                    "message": self.env._(
-                        "%s statement(s) sent.", sum(batches.mapped("sent_count"))
-                    ),
-                    "next": {"type": "ir.actions.act_window_close"},
-                },
-            }
+            return closing_notification(
+                self.env._("%s statement(s) sent.", sum(batches.mapped("sent_count")))
+            )
         if not batches._mails_leave_at_once() and all(
             b.state == "done" and not (b.failed_count or b.cancelled_count) for b in batches
         ):
             # Posted: the emails leave once this request is committed (send_batch.py).
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "message": self.env._(
-                        "%s statement(s) are being sent: you are told when their emails have left.",
-                        sum(batches.mapped("total_count")),
-                    ),
-                    "next": {"type": "ir.actions.act_window_close"},
-                },
-            }
+            return closing_notification(
+                self.env._(
+                    "%s statement(s) are being sent: you are told when their emails have left.",
+                    sum(batches.mapped("total_count")),
+                ),
+                kind="info",
+            )
         # Failed, waiting in the mail queue or sent in the background: the sending says which.
         action = {
             "type": "ir.actions.act_window",
