@@ -141,6 +141,8 @@ class TestFiguresRefresh(IntegrityCommon):
                 refresh.with_user(user).write({"state": "done"})
             with self.assertRaises(AccessError, msg=f"{role} attaches a run"):
                 refresh.with_user(user).write({"cron_progress_id": False})
+            with self.assertRaises(AccessError, msg=f"{role} deletes it"):
+                refresh.with_user(user).unlink()
         with self.assertRaises(AccessError, msg="context defaults decide nothing"):
             self.Refresh.with_user(self.accountant).with_context(default_state="done").create(
                 {"state": "done"}
