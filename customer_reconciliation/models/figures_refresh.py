@@ -16,7 +16,9 @@ class CustomerReconciliationFiguresRefresh(models.Model):
     _inherit = ["customer.reconciliation.background.job"]
     _description = "Receivables Figures Refresh"
     _order = "id desc"
-    _set_at_creation = frozenset({"state", "user_id", "cron_progress_id", "ended_at"})
+    # Which run carries it out and when it ended: the scheduled action's alone, even at creation.
+    _run_fields = frozenset({"cron_progress_id", "ended_at"})
+    _set_at_creation = frozenset({"state", "user_id"}) | _run_fields
 
     name = fields.Char(compute="_compute_name")
     state = fields.Selection(
@@ -61,8 +63,7 @@ class CustomerReconciliationFiguresRefresh(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # Asked with nothing to choose: the run and the end are the scheduled action's.
-        if not self.env.su and any({"cron_progress_id", "ended_at"} & set(v) for v in vals_list):
+        if not self.env.su and any(self._run_fields & set(vals) for vals in vals_list):
             raise AccessError(self._guard_message())
         return super().create(vals_list)
 
