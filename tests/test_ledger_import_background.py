@@ -219,6 +219,8 @@ class TestLedgerImportBackground(ReconciliationCommon):
             {"state": "done"},
             {"state": "failed"},
             {"user_id": self.other_accountant.id},
+            # imported past the user's rights: the portal's dispute step only
+            {"from_portal": True},
         ):
             with self.assertRaises(AccessError):
                 Job.create({**base, **vals})
@@ -230,6 +232,7 @@ class TestLedgerImportBackground(ReconciliationCommon):
             {"error": False},
             {"options": {"sign": "same"}},
             {"session_id": self.session.id},
+            {"from_portal": True},
         ):
             with self.assertRaises(AccessError):
                 job.with_user(self.accountant).write(vals)

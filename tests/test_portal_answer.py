@@ -1,8 +1,11 @@
 """Confirm and dispute through real HTTP posts: CSRF, replay, what gets recorded."""
 
 from portal_common import PortalCommon, csrf_from
+from workers_common import FakeCommits
 
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.customer_reconciliation.tools.customer_ledger import parsing, reading
 
 
 @tagged("post_install", "-at_install")
@@ -220,15 +223,23 @@ class TestPortalAnswer(PortalCommon, HttpCase):
         self.assertFalse(self.sa.confirmed_date)
 
     # ------------------------------------------------------------------ customer's ledger
-    def test_dispute_with_the_customers_ledger(self):
-        """The customer uploads their ledger in the dispute step: it is compared with ours."""
-        self.authenticate("portal_a", "portal_a")
-        csrf = csrf_from(self._page().text)
+    def _their_ledger(self, bad_amount=False):
+        """(file content, rows): customer A's ledger of our October statement, in their books'
+        signs; ``bad_amount``: its last row's amount unreadable."""
         rows = ["日期,凭证号,摘要,借方,贷方"]
         for line in self.sa.line_ids.filtered("move_line_id"):
             # their books mirror ours: our debit is their credit
             rows.append(f"{line.date:%Y-%m-%d},{line.name},{line.kind},{line.credit},{line.debit}")
-        content = "\n".join(rows).encode("gb18030")
+        if bad_amount:
+            rows.append("2026-10-30,X-1,misc,twelve,")
+        return "\n".join(rows).encode("gb18030"), len(rows) - 1
+
+    def test_dispute_with_the_customers_ledger(self):
+        """The customer uploads their ledger in the dispute step: it is compared with ours."""
+        self.authenticate("portal_a", "portal_a")
+        csrf = csrf_from(self._page().text)
+        content, _count = self._their_ledger()
+        rows = content.decode("gb18030").split("\n")
         response = self._dispute(
             csrf, files={"ledger_file": ("应付账款明细.csv", content, "text/csv")}
         )
@@ -253,3 +264,66 @@ class TestPortalAnswer(PortalCommon, HttpCase):
         self.assertFalse(self.sa.customer_line_ids)
         page = self.url_open(response.headers["Location"]).text
         self.assertIn("ledger.csv", page)
+
+    def _dispute_with_a_long_ledger(self, content):
+        # More than 2 rows is more than a request imports here.
+        for module in (parsing, reading):
+            self.patch(module, "BACKGROUND_ROWS", 2)
+        self.authenticate("portal_a", "portal_a")
+        csrf = csrf_from(self._page().text)
+        response = self._dispute(
+            csrf, files={"ledger_file": ("应付账款明细.csv", content, "text/csv")}
+        )
+        self.assertEqual(response.status_code, 303)
+        location = response.headers["Location"]
+        self.assertIn("message=disputed", location)
+        self.assertIn("ledger_queued=1", location)
+        self.sa.invalidate_recordset()
+        self.assertEqual(self.sa.state, "disputed", "the dispute is recorded at once")
+        self.assertEqual(len(self.sa.dispute_ids), 1)
+        self.assertFalse(self.sa.customer_line_ids, "nothing imported in the request")
+        job = self.sa.customer_ledger_import_ids
+        self.assertEqual(
+            (job.state, job.from_portal, job.user_id, job.filename),
+            ("queued", True, self.user_a, "应付账款明细.csv"),
+        )
+        page = self.url_open(location).text
+        self.assertIn("we compare it with this statement in the background", page)
+        self.assertIn("is being compared with", page)
+        FakeCommits.install(self)
+        notes_before = self.sa.message_ids
+        self.env["customer.reconciliation.ledger.import"]._cron_import_ledgers()
+        self.sa.invalidate_recordset()
+        return job, self.sa.message_ids - notes_before
+
+    def test_a_long_ledger_is_compared_in_the_background(self):
+        """A ledger of more rows than a request imports: the dispute is recorded at once, the
+        file queued, then imported by the workers as the portal imports (past the portal user's
+        rights); the statement's page and its chatter tell how it went."""
+        content, count = self._their_ledger()
+        self.assertGreater(count, 2)
+        job, notes = self._dispute_with_a_long_ledger(content)
+        self.assertEqual((job.state, job.line_count, job.error), ("done", count, False))
+        self.assertEqual(len(self.sa.customer_line_ids), count)
+        self.assertTrue(self.sa.customer_match_ids, "compared with our lines")
+        self.assertEqual(self.sa.customer_ledger_attachment_id.raw, content)
+        self.assertEqual(len(notes), 1, "the import's own message")
+        self.assertIn("Customer's ledger 应付账款明细.csv imported", notes.body)
+        page = self._page().text
+        self.assertIn("was compared", page)
+        self.assertIn(f"{count} of your lines", page)
+
+    def test_a_long_ledger_refused_by_the_workers_is_told_on_the_page(self):
+        content, _count = self._their_ledger(bad_amount=True)
+        job, notes = self._dispute_with_a_long_ledger(content)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("twelve", job.error, "the error names what is wrong")
+        self.assertFalse(self.sa.customer_line_ids, "nothing half-imported")
+        self.assertEqual(self.sa.state, "disputed", "the dispute stays recorded")
+        self.assertEqual(len(notes), 1)
+        self.assertIn("not imported", notes.body)
+        self.assertIn("twelve", notes.body)
+        self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"), "an internal note")
+        page = self._page().text
+        self.assertIn("could not be imported", page)
+        self.assertIn("twelve", page)

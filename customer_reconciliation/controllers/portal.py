@@ -307,6 +307,11 @@ class ReconciliationPortal(CustomerPortal):
             "error": error,
             "error_detail": (kw.get("error_detail") or "")[:500],
             "ledger_read": kw.get("ledger_read") == "1",
+            "ledger_queued": kw.get("ledger_queued") == "1",
+            # The last ledger file the customer sent, while or after it is imported.
+            "portal_ledger_import": session_sudo.customer_ledger_import_ids.filtered("from_portal")[
+                :1
+            ],
             "default_confirmer": "" if request.env.user._is_public() else request.env.user.name,
             "dispute_url": lambda dispute: self._dispute_url(dispute, access_token),
             "amount_example": amounts.example_amount(
@@ -430,13 +435,15 @@ class ReconciliationPortal(CustomerPortal):
             if upload and upload.filename
         ]
         ledger = request.httprequest.files.get("ledger_file")
+        queued = False
         try:
-            # The customer's ledger and the dispute are recorded together or not at all.
+            # The customer's ledger (imported, or queued when long) and the dispute are
+            # recorded together or not at all.
             with request.env.cr.savepoint():
                 if ledger and ledger.filename:
                     try:
-                        session_sudo._import_customer_ledger(
-                            safe_filename(ledger.filename), ledger.read()
+                        queued = session_sudo._receive_customer_ledger(
+                            safe_filename(ledger.filename), ledger.read(), request.env.user
                         )
                     except UserError as error:
                         raise _LedgerFileError(str(error)) from error
@@ -460,7 +467,11 @@ class ReconciliationPortal(CustomerPortal):
                     session_sudo, access_token, error="dispute_invalid", error_detail=str(error)
                 )
             )
-        extra = {"ledger_read": 1} if ledger and ledger.filename else {}
+        extra = {}
+        if queued:
+            extra = {"ledger_queued": 1}
+        elif ledger and ledger.filename:
+            extra = {"ledger_read": 1}
         return request.redirect(
             self._statement_url(
                 session_sudo, access_token, message="disputed", dispute=dispute.name, **extra

@@ -4,9 +4,11 @@ import logging
 import time
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, format_date
 
 from ..tools.customer_ledger import parsing as lp
 from .ir_attachment import unindexed
@@ -39,6 +41,7 @@ class CustomerReconciliationLedgerImport(models.Model):
             "error",
             "line_count",
             "date_done",
+            "from_portal",
         }
     )
 
@@ -73,6 +76,9 @@ class CustomerReconciliationLedgerImport(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Imported By", readonly=True, default=lambda self: self.env.user
     )
+    # Sent by the customer with a dispute in the portal: imported past the portal user's
+    # rights (as the portal's own import is), the end told in the statement's chatter.
+    from_portal = fields.Boolean(string="Sent by the Customer", readonly=True)
     error = fields.Text(readonly=True)
     line_count = fields.Integer(string="Their Lines", readonly=True)
     date_done = fields.Datetime(string="Ended On", readonly=True)
@@ -92,12 +98,20 @@ class CustomerReconciliationLedgerImport(models.Model):
             "its file, choices, state and outcome are not set by hand."
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Only the portal's dispute step (past every user's rights) queues a customer's file.
+        if not self.env.su and any(vals.get("from_portal") for vals in vals_list):
+            raise AccessError(self._guard_message())
+        return super().create(vals_list)
+
     # ------------------------------------------------------------------ queue
     @api.model
-    def _queue(self, session, filename, content, options, row_estimate):
+    def _queue(self, session, filename, content, options, row_estimate, from_portal=False):
         """Queue ``content`` for import into ``session`` by the current user, with the
         wizard's ``options``; an import of the statement still queued (and not being
-        imported) is replaced: a new import replaces the last one anyway."""
+        imported) is replaced: a new import replaces the last one anyway. ``from_portal``:
+        the portal user who sent it with their dispute (the portal calls it as superuser)."""
         session.ensure_one()
         session.check_access("write")
         replaced = self._lock_unclaimed([("session_id", "=", session.id)])
@@ -107,6 +121,7 @@ class CustomerReconciliationLedgerImport(models.Model):
                 "filename": filename,
                 "options": options,
                 "row_estimate": row_estimate,
+                **({"from_portal": True, "user_id": from_portal.id} if from_portal else {}),
             }
         )
         replaced._cancel(error=self.env._("Replaced by %(job)s.", job=job.display_name))
@@ -180,6 +195,8 @@ class CustomerReconciliationLedgerImport(models.Model):
         """Import this claimed file as its user: imported, or failed with the reason."""
         self.ensure_one()
         session = self.session_id.with_user(self.user_id).with_context(lang=self.user_id.lang)
+        if self.from_portal:
+            session = session.sudo()  # as the portal's import at once: the customer's own file
         options = dict(self.options or {})
         tolerances = options.pop("tolerances", None) or {}
         mapping = options.pop("mapping", None)
@@ -216,10 +233,20 @@ class CustomerReconciliationLedgerImport(models.Model):
 
     def _end(self, state, notify=True, **values):
         """Record how these imports ended (as the workers, past the guard) and tell each
-        starter."""
+        starter in the browser; a customer's file refused is told in the statement's chatter
+        too (its followers; one imported is, by the import; the customer reads either on the
+        statement's page)."""
         self.sudo().write({"state": state, "date_done": fields.Datetime.now(), **values})
         if notify:
             self._notify_finished()
+            for job in self.filtered(lambda job: job.from_portal and job.state == "failed"):
+                title, message, _problems = job.with_context(
+                    lang=job.company_id.partner_id.lang
+                )._finished_message()
+                job.session_id.sudo().message_post(
+                    body=Markup("<p><strong>%s</strong></p><p>%s</p>") % (title, message),
+                    subtype_xmlid="mail.mt_note",
+                )
 
     def _finished_message(self):
         self.ensure_one()
@@ -237,6 +264,32 @@ class CustomerReconciliationLedgerImport(models.Model):
             self.env._("Customer's ledger not imported"),
             self.env._("%(job)s: %(error)s", job=self.display_name, error=self.error),
             True,
+        )
+
+    def _portal_status(self):
+        """How this import of the customer's own file went, told to them on the statement's
+        page (in the page's language)."""
+        self.ensure_one()
+        values = {"file": self.filename, "rows": f"{self.row_estimate:,}"}
+        if self.state == "queued":
+            return self.env._(
+                "Your ledger file %(file)s (about %(rows)s rows) is being compared with this "
+                "statement. Come back to this page in a few minutes.",
+                **values,
+            )
+        if self.state == "done":
+            return self.env._(
+                "Your ledger file %(file)s was compared with this statement on %(date)s: "
+                "%(lines)s of your lines.",
+                date=format_date(self.env, self.date_done),
+                lines=f"{self.line_count:,}",
+                **values,
+            )
+        return self.env._(
+            "Your ledger file %(file)s could not be imported: %(error)s Your dispute is "
+            "recorded; send us a corrected file by replying to our message.",
+            error=self.error or self.env._("it was cancelled."),
+            **values,
         )
 
     def action_cancel(self):

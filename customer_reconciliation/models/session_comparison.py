@@ -8,6 +8,7 @@ keeps what was imported, the tolerances and the figures of the bridge.
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.customer_ledger import parsing as lp
 from ..tools.customer_ledger import rows as lr
 from .customer_line import SIGN_CONVENTIONS
 
@@ -159,6 +160,25 @@ class CustomerReconciliationSession(models.Model):
         return self.env["customer.reconciliation.customer.line"]._import_file(
             self, filename, content, **options
         )
+
+    def _receive_customer_ledger(self, filename, content, user):
+        """The customer's ledger file sent with their dispute by ``user`` (the portal calls it
+        as superuser): imported at once, or, with more rows than a request imports
+        (``BACKGROUND_ROWS``), queued for the import workers, who read it as the portal does.
+        A file that cannot be opened, or has too many rows even for them, is refused now
+        (UserError). Returns the queued import, or an empty recordset when imported."""
+        self.ensure_one()
+        Imports = self.env["customer.reconciliation.ledger.import"]
+        deadline = lp.Deadline(filename, lp.BACKGROUND_TIME_LIMIT)
+        table = self.env["customer.reconciliation.customer.line"]._open_file(
+            self, filename, content, deadline=deadline
+        )[0]
+        rows = table.row_estimate
+        del table
+        if rows <= lp.BACKGROUND_ROWS:
+            self._import_customer_ledger(filename, content)
+            return Imports
+        return Imports._queue(self, filename, content, {}, rows, from_portal=user)
 
     def _match_customer_ledger(self, deadline=None, ledger=None, their_ids=None):
         """Compare our lines with theirs again and store the comparison, replacing the last one.
