@@ -77,7 +77,7 @@ class CustomerReconciliationLedgerImport(models.Model):
         "res.users", string="Imported By", readonly=True, default=lambda self: self.env.user
     )
     # Sent by the customer with a dispute in the portal: imported past the portal user's
-    # rights (as the portal's own import is), the end told in the statement's chatter.
+    # rights (as the portal's own import is); a refusal is told in the statement's chatter.
     from_portal = fields.Boolean(string="Sent by the Customer", readonly=True)
     error = fields.Text(readonly=True)
     line_count = fields.Integer(string="Their Lines", readonly=True)
@@ -107,11 +107,12 @@ class CustomerReconciliationLedgerImport(models.Model):
 
     # ------------------------------------------------------------------ queue
     @api.model
-    def _queue(self, session, filename, content, options, row_estimate, from_portal=False):
+    def _queue(self, session, filename, content, options, row_estimate, portal_user=None):
         """Queue ``content`` for import into ``session`` by the current user, with the
         wizard's ``options``; an import of the statement still queued (and not being
-        imported) is replaced: a new import replaces the last one anyway. ``from_portal``:
-        the portal user who sent it with their dispute (the portal calls it as superuser)."""
+        imported) is replaced: a new import replaces the last one anyway. ``portal_user``:
+        the customer's user who sent it with their dispute (the portal calls it as
+        superuser)."""
         session.ensure_one()
         session.check_access("write")
         replaced = self._lock_unclaimed([("session_id", "=", session.id)])
@@ -121,7 +122,7 @@ class CustomerReconciliationLedgerImport(models.Model):
                 "filename": filename,
                 "options": options,
                 "row_estimate": row_estimate,
-                **({"from_portal": True, "user_id": from_portal.id} if from_portal else {}),
+                **({"from_portal": True, "user_id": portal_user.id} if portal_user else {}),
             }
         )
         replaced._cancel(error=self.env._("Replaced by %(job)s.", job=job.display_name))

@@ -178,7 +178,7 @@ class CustomerReconciliationSession(models.Model):
         if rows <= lp.BACKGROUND_ROWS:
             self._import_customer_ledger(filename, content)
             return Imports
-        return Imports._queue(self, filename, content, {}, rows, from_portal=user)
+        return Imports._queue(self, filename, content, {}, rows, portal_user=user)
 
     def _match_customer_ledger(self, deadline=None, ledger=None, their_ids=None):
         """Compare our lines with theirs again and store the comparison, replacing the last one.
