@@ -12,13 +12,15 @@ some missing, some grouped), then their earlier years until the file is ``--size
 Each file is imported in a fresh child process, so that its time and peak memory are its own:
 
 - ``wizard``: through the import wizard as the UI does (create with the file, Next, Import);
-- ``portal``: through ``_import_customer_ledger`` as the portal's dispute step does;
+- ``portal``: through ``_receive_customer_ledger`` as the portal's dispute step does (a file
+  of more than 20,000 rows is queued there: the worker's import is timed after it);
 - ``xlsx``: the last ``--xlsx-rows`` rows (50,000 by default: a year of a large customer) as
   an XLSX file through the wizard; ``--xlsx-rows 0``: up to the import's row ceiling (reading
   XLSX is slower than CSV: a sheet declaring more rows than can be read and imported in time is
   refused before its rows are read, which the benchmark prints as MISSED).
 
-The import is rolled back after each measurement. Targets: 15 s and 300 MB of peak RSS for
+The import is rolled back after each measurement. Targets: 15 s (a file queued for the
+background: 15 s for the request, 120 s for the worker's import) and 300 MB of peak RSS for
 the whole worker (VmHWM: the peak of the process, the Odoo registry included); a miss
 or a refusal prints MISSED (the exit status stays 0, like the other benchmarks).
 ``--profile`` prints the cProfile of each import (and writes it beside the file, .pstats).
@@ -41,6 +43,9 @@ MODULE = "customer_reconciliation"
 DATE_FROM, DATE_TO = date(2025, 1, 1), date(2025, 12, 31)
 PARTNER = "Bench Import Customer"
 TARGET_S = 15.0
+# A file queued by the request: the request within TARGET_S, the worker's import within the
+# background import's time limit (BACKGROUND_TIME_LIMIT, tools/customer_ledger/reading.py).
+TARGET_BACKGROUND_S = 120.0
 TARGET_MB = 300.0
 
 
@@ -288,7 +293,10 @@ def measure(args):
         result = {"what": args.measure, "bytes": len(content), "our_lines": len(session.line_ids)}
         try:
             if args.measure == "portal":
-                session._import_customer_ledger(filename, content)
+                job = session.sudo()._receive_customer_ledger(filename, content, env.user)
+                if job:
+                    result["queued_s"] = time.perf_counter() - start
+                    job._run()
             else:
                 wizard = (
                     env["customer.reconciliation.ledger.import.wizard"]
@@ -302,7 +310,9 @@ def measure(args):
                     # Queued: what a worker of the scheduled action does with it, timed
                     # here in the same transaction (the cron's own loop would commit).
                     result["queued_s"] = time.perf_counter() - start
-                    env["customer.reconciliation.ledger.import"].search(
+                    # As the worker's claim hands it over: as superuser (the import itself
+                    # runs as the user who queued it).
+                    env["customer.reconciliation.ledger.import"].sudo().search(
                         [("session_id", "=", session.id), ("state", "=", "queued")], limit=1
                     )._run()
             env.flush_all()
@@ -343,7 +353,14 @@ def report(result):
         print(f"{name}: {result['error']}   MISSED")
         return
     seconds, peak = result["seconds"], result["peak_rss_mb"]
-    ok = seconds <= TARGET_S and peak <= TARGET_MB and "error" not in result
+    queued = "queued_s" in result
+    if queued:
+        in_time = result["queued_s"] <= TARGET_S and seconds <= TARGET_BACKGROUND_S
+        target = f"request <= {TARGET_S:.0f} s, worker <= {TARGET_BACKGROUND_S:.0f} s"
+    else:
+        in_time = seconds <= TARGET_S
+        target = f"<= {TARGET_S:.0f} s"
+    ok = in_time and peak <= TARGET_MB and "error" not in result
     verdict = "OK" if ok else "MISSED"
     what = (
         f"refused in {seconds:.1f} s: {result['error']}"
@@ -359,7 +376,7 @@ def report(result):
     print(f"{name}, {size:.1f} MB, {result['our_lines']:,} lines of ours: {what}")
     print(
         f"    peak RSS {peak:.0f} MB (before: {result['rss_before_mb']:.0f} MB)"
-        f"   target <= {TARGET_S:.0f} s and <= {TARGET_MB:.0f} MB: {verdict}"
+        f"   target {target} and <= {TARGET_MB:.0f} MB: {verdict}"
     )
 
 
