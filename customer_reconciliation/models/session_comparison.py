@@ -164,7 +164,7 @@ class CustomerReconciliationSession(models.Model):
     def _receive_customer_ledger(self, filename, content, user):
         """The customer's ledger file sent with their dispute by ``user`` (the portal calls it
         as superuser): imported at once, or, with more rows than a request imports
-        (``BACKGROUND_ROWS``), queued for the import workers, who read it as the portal does.
+        (``in_background``), queued for the import workers, who read it as the portal does.
         A file that cannot be opened, or has too many rows even for them, is refused now
         (UserError). Returns the queued import, or an empty recordset when imported."""
         self.ensure_one()
@@ -175,10 +175,10 @@ class CustomerReconciliationSession(models.Model):
         )[0]
         rows = table.row_estimate
         del table
-        if rows <= lp.BACKGROUND_ROWS:
-            self._import_customer_ledger(filename, content)
-            return Imports
-        return Imports._queue(self, filename, content, {}, rows, portal_user=user)
+        if lp.in_background(rows):
+            return Imports._queue(self, filename, content, {}, rows, portal_user=user)
+        self._import_customer_ledger(filename, content)
+        return Imports
 
     def _match_customer_ledger(self, deadline=None, ledger=None, their_ids=None):
         """Compare our lines with theirs again and store the comparison, replacing the last one.

@@ -84,7 +84,7 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
     @api.depends("row_estimate")
     def _compute_background(self):
         for wizard in self:
-            wizard.background = wizard.row_estimate > lp.BACKGROUND_ROWS
+            wizard.background = lp.in_background(wizard.row_estimate)
 
     @api.depends("sheet_ids")
     def _compute_sheet_count(self):

@@ -46,6 +46,7 @@ from .reading import (
     TooSlow,
     _lt,
     filled,
+    in_background,
     read_table,
     time_limit,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "LedgerLine",
     "Table",
     "TooSlow",
+    "in_background",
     "time_limit",
     "check_mapping",
     "column_label",

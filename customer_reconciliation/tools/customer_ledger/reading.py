@@ -46,10 +46,16 @@ HEAD_ROWS = HEADER_SCAN_ROWS + 3
 _CHECK_EVERY = 1024  # rows between two looks at the clock
 
 
+def in_background(rows):
+    """Whether a file of about ``rows`` rows is imported in the background rather than in the
+    user's request."""
+    return rows > BACKGROUND_ROWS
+
+
 def time_limit(rows):
     """The seconds an import of a file of about ``rows`` rows has: in the user's request or,
     beyond BACKGROUND_ROWS, in the background."""
-    return BACKGROUND_TIME_LIMIT if rows > BACKGROUND_ROWS else TIME_LIMIT
+    return BACKGROUND_TIME_LIMIT if in_background(rows) else TIME_LIMIT
 
 
 def number(value):
