@@ -149,6 +149,12 @@ class TestFiguresRefresh(IntegrityCommon):
             )
         made = self.Refresh.with_user(self.accountant).with_context(default_state="done").create({})
         self.assertEqual(made.state, "queued", "a default from the context is ignored")
+        made = (
+            self.Refresh.with_user(self.accountant)
+            .with_context(default_ended_at="2026-12-01 00:00:00")
+            .create({})
+        )
+        self.assertFalse(made.ended_at, "nor the end of a run")
         for user in (self.auditor, self.salesperson):
             with self.assertRaises(AccessError, msg=user.login):
                 self.Refresh.with_user(user).create({})

@@ -226,6 +226,8 @@ class TestLedgerImportBackground(ReconciliationCommon):
                 Job.create({**base, **vals})
         made = Job.with_context(default_state="done", default_user_id=self.manager.id).create(base)
         self.assertEqual((made.state, made.user_id), ("queued", self.accountant))
+        made = Job.with_context(default_from_portal=True).create(base)
+        self.assertFalse(made.from_portal, "a context default is not a value either")
         for vals in (
             {"state": "done"},
             {"line_count": 5},
@@ -250,6 +252,11 @@ class TestLedgerImportBackground(ReconciliationCommon):
                 }
             )
         self.assertEqual(job.with_user(self.auditor).state, "queued", "auditors read them")
+        # Nor through the wizard's queueing (which replaces the import still queued).
+        wizard = self._wizard(self.accountant).with_context(default_from_portal=True)
+        wizard.action_import()
+        queued = self.Job.search([("session_id", "=", self.session.id)], limit=1)
+        self.assertEqual((queued.state, queued.from_portal), ("queued", False))
 
 
 @tagged("post_install", "-at_install")

@@ -5,6 +5,8 @@ the starter or a manager, and the starter told in the browser when it ends."""
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
+from .session import without_client_defaults
+
 
 class CustomerReconciliationBackgroundJob(models.AbstractModel):
     """A job with a ``state`` starting at ``queued`` and a starter ``user_id``, both set when
@@ -14,18 +16,26 @@ class CustomerReconciliationBackgroundJob(models.AbstractModel):
     _name = "customer.reconciliation.background.job"
     _description = "Customer Reconciliation Background Job"
     _set_at_creation = frozenset({"state", "user_id"})
+    # Of those, the ones no user sets even when making the job (a model adds its own): the
+    # workers' (their run, their end) or a superuser's (a customer's file from the portal).
+    _set_by_workers = frozenset()
 
     # ------------------------------------------------------------------ guard
     @api.model_create_multi
     def create(self, vals_list):
+        jobs = self
         if not self.env.su:
+            if any(self._set_by_workers & set(vals) for vals in vals_list):
+                raise AccessError(self._guard_message())
+            # Nor from the context: a default_* key of theirs is not a value either.
+            jobs = without_client_defaults(self, set(self._fields) - self._set_by_workers)
             for vals in vals_list:
                 # Explicit, so that no default_state / default_user_id from the context decides.
                 vals.setdefault("state", "queued")
                 vals.setdefault("user_id", self.env.uid)
                 if vals["state"] != "queued" or vals["user_id"] != self.env.uid:
                     raise AccessError(self._guard_message())
-        return super().create(vals_list)
+        return super(CustomerReconciliationBackgroundJob, jobs).create(vals_list)
 
     def write(self, vals):
         if not self.env.su and self._set_at_creation & set(vals):

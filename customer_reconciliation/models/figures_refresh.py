@@ -2,7 +2,6 @@
 the insight's scheduled action (insight_refresh.py), followed and cancelled here."""
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 
@@ -17,8 +16,8 @@ class CustomerReconciliationFiguresRefresh(models.Model):
     _description = "Receivables Figures Refresh"
     _order = "id desc"
     # Which run carries it out and when it ended: the scheduled action's alone, even at creation.
-    _run_fields = frozenset({"cron_progress_id", "ended_at"})
-    _set_at_creation = frozenset({"state", "user_id"}) | _run_fields
+    _set_by_workers = frozenset({"cron_progress_id", "ended_at"})
+    _set_at_creation = frozenset({"state", "user_id"}) | _set_by_workers
 
     name = fields.Char(compute="_compute_name")
     state = fields.Selection(
@@ -60,12 +59,6 @@ class CustomerReconciliationFiguresRefresh(models.Model):
             "A figures refresh is asked with Refresh Figures and moves on by the scheduled "
             "action only: its state and who asked it are not set by hand."
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su and any(self._run_fields & set(vals) for vals in vals_list):
-            raise AccessError(self._guard_message())
-        return super().create(vals_list)
 
     # ------------------------------------------------------------------ asking
     @api.model

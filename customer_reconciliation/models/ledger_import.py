@@ -7,7 +7,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..tools.customer_ledger import parsing as lp
@@ -44,6 +44,8 @@ class CustomerReconciliationLedgerImport(models.Model):
             "from_portal",
         }
     )
+    # Imported past the user's rights: only the portal's dispute step (as superuser) asks it.
+    _set_by_workers = frozenset({"from_portal"})
 
     session_id = fields.Many2one(
         "customer.reconciliation.session",
@@ -97,13 +99,6 @@ class CustomerReconciliationLedgerImport(models.Model):
             "A ledger import is made by the import wizard and moves on by importing only: "
             "its file, choices, state and outcome are not set by hand."
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        # Only the portal's dispute step (past every user's rights) queues a customer's file.
-        if not self.env.su and any(vals.get("from_portal") for vals in vals_list):
-            raise AccessError(self._guard_message())
-        return super().create(vals_list)
 
     # ------------------------------------------------------------------ queue
     @api.model
