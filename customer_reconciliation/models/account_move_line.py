@@ -1,8 +1,10 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .account_move import changed_fields
+from .engine_workers import fail_to_serialize
 
 # What the customer confirmed of a journal item: its amounts (in company currency, in its
 # currency, and on an invoice line what they are computed from), its dates (the due date makes
@@ -27,6 +29,33 @@ GUARDED_LINE_FIELDS = (
     "display_type",
     "is_storno",
 )
+
+# The fields that name a journal item without a foreign key (JournalItemReference).
+UNCHECKED_REFERENCES = (
+    ("customer.reconciliation.line", "move_line_id"),
+    ("customer.reconciliation.open.item", "move_line_id"),
+)
+
+_FREE_ITEMS_SQL = """
+SELECT (SELECT COUNT(*) FROM account_move_line WHERE id = ANY(%(ids)s)),
+       (SELECT COUNT(*) FROM (SELECT id FROM account_move_line WHERE id = ANY(%(ids)s)
+                                 FOR UPDATE SKIP LOCKED) AS free)
+"""
+_WAIT_ITEMS_SQL = "SELECT id FROM account_move_line WHERE id = ANY(%(ids)s) FOR UPDATE"
+
+
+class JournalItemReference(fields.Many2one):
+    """A statement's reference to a journal item it shows, with no foreign key in the database.
+
+    A month-end writes hundreds of thousands of them, and PostgreSQL checked each row against
+    its journal item one by one (about a quarter of a generation). What the key guaranteed is
+    kept otherwise: the generation locks the items it writes in one query until it commits
+    (engine_workers._lock_journal_items), so that a deletion waits for it and one committed
+    since it read the ledger makes it a serialization failure (retried on a fresh snapshot);
+    a deleted item's references are emptied, as the key's ON DELETE SET NULL did (unlink)."""
+
+    def update_db_foreign_key(self, model, column):
+        return  # on purpose: see the class
 
 
 class AccountMoveLine(models.Model):
@@ -98,6 +127,39 @@ class AccountMoveLine(models.Model):
                 sessions_by_move,
             )
             return super().write(vals)
+
+    def unlink(self):
+        ids = self.ids
+        self._wait_for_generations()
+        result = super().unlink()
+        # After the rows are gone: a generation holding them locked has committed its lines.
+        for model_name, field_name in UNCHECKED_REFERENCES:
+            model = self.env[model_name]
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s = NULL WHERE %s = ANY(%s)",
+                    SQL.identifier(model._table),
+                    SQL.identifier(field_name),
+                    SQL.identifier(field_name),
+                    ids,
+                )
+            )
+            model.invalidate_model([field_name])
+        return result
+
+    def _wait_for_generations(self):
+        """A generation that locked some of these items (engine_workers._lock_journal_items)
+        may commit lines naming them that this transaction's snapshot cannot see, hence not
+        empty: when another transaction holds one, wait for it, then fail to serialize (the
+        retry, on a fresh snapshot, sees its lines). Unlocked items are deleted at once."""
+        if not self:
+            return
+        cr = self.env.cr
+        cr.execute(SQL(_FREE_ITEMS_SQL, ids=self.ids))
+        existing, free = cr.fetchone()
+        if free < existing:
+            cr.execute(SQL(_WAIT_ITEMS_SQL, ids=self.ids), log_exceptions=False)
+            fail_to_serialize(cr)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed_reconciliation(self):

@@ -70,7 +70,6 @@ class CustomerReconciliationEngine(models.AbstractModel):
         accounts |= company.sudo().reconciliation_extra_account_ids
         return accounts.ids
 
-    # ------------------------------------------------------------ numbering
     # ------------------------------------------------------------ customers
     @api.model
     def _select_customers(
@@ -266,6 +265,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
                 statements = self.env["customer.reconciliation.session"].browse(refused)
                 messages = [self._refusal_message(s, refused[s.id]) for s in statements]
                 raise UserError("\n\n".join(messages))
+            self._lock_journal_items()
             cr.execute(SQL(_DELETE_SQL, ids=params["ids"]))
             cr.execute(SQL(_LINES_SQL, shown=SQL(_SHOWN), **params))
             cr.execute(SQL(_OPEN_ITEMS_SQL, aging_bucket=aging_bucket_case(), **params))

@@ -24,6 +24,21 @@ _FEW_STATEMENTS = 100
 _TINY_TABLE = 5000
 
 
+def fail_to_serialize(cr):
+    """Raise a real 40001 (this transaction's snapshot is stale), retried by Odoo like any
+    serialization failure, on a fresh snapshot."""
+    cr.execute(SQL("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure'; END $$"))
+
+
+_LOCK_ITEMS_SQL = """
+SELECT COUNT(*) FROM (
+    SELECT aml.id FROM account_move_line aml
+     WHERE aml.id IN (SELECT i.aml_id FROM cr_items i WHERE NOT i.prior OR i.residual <> 0)
+       FOR KEY SHARE OF aml
+) AS locked
+"""
+
+
 # One model, one file per step of its process (see engine.py): split on purpose.
 # pylint: disable=consider-merging-classes-inherited
 class CustomerReconciliationEngine(models.AbstractModel):
@@ -43,10 +58,17 @@ class CustomerReconciliationEngine(models.AbstractModel):
         [locked] = self.env.cr.fetchone()
         if not locked and wait:
             self.env.cr.execute(SQL(f"SELECT pg_advisory_xact_lock{kind}(%s)", lock))  # noqa: S608
-            self.env.cr.execute(  # a real 40001, retried like any serialization failure
-                SQL("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure'; END $$")
-            )
+            fail_to_serialize(self.env.cr)
         return locked
+
+    @api.model
+    def _lock_journal_items(self):
+        """Lock the journal items of cr_items that become lines or open items until the commit
+        (in one query: their references have no foreign key, see JournalItemReference). One
+        deleted since this transaction read the ledger is a serialization failure (retried on
+        a fresh snapshot: generated without it), as the key's check was; a deletion started
+        meanwhile waits for the commit, then empties the references (account_move_line.py)."""
+        self.env.cr.execute(SQL(_LOCK_ITEMS_SQL), log_exceptions=False)
 
     @api.model
     def _number_unnumbered(self, company, batch=None):

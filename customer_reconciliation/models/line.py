@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .account_move_line import JournalItemReference
+
 LINE_KINDS = [
     ("opening", "Opening Balance"),
     ("invoice", "Invoice"),
@@ -42,7 +44,7 @@ class CustomerReconciliationLine(models.Model):
     sequence = fields.Integer(readonly=True)
     kind = fields.Selection(LINE_KINDS, required=True, readonly=True)
     date = fields.Date(readonly=True)
-    move_line_id = fields.Many2one(
+    move_line_id = JournalItemReference(
         "account.move.line", string="Journal Item", readonly=True, index="btree_not_null"
     )
     move_id = fields.Many2one(related="move_line_id.move_id", string="Journal Entry")

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import aging
+from .account_move_line import JournalItemReference
 from .line import LINE_KINDS
 
 
@@ -28,7 +29,9 @@ class CustomerReconciliationOpenItem(models.Model):
     kind = fields.Selection(LINE_KINDS, required=True, readonly=True)
     date = fields.Date(readonly=True)
     move_id = fields.Many2one(related="move_line_id.move_id", string="Journal Entry")
-    move_line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
+    move_line_id = JournalItemReference(
+        "account.move.line", string="Journal Item", readonly=True, index="btree_not_null"
+    )
     name = fields.Char(string="Document", readonly=True)
     customer_ref = fields.Char(string="Customer Reference", readonly=True)
     date_maturity = fields.Date(string="Due Date", readonly=True)
