@@ -30,12 +30,12 @@ def fail_to_serialize(cr):
     cr.execute(SQL("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure'; END $$"))
 
 
+# Each item looked up in the journal items' primary key, in their order: a join could be planned
+# as a scan of every journal item of the database (0.4 s a batch of 500 on 2,000,000).
 _LOCK_ITEMS_SQL = """
-SELECT COUNT(*) FROM (
-    SELECT aml.id FROM account_move_line aml
-     WHERE aml.id IN (SELECT i.aml_id FROM cr_items i WHERE NOT i.prior OR i.residual <> 0)
-       FOR KEY SHARE OF aml
-) AS locked
+SELECT COUNT(*)
+  FROM (SELECT i.aml_id FROM cr_items i WHERE NOT i.prior OR i.residual <> 0 ORDER BY i.aml_id) k,
+       LATERAL (SELECT aml.id FROM account_move_line aml WHERE aml.id = k.aml_id FOR KEY SHARE) l
 """
 
 
