@@ -129,8 +129,10 @@ class AccountMoveLine(models.Model):
             return super().write(vals)
 
     def unlink(self):
+        if not self:
+            return super().unlink()
         ids = self.ids
-        self._wait_for_generations()
+        self._reconciliation_wait_for_generations()
         result = super().unlink()
         # After the rows are gone: a generation holding them locked has committed its lines.
         for model_name, field_name in UNCHECKED_REFERENCES:
@@ -147,13 +149,11 @@ class AccountMoveLine(models.Model):
             model.invalidate_model([field_name])
         return result
 
-    def _wait_for_generations(self):
+    def _reconciliation_wait_for_generations(self):
         """A generation that locked some of these items (engine_workers._lock_journal_items)
         may commit lines naming them that this transaction's snapshot cannot see, hence not
         empty: when another transaction holds one, wait for it, then fail to serialize (the
         retry, on a fresh snapshot, sees its lines). Unlocked items are deleted at once."""
-        if not self:
-            return
         cr = self.env.cr
         cr.execute(SQL(_FREE_ITEMS_SQL, ids=self.ids))
         existing, free = cr.fetchone()
