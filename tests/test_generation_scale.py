@@ -6,12 +6,12 @@ from datetime import date
 
 from common import ReconciliationCommon
 from psycopg2 import errors
-from workers_common import recorded_notifications
+from workers_common import CommittedDataCase, recorded_notifications
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.service.model import retrying
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.customer_reconciliation.models import engine_workers as engine_module
 from odoo.addons.customer_reconciliation.models import run as run_module
@@ -292,35 +292,22 @@ class TestBatchedGeneration(ReconciliationCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentGeneration(TransactionCase):
-    """Real transactions in separate cursors, committed: the data they make is removed after."""
+class TestConcurrentGeneration(CommittedDataCase):
+    def _make_committed_data(self, env):
+        self.partner_ids = (
+            env["res.partner"]
+            .create([{"name": f"Concurrent Customer {i}", "is_company": True} for i in range(3)])
+            .ids
+        )
 
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            self.company_id = env.ref("base.main_company").id
-            self.sequence_ids = env["ir.sequence"].search([]).ids
-            self.partner_ids = (
-                env["res.partner"]
-                .create(
-                    [{"name": f"Concurrent Customer {i}", "is_company": True} for i in range(3)]
-                )
-                .ids
-            )
-        self.addCleanup(self._remove_committed_data)
-
-    def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["customer.reconciliation.run"].search(
-                [("company_id", "=", self.company_id), ("date_from", ">=", date(2031, 1, 1))]
-            ).unlink()
-            env["customer.reconciliation.session"].search(
-                [("partner_id", "in", self.partner_ids)]
-            ).unlink()
-            env["res.partner"].browse(self.partner_ids).unlink()
-            env["ir.sequence"].search([("id", "not in", self.sequence_ids)]).unlink()
+    def _remove_committed_data(self, env):
+        env["customer.reconciliation.run"].search(
+            [("company_id", "=", self.company_id), ("date_from", ">=", date(2031, 1, 1))]
+        ).unlink()
+        env["customer.reconciliation.session"].search(
+            [("partner_id", "in", self.partner_ids)]
+        ).unlink()
+        env["res.partner"].browse(self.partner_ids).unlink()
 
     def _generate(self, env, period):
         company = env["res.company"].browse(self.company_id)

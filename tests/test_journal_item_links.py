@@ -10,10 +10,11 @@ from datetime import date
 
 from common import ReconciliationCommon
 from psycopg2.errors import SerializationFailure
+from workers_common import CommittedDataCase
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.service.model import retrying
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL
 
 PERIOD = (date(2026, 10, 1), date(2026, 10, 31))
@@ -100,54 +101,43 @@ class TestJournalItemReferences(ReconciliationCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestDeletionDuringGeneration(TransactionCase):
-    """Real transactions in separate cursors, committed: the data they make is removed after."""
+class TestDeletionDuringGeneration(CommittedDataCase):
+    def _make_committed_data(self, env):
+        self.partner_id = env["res.partner"].create({"name": "Item Deleted Meanwhile"}).id
+        moves = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "company_id": self.company_id,
+                    "partner_id": self.partner_id,
+                    "invoice_date": day,
+                    "date": day,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Goods",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+                for day, amount in ((date(2031, 3, 3), 400.0), (date(2031, 3, 9), 250.0))
+            ]
+        )
+        moves.action_post()
+        self.move_ids = moves.ids
+        self.item_ids = receivable_items(moves).ids
 
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            self.company_id = env.ref("base.main_company").id
-            self.sequence_ids = env["ir.sequence"].search([]).ids
-            self.partner_id = env["res.partner"].create({"name": "Item Deleted Meanwhile"}).id
-            moves = env["account.move"].create(
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "company_id": self.company_id,
-                        "partner_id": self.partner_id,
-                        "invoice_date": day,
-                        "date": day,
-                        "invoice_line_ids": [
-                            Command.create(
-                                {
-                                    "name": "Goods",
-                                    "quantity": 1,
-                                    "price_unit": amount,
-                                    "tax_ids": [Command.clear()],
-                                }
-                            )
-                        ],
-                    }
-                    for day, amount in ((date(2031, 3, 3), 400.0), (date(2031, 3, 9), 250.0))
-                ]
-            )
-            moves.action_post()
-            self.move_ids = moves.ids
-            self.item_ids = receivable_items(moves).ids
-        self.addCleanup(self._remove_committed_data)
-
-    def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["customer.reconciliation.session"].search(
-                [("partner_id", "=", self.partner_id)]
-            ).unlink()
-            moves = env["account.move"].browse(self.move_ids).exists()
-            moves.filtered(lambda m: m.state == "posted").button_draft()
-            moves.with_context(force_delete=True).unlink()
-            env["res.partner"].browse(self.partner_id).unlink()
-            env["ir.sequence"].search([("id", "not in", self.sequence_ids)]).unlink()
+    def _remove_committed_data(self, env):
+        env["customer.reconciliation.session"].search(
+            [("partner_id", "=", self.partner_id)]
+        ).unlink()
+        moves = env["account.move"].browse(self.move_ids).exists()
+        moves.filtered(lambda m: m.state == "posted").button_draft()
+        moves.with_context(force_delete=True).unlink()
+        env["res.partner"].browse(self.partner_id).unlink()
 
     def _generate(self, env):
         company = env["res.company"].browse(self.company_id)

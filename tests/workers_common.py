@@ -1,5 +1,36 @@
 """What the tests of the scheduled actions' workers share."""
 
+from odoo import SUPERUSER_ID, api
+from odoo.tests import TransactionCase
+
+
+class CommittedDataCase(TransactionCase):
+    """Real transactions in separate cursors, committed: the data they make is removed after.
+
+    A test class makes its records in _make_committed_data and removes them in
+    _remove_committed_data; the sequences created meanwhile are removed with them."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.company_id = env.ref("base.main_company").id
+            self.sequence_ids = env["ir.sequence"].search([]).ids
+            self._make_committed_data(env)
+        self.addCleanup(self._remove_all_committed_data)
+
+    def _make_committed_data(self, env):
+        raise NotImplementedError
+
+    def _remove_committed_data(self, env):
+        raise NotImplementedError
+
+    def _remove_all_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self._remove_committed_data(env)
+            env["ir.sequence"].search([("id", "not in", self.sequence_ids)]).unlink()
+
 
 class FakeCommits:
     """Stands for ir.cron._commit_progress in a test, which cannot commit: each call marks a
