@@ -604,6 +604,16 @@ def first_customers(env, company, limit):
     return [row[0] for row in env.cr.fetchall()]
 
 
+def delete_statements(env, where="TRUE", params=()):
+    """Delete statements with SQL (faster than the ORM for a benchmark's clean-up), and their
+    lines and open items as their unlink does (no foreign key cascades them)."""
+    env.cr.execute(
+        f"DELETE FROM customer_reconciliation_session WHERE {where} RETURNING id",  # noqa: S608
+        list(params),
+    )
+    env["customer.reconciliation.engine"]._delete_parts([row[0] for row in env.cr.fetchall()])
+
+
 def measure_ours(args, limit=None, trace=False, keep=True, runs=1):
     """Worker: generate the statements of the period, timed, then commit (``keep``) or roll back.
 
@@ -634,9 +644,9 @@ def _generate_once(env, args, limit, trace, keep):
     cr = env.cr
     company = env.ref("base.main_company")
     partner_ids = first_customers(env, company, limit) if limit else None
-    cr.execute(
-        "DELETE FROM customer_reconciliation_session "
-        "WHERE company_id = %s AND date_from = %s AND date_to = %s",
+    delete_statements(
+        env,
+        "company_id = %s AND date_from = %s AND date_to = %s",
         [company.id, args.date_from, args.date_to],
     )
     if keep:
@@ -704,9 +714,9 @@ def measure_one(args, runs=ONE_STATEMENT_RUNS):
         engine = env["customer.reconciliation.engine"]
         best = None
         for _run in range(runs):
-            cr.execute(
-                "DELETE FROM customer_reconciliation_session WHERE company_id = %s"
-                " AND partner_id = ANY(%s) AND date_from = %s AND date_to = %s",
+            delete_statements(
+                env,
+                "company_id = %s AND partner_id = ANY(%s) AND date_from = %s AND date_to = %s",
                 [company.id, partner_ids, args.date_from, args.date_to],
             )
             cr.commit()

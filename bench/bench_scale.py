@@ -155,7 +155,7 @@ def queue_generation(args):
         company = env.ref("base.main_company")
         # Every statement: the month-end's are remade, and the nightly ledger check looks at
         # all sent ones (an earlier run's would count).
-        env.cr.execute("DELETE FROM customer_reconciliation_session")
+        base.delete_statements(env)
         env.cr.execute("DELETE FROM customer_reconciliation_run")
         partner_ids = base.first_customers(env, company, None)
         run = env["customer.reconciliation.run"]._start(

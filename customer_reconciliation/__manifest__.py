@@ -2,7 +2,7 @@
     "name": "Customer Account Reconciliation",
     "summary": "Customer reconciliation statements (对账单): generate, approve, send, "
     "confirm and match customer balances period after period",
-    "version": "19.0.1.9.0",
+    "version": "19.0.1.10.0",
     "category": "Accounting/Accounting",
     "author": "customer_reconciliation developers",
     "website": "https://github.com/customer-reconciliation/customer_reconciliation",

@@ -13,7 +13,6 @@ from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import tagged
 
-from odoo.addons.customer_reconciliation.models import engine_workers as engine_module
 from odoo.addons.customer_reconciliation.models import run as run_module
 
 PERIOD = (date(2026, 10, 1), date(2026, 10, 31))
@@ -56,29 +55,6 @@ class TestBatchedGeneration(ReconciliationCommon):
 
     def _statements(self):
         return self.Session.search([("partner_id", "in", self.customers.ids)])
-
-    def _planner_count(self):
-        self.env.cr.execute(
-            "SELECT reltuples::int FROM pg_class"
-            " WHERE oid = 'customer_reconciliation_session'::regclass"
-        )
-        return self.env.cr.fetchone()[0]
-
-    def test_the_planner_counts_the_statements_again_while_it_believes_them_few(self):
-        # The foreign-key checks of the lines and open items are planned from this count.
-        self.patch(engine_module, "_FEW_STATEMENTS", 2)
-        self.env.cr.execute("ANALYZE customer_reconciliation_session")
-        before = self._planner_count()
-        self.Engine.generate(self.company, *PERIOD, self.customers[:2].ids)
-        self.assertEqual(self._planner_count(), before, "two statements: not counted again")
-        self.Engine.generate(self.company, *PERIOD, self.customers[2:].ids)
-        self.env.cr.execute("SELECT COUNT(*) FROM customer_reconciliation_session")
-        [count] = self.env.cr.fetchone()
-        self.assertEqual(self._planner_count(), count)
-        self.patch(engine_module, "_TINY_TABLE", 0)  # believed large enough: left as counted
-        self.env.cr.execute("DELETE FROM customer_reconciliation_session")
-        self.Engine.generate(self.company, *PERIOD, self.customers[2:].ids)
-        self.assertNotEqual(self._planner_count(), 4)
 
     def test_run_is_split_into_pending_batches(self):
         run = self.Run._start(self.company, *PERIOD, self.customers.ids)

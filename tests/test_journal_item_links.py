@@ -5,20 +5,15 @@ A deleted journal item leaves no reference behind; a generation locks the items 
 that a deletion waits for its commit and is then retried on a snapshot that sees its lines;
 an item deleted after a generation read the ledger makes the generation retry without it."""
 
-import threading
 from datetime import date
 
 from common import ReconciliationCommon
-from psycopg2.errors import SerializationFailure
-from workers_common import CommittedDataCase
+from workers_common import CommittedInvoicesCase
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.service.model import retrying
 from odoo.tests import tagged
 from odoo.tools import SQL
 
 PERIOD = (date(2026, 10, 1), date(2026, 10, 31))
-FUTURE_PERIOD = (date(2031, 3, 1), date(2031, 3, 31))
 
 
 def references(cr, aml_ids):
@@ -81,143 +76,43 @@ class TestJournalItemReferences(ReconciliationCommon):
         for move in (kept, other_invoice):
             self.assertEqual(references(self.env.cr, receivable_items(move).ids), (1, 1))
 
-    def test_the_database_checks_no_key_on_the_journal_items_and_still_on_the_statement(self):
-        self.env.cr.execute(
-            SQL(
-                """SELECT c.conrelid::regclass::text, a.attname
-                     FROM pg_constraint c
-                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-                    WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])""",
-                ["customer_reconciliation_line", "customer_reconciliation_open_item"],
-            )
-        )
-        self.assertEqual(
-            sorted(self.env.cr.fetchall()),
-            [
-                ("customer_reconciliation_line", "session_id"),
-                ("customer_reconciliation_open_item", "session_id"),
-            ],
-        )
-
 
 @tagged("post_install", "-at_install")
-class TestDeletionDuringGeneration(CommittedDataCase):
-    def _make_committed_data(self, env):
-        self.partner_id = env["res.partner"].create({"name": "Item Deleted Meanwhile"}).id
-        moves = env["account.move"].create(
-            [
-                {
-                    "move_type": "out_invoice",
-                    "company_id": self.company_id,
-                    "partner_id": self.partner_id,
-                    "invoice_date": day,
-                    "date": day,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Goods",
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-                for day, amount in ((date(2031, 3, 3), 400.0), (date(2031, 3, 9), 250.0))
-            ]
-        )
-        moves.action_post()
-        self.move_ids = moves.ids
-        self.item_ids = receivable_items(moves).ids
-
-    def _remove_committed_data(self, env):
-        env["customer.reconciliation.session"].search(
-            [("partner_id", "=", self.partner_id)]
-        ).unlink()
-        moves = env["account.move"].browse(self.move_ids).exists()
-        moves.filtered(lambda m: m.state == "posted").button_draft()
-        moves.with_context(force_delete=True).unlink()
-        env["res.partner"].browse(self.partner_id).unlink()
-
-    def _generate(self, env):
-        company = env["res.company"].browse(self.company_id)
-        return env["customer.reconciliation.engine"].generate(
-            company, *FUTURE_PERIOD, [self.partner_id]
-        )
+class TestDeletionDuringGeneration(CommittedInvoicesCase):
+    CUSTOMER = "Item Deleted Meanwhile"
 
     def _delete_first_invoice(self, env):
         invoice = env["account.move"].browse(self.move_ids[0])
         invoice.button_draft()
         invoice.unlink()
 
+    def _delete_first_invoice_and_count_its_references(self, env):
+        self._delete_first_invoice(env)
+        return references(env.cr, self.item_ids[:1])
+
     def test_a_deletion_waits_for_the_generation_then_empties_its_references(self):
-        generation_cr = self.registry.cursor()
-        attempts, outcome = [], {}
-        try:
-            statement = self._generate(api.Environment(generation_cr, SUPERUSER_ID, {}))["created"]
-            self.assertEqual(statement.line_count, 2)
-
-            def delete():
-                with self.registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-
-                    def attempt():
-                        attempts.append(1)
-                        self._delete_first_invoice(env)
-
-                    retrying(attempt, env)
-                    outcome["references"] = references(cr, self.item_ids[:1])
-
-            thread = threading.Thread(target=delete)
-            thread.start()
-            thread.join(1.5)
-            self.assertTrue(thread.is_alive(), "the deletion waits for the generation's commit")
-            generation_cr.commit()
-            thread.join(60)
-        finally:
-            generation_cr.rollback()
-            generation_cr.close()
-        self.assertEqual(len(attempts), 2, "retried once, on a snapshot that sees the lines")
-        self.assertEqual(outcome["references"], (0, 0))
+        generated, attempts, left = self._change_waiting_for_a_generation(
+            self._delete_first_invoice_and_count_its_references
+        )
+        self.assertEqual(attempts, 2, "retried once, on a snapshot that sees the lines")
+        self.assertEqual(left, (0, 0))
         with self.registry.cursor() as cr:
             self.assertEqual(references(cr, self.item_ids[1:]), (1, 1))
             self.assertEqual(dangling(cr), 0)
             cr.execute(
                 SQL(
-                    "SELECT COUNT(*) FROM customer_reconciliation_line WHERE session_id = %s",
-                    statement.id,
+                    "SELECT COUNT(*) FROM customer_reconciliation_line WHERE session_id = ANY(%s)",
+                    generated["created"],
                 )
             )
-            self.assertEqual(cr.fetchone()[0], 3, "the statement keeps its lines")
+            self.assertEqual(cr.fetchone()[0], 3, "the statement keeps its opening and 2 lines")
 
     def test_an_item_deleted_after_the_generation_read_the_ledger_is_left_out_on_retry(self):
-        engine_class = self.registry["customer.reconciliation.engine"]
-        lock_items = engine_class._lock_journal_items
-        attempts = []
-
-        def delete_then_lock(engine):
-            if len(attempts) == 1:  # the ledger is read: another user deletes an invoice
-                with self.registry.cursor() as cr:
-                    self._delete_first_invoice(api.Environment(cr, SUPERUSER_ID, {}))
-            return lock_items(engine)
-
-        self.patch(engine_class, "_lock_journal_items", delete_then_lock)
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            with self.assertRaises(SerializationFailure):
-                attempts.append(1)
-                with cr.savepoint():
-                    self._generate(env)
-            cr.rollback()
-            env.transaction.reset()
-
-            def attempt():
-                attempts.append(1)
-                return self._generate(env)["created"]
-
-            statement = retrying(attempt, env)
-            self.assertEqual(statement.line_count, 1, "generated without the deleted invoice")
-            self.assertEqual(statement.closing_balance, 250.0)
+        _statement_id, line_count, closing = self._generate_after_a_change(
+            self._delete_first_invoice
+        )
+        self.assertEqual(line_count, 1, "generated without the deleted invoice")
+        self.assertEqual(closing, 250.0)
         with self.registry.cursor() as cr:
             self.assertEqual(dangling(cr), 0)
             self.assertEqual(references(cr, self.item_ids[1:]), (1, 1))

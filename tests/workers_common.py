@@ -1,6 +1,12 @@
 """What the tests of the scheduled actions' workers share."""
 
-from odoo import SUPERUSER_ID, api
+import threading
+from datetime import date
+
+from psycopg2.errors import SerializationFailure
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.service.model import retrying
 from odoo.tests import TransactionCase
 
 
@@ -30,6 +36,125 @@ class CommittedDataCase(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             self._remove_committed_data(env)
             env["ir.sequence"].search([("id", "not in", self.sequence_ids)]).unlink()
+
+
+class CommittedInvoicesCase(CommittedDataCase):
+    """One customer with posted invoices (INVOICES: (date, amount)), committed, and the
+    generation of its statement for PERIOD in a given environment; removed after, with the
+    statements made of them."""
+
+    CUSTOMER = "Committed Invoices"
+    INVOICES = ((date(2031, 3, 3), 400.0), (date(2031, 3, 9), 250.0))
+    PERIOD = (date(2031, 3, 1), date(2031, 3, 31))
+
+    def _make_committed_data(self, env):
+        self.partner_id = env["res.partner"].create({"name": self.CUSTOMER}).id
+        moves = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "company_id": self.company_id,
+                    "partner_id": self.partner_id,
+                    "invoice_date": day,
+                    "date": day,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Goods",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+                for day, amount in self.INVOICES
+            ]
+        )
+        moves.action_post()
+        self.move_ids = moves.ids
+        self.item_ids = moves.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).ids
+
+    def _remove_committed_data(self, env):
+        env["customer.reconciliation.session"].search(
+            [("partner_id", "=", self.partner_id)]
+        ).unlink()
+        moves = env["account.move"].browse(self.move_ids).exists()
+        moves.filtered(lambda m: m.state == "posted").button_draft()
+        moves.with_context(force_delete=True).unlink()
+        env["res.partner"].browse(self.partner_id).unlink()
+
+    def _generate(self, env):
+        company = env["res.company"].browse(self.company_id)
+        return env["customer.reconciliation.engine"].generate(
+            company, *self.PERIOD, [self.partner_id]
+        )
+
+    def _change_waiting_for_a_generation(self, change):
+        """Generate in one transaction and, before its commit, run ``change(env)`` in another,
+        retried as Odoo retries a request; assert that the change waited for the commit.
+        Return the ids the generation created and refreshed, the change's attempts and what
+        its last attempt returned."""
+        generation_cr = self.registry.cursor()
+        attempts, outcome = [], {}
+        try:
+            result = self._generate(api.Environment(generation_cr, SUPERUSER_ID, {}))
+            generated = {key: result[key].ids for key in ("created", "refreshed")}
+
+            def run():
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+
+                    def attempt():
+                        attempts.append(1)
+                        return change(env)
+
+                    outcome["returned"] = retrying(attempt, env)
+
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join(1.5)
+            self.assertTrue(thread.is_alive(), "the change waits for the generation's commit")
+            generation_cr.commit()
+            thread.join(60)
+        finally:
+            generation_cr.rollback()
+            generation_cr.close()
+        return generated, len(attempts), outcome.get("returned")
+
+    def _generate_after_a_change(self, change):
+        """Generate while another transaction runs ``change(env)`` and commits just after the
+        generation read the ledger: assert that the first attempt fails to serialize, retry it
+        as Odoo retries a request and return the statement created then (its id, line count
+        and closing balance)."""
+        engine_class = self.registry["customer.reconciliation.engine"]
+        lock_items = engine_class._lock_journal_items
+        attempts = []
+
+        def change_then_lock(engine):
+            if len(attempts) == 1:  # the ledger is read: another user changes it
+                with self.registry.cursor() as cr:
+                    change(api.Environment(cr, SUPERUSER_ID, {}))
+            return lock_items(engine)
+
+        self.patch(engine_class, "_lock_journal_items", change_then_lock)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            with self.assertRaises(SerializationFailure):
+                attempts.append(1)
+                with cr.savepoint():
+                    self._generate(env)
+            cr.rollback()
+            env.transaction.reset()
+
+            def attempt():
+                attempts.append(1)
+                return self._generate(env)["created"]
+
+            statement = retrying(attempt, env)
+            return statement.id, statement.line_count, statement.closing_balance
 
 
 class FakeCommits:

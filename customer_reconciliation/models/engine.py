@@ -246,7 +246,6 @@ class CustomerReconciliationEngine(models.AbstractModel):
         if any(state != "draft" for state in sessions.mapped("state")):
             raise UserError(self.env._("Only draft statements can be (re)generated."))
         self.env.flush_all()
-        self._plan_with_known_statements(len(sessions))
         by_company = defaultdict(dict)  # each id once: the queries join on the list
         for session in sessions:
             by_company[session.company_id][session.id] = True
@@ -266,7 +265,7 @@ class CustomerReconciliationEngine(models.AbstractModel):
                 messages = [self._refusal_message(s, refused[s.id]) for s in statements]
                 raise UserError("\n\n".join(messages))
             self._lock_journal_items()
-            cr.execute(SQL(_DELETE_SQL, ids=params["ids"]))
+            self._delete_parts(params["ids"])
             cr.execute(SQL(_LINES_SQL, shown=SQL(_SHOWN), **params))
             cr.execute(SQL(_OPEN_ITEMS_SQL, aging_bucket=aging_bucket_case(), **params))
             cr.execute(
@@ -348,8 +347,6 @@ class CustomerReconciliationEngine(models.AbstractModel):
 
 
 _REFUSAL_ITEMS_SHOWN = 20
-_DELETE_SQL = """DELETE FROM customer_reconciliation_line WHERE session_id = ANY(%(ids)s);
-DELETE FROM customer_reconciliation_open_item WHERE session_id = ANY(%(ids)s)"""
 
 # The statements build_items_table reads: sessions, or (refusals, before any session exists)
 # customer and currency pairs, the customer's id as the statement's.

@@ -1,5 +1,5 @@
 """Who generates a company's period and scope at the same time, when its statements get
-their numbers, and what the planner knows of them while a month-end creates thousands.
+their numbers, and what a generation locks or deletes for the rows it writes.
 
 A user's generation is one transaction at a time per company, period and scope (an exclusive
 lock, held until its commit). The batches of a background run share that lock (their
@@ -18,11 +18,6 @@ from .engine import UNNUMBERED
 
 _logger = logging.getLogger(__name__)
 
-# A generation of more statements than this, while PostgreSQL counted fewer than
-# _TINY_TABLE in their table, counts them again first (a fraction of a second on so few).
-_FEW_STATEMENTS = 100
-_TINY_TABLE = 5000
-
 
 def fail_to_serialize(cr):
     """Raise a real 40001 (this transaction's snapshot is stale), retried by Odoo like any
@@ -36,6 +31,13 @@ _LOCK_ITEMS_SQL = """
 SELECT COUNT(*)
   FROM (SELECT i.aml_id FROM cr_items i WHERE NOT i.prior OR i.residual <> 0 ORDER BY i.aml_id) k,
        LATERAL (SELECT aml.id FROM account_move_line aml WHERE aml.id = k.aml_id FOR KEY SHARE) l
+"""
+
+
+# A statement's lines and open items (StatementPartOf: no foreign key to cascade them).
+_DELETE_PARTS_SQL = """
+DELETE FROM customer_reconciliation_line WHERE session_id = ANY(%(ids)s);
+DELETE FROM customer_reconciliation_open_item WHERE session_id = ANY(%(ids)s)
 """
 
 
@@ -69,6 +71,18 @@ class CustomerReconciliationEngine(models.AbstractModel):
         a fresh snapshot: generated without it), as the key's check was; a deletion started
         meanwhile waits for the commit, then empties the references (account_move_line.py)."""
         self.env.cr.execute(SQL(_LOCK_ITEMS_SQL), log_exceptions=False)
+
+    @api.model
+    def _delete_parts(self, session_ids):
+        """Delete the lines and open items of the statements ``session_ids``: before they are
+        written again, or before the statements are deleted (their key's ON DELETE CASCADE).
+        Rows a concurrent generation is writing are not seen here, but that generation also
+        rewrites its statements' totals: deleting a statement then waits for its commit and
+        fails to serialize, or makes the generation fail to serialize (StatementPartOf)."""
+        if session_ids:
+            self.env.cr.execute(SQL(_DELETE_PARTS_SQL, ids=list(session_ids)))
+            self.env["customer.reconciliation.line"].invalidate_model()
+            self.env["customer.reconciliation.open.item"].invalidate_model()
 
     @api.model
     def _number_unnumbered(self, company, batch=None):
@@ -132,23 +146,3 @@ class CustomerReconciliationEngine(models.AbstractModel):
             return False
         Cron._commit_progress(0)
         return True
-
-    @api.model
-    def _plan_with_known_statements(self, count):
-        """Before the lines of ``count`` statements are written: count the statements again
-        for PostgreSQL's planner when it believes their table (nearly) empty. The foreign-key
-        check of every line and open item (a lookup of its statement, planned once per
-        connection) is otherwise a scan of the whole table, and a month-end on a new database
-        slows down as its statements are created (in one batch of 500 customers, 5.1 s of
-        checks instead of 0.1 s). ANALYZE makes the connection plan that lookup again."""
-        if count <= _FEW_STATEMENTS:
-            return
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
-                "customer_reconciliation_session",
-            )
-        )
-        if cr.fetchone()[0] < _TINY_TABLE:
-            cr.execute(SQL("ANALYZE customer_reconciliation_session"))

@@ -5,6 +5,22 @@ from odoo.exceptions import UserError
 
 from .account_move_line import JournalItemReference
 
+
+class StatementPartOf(fields.Many2one):
+    """A line's or an open item's statement, with no foreign key in the database.
+
+    A month-end writes hundreds of thousands of lines and open items, and PostgreSQL checked
+    each row's statement one by one (about an eighth of a generation). What the key did is kept
+    otherwise: only the engine writes these rows (the ORM refuses to create one), for the
+    statements it generates; deleting statements deletes their lines and open items first,
+    as ON DELETE CASCADE did (session.unlink, engine_workers._delete_parts); and a generation
+    rewrites the totals of each statement it fills, so a statement deleted meanwhile makes one
+    of the two a serialization failure, retried on a snapshot that sees the other's rows."""
+
+    def update_db_foreign_key(self, model, column):
+        return  # on purpose: see the class
+
+
 LINE_KINDS = [
     ("opening", "Opening Balance"),
     ("invoice", "Invoice"),
@@ -32,7 +48,7 @@ class CustomerReconciliationLine(models.Model):
     _log_access = False
     _order = "session_id, sequence, id"
 
-    session_id = fields.Many2one(
+    session_id = StatementPartOf(
         "customer.reconciliation.session", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="session_id.company_id")

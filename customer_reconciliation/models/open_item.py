@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from ..tools import aging
 from .account_move_line import JournalItemReference
-from .line import LINE_KINDS
+from .line import LINE_KINDS, StatementPartOf
 
 
 class CustomerReconciliationOpenItem(models.Model):
@@ -20,7 +20,7 @@ class CustomerReconciliationOpenItem(models.Model):
     _log_access = False
     _order = "session_id, date_maturity, date, id"
 
-    session_id = fields.Many2one(
+    session_id = StatementPartOf(
         "customer.reconciliation.session", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="session_id.company_id")

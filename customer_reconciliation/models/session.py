@@ -438,10 +438,10 @@ class CustomerReconciliationSession(models.Model):
         return super(CustomerReconciliationSession, workflow_env(self))._portal_ensure_token()
 
     def unlink(self):
-        # Checked before anything goes: the chatter's cleanup (mail.thread) runs before the
-        # ORM's ondelete checks would.
-        self._unlink_only_draft_or_cancelled()
-        return super().unlink()
+        self._unlink_only_draft_or_cancelled()  # first: mail.thread's cleanup precedes ondelete
+        super().unlink()
+        self.env["customer.reconciliation.engine"]._delete_parts(self.ids)  # their cascade
+        return True
 
     def _check_parts_deletable(self):
         """Lines and open items go (through the ORM) only with a draft or cancelled statement,
