@@ -519,16 +519,6 @@ WITH opening AS (
                    FROM cr_items i
                   WHERE i.prior
                   GROUP BY i.session_id) p ON p.session_id = s.id
-),
-analytic_names AS (
-    SELECT i.session_id, i.aml_id,
-           STRING_AGG(DISTINCT COALESCE(an.name->>%(lang)s, an.name->>'en_US'), ', ') AS names
-      FROM cr_items i
-      CROSS JOIN LATERAL jsonb_object_keys(i.analytic_distribution) AS k(key)
-      CROSS JOIN LATERAL unnest(string_to_array(k.key, ',')::int[]) AS a(id)
-      JOIN account_analytic_account an ON an.id = a.id
-     WHERE NOT i.prior
-     GROUP BY i.session_id, i.aml_id
 )
 INSERT INTO customer_reconciliation_line (
     session_id, sequence, kind, date, move_line_id,
@@ -543,11 +533,15 @@ SELECT i.session_id,
        ROW_NUMBER() OVER w, i.kind, i.date, i.aml_id,
        i.move_name, i.customer_ref, i.label, i.date_maturity,
        GREATEST(i.amount, 0), GREATEST(-i.amount, 0), i.amount,
-       i.amount_company, o.amount + SUM(i.amount) OVER w, an.names,
+       i.amount_company, o.amount + SUM(i.amount) OVER w,
+       CASE WHEN i.analytic_distribution IS NOT NULL THEN (  -- read for the items that have one
+           SELECT STRING_AGG(DISTINCT COALESCE(an.name->>%(lang)s, an.name->>'en_US'), ', ')
+             FROM jsonb_object_keys(i.analytic_distribution) AS k(key)
+            CROSS JOIN LATERAL unnest(string_to_array(k.key, ',')::int[]) AS a(id)
+             JOIN account_analytic_account an ON an.id = a.id) END,
        i.residual <> 0, i.residual
   FROM cr_items i
   JOIN opening o ON o.session_id = i.session_id
-  LEFT JOIN analytic_names an ON an.session_id = i.session_id AND an.aml_id = i.aml_id
  WHERE NOT i.prior AND %(shown)s
 WINDOW w AS (PARTITION BY i.session_id ORDER BY i.date, i.move_name, i.aml_id
              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
