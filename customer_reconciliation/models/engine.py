@@ -477,6 +477,10 @@ SELECT i.session_id, i.move_name, i.date, i.item_currency_id AS currency_id,
 
 
 _SMALL_ITEMS = 500
+# A sample of 3,000 rows (a tenth of the default) tells the planner sizes and spreads enough for
+# these joins, in a fraction of the time; the transaction's later ANALYZEs are left as they were.
+_ANALYZE_SQL = """SET LOCAL default_statistics_target = 10; ANALYZE %(table)s;
+RESET default_statistics_target"""
 
 
 def build_items_table(cr, params, statements=None, keep_hidden=False):
@@ -491,11 +495,11 @@ def build_items_table(cr, params, statements=None, keep_hidden=False):
     if big:
         cr.execute(SQL("CREATE INDEX ON cr_base (aml_id, session_id)"))
         # The columns the joins and groupings read: a fraction of a full ANALYZE.
-        cr.execute(SQL("ANALYZE cr_base (session_id, aml_id, native, kind)"))
+        cr.execute(SQL(_ANALYZE_SQL, table=SQL("cr_base (session_id, aml_id, native, kind)")))
     cr.execute(SQL(_RESIDUALS_SQL))
     if big:
         # The lines' and open items' inserts read it: planned from its real size.
-        cr.execute(SQL("ANALYZE cr_items (session_id, aml_id, prior, residual)"))
+        cr.execute(SQL(_ANALYZE_SQL, table=SQL("cr_items (session_id, aml_id, prior, residual)")))
     if not keep_hidden:
         cr.execute(SQL(_DROP_HIDDEN_SQL, shown=SQL(_SHOWN)))
 
