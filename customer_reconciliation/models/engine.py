@@ -205,23 +205,25 @@ class CustomerReconciliationEngine(models.AbstractModel):
                 to_refresh |= session
                 continue
             # No statement yet, or the latest was cancelled: a new version takes its place.
-            to_create.append(
-                {
-                    "partner_id": key[0],
-                    "currency_id": key[1],
-                    "company_id": company.id,
-                    "date_from": date_from,
-                    "date_to": date_to,
-                    "analytic_account_ids": [fields.Command.set(list(analytic_ids))],
-                    "run_id": run.id if run else False,
-                    "name": UNNUMBERED if run else "/",  # a batch's: numbered once committed
-                    "version": session.version + 1 if session else 1,
-                    # the values of their computes, given: no recomputation, no UPDATE
-                    "scope_key": scope_key,
-                    "salesperson_id": self.env["res.partner"].browse(key[0]).user_id.id,
-                    **(values or {}),
-                }
-            )
+            vals = {
+                "partner_id": key[0],
+                "currency_id": key[1],
+                "company_id": company.id,
+                "date_from": date_from,
+                "date_to": date_to,
+                "run_id": run.id if run else False,
+                "name": UNNUMBERED if run else "/",  # a batch's: numbered once committed
+                "version": session.version + 1 if session else 1,
+                # the values of their computes, given: no recomputation, no UPDATE
+                "scope_key": scope_key,
+                "salesperson_id": self.env["res.partner"].browse(key[0]).user_id.id,
+            }
+            if analytic_ids:
+                vals["analytic_account_ids"] = [fields.Command.set(list(analytic_ids))]
+            to_create.append({**vals, **(values or {})})
+        if to_create:  # the context's defaults, the same for each statement: read once
+            defaults = Session._add_missing_default_values(dict(to_create[0]))
+            to_create = [{**defaults, **vals} for vals in to_create]
         created = Session.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         )._workflow_create(to_create)
