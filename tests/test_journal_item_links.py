@@ -8,40 +8,12 @@ an item deleted after a generation read the ledger makes the generation retry wi
 from datetime import date
 
 from common import ReconciliationCommon
-from workers_common import CommittedInvoicesCase
+from workers_common import CommittedInvoicesCase, part_rows, parts_naming_nothing
 
 from odoo.tests import tagged
 from odoo.tools import SQL
 
 PERIOD = (date(2026, 10, 1), date(2026, 10, 31))
-
-
-def references(cr, aml_ids):
-    """The statement lines' and open items' rows naming ``aml_ids``, read from the tables."""
-    cr.execute(
-        SQL(
-            """SELECT (SELECT COUNT(*) FROM customer_reconciliation_line
-                        WHERE move_line_id = ANY(%(ids)s)),
-                      (SELECT COUNT(*) FROM customer_reconciliation_open_item
-                        WHERE move_line_id = ANY(%(ids)s))""",
-            ids=list(aml_ids),
-        )
-    )
-    return cr.fetchone()
-
-
-def dangling(cr):
-    """Rows of the lines and open items naming a journal item that does not exist."""
-    cr.execute(
-        SQL(
-            """SELECT COUNT(*) FROM (
-                   SELECT move_line_id FROM customer_reconciliation_line
-                   UNION ALL SELECT move_line_id FROM customer_reconciliation_open_item) r
-                WHERE r.move_line_id IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM account_move_line a WHERE a.id = r.move_line_id)"""
-        )
-    )
-    return cr.fetchone()[0]
 
 
 def receivable_items(move):
@@ -58,7 +30,7 @@ class TestJournalItemReferences(ReconciliationCommon):
         result = self.Engine.generate(self.company, *PERIOD, (customer | other).ids)
         statement = result["created"].filtered(lambda s: s.partner_id == customer)
         items = receivable_items(invoice)
-        self.assertEqual(references(self.env.cr, items.ids), (1, 1))
+        self.assertEqual(part_rows(self.env.cr, "move_line_id", items.ids), (1, 1))
         self.assertEqual(items.reconciliation_line_ids.session_id, statement)
         item_ids, name = items.ids, invoice.name
 
@@ -66,15 +38,17 @@ class TestJournalItemReferences(ReconciliationCommon):
         item_ids += receivable_items(invoice).ids
         invoice.unlink()
 
-        self.assertEqual(references(self.env.cr, item_ids), (0, 0))
-        self.assertEqual(dangling(self.env.cr), 0)
+        self.assertEqual(part_rows(self.env.cr, "move_line_id", item_ids), (0, 0))
+        self.assertEqual(parts_naming_nothing(self.env.cr, "move_line_id", "account_move_line"), 0)
         # The statement keeps what it showed (its lines are frozen content), without the link.
         self.assertEqual(len(statement.line_ids), 3, "opening and two invoices, as generated")
         unlinked = statement.line_ids.filtered(lambda line: line.name == name)
         self.assertFalse(unlinked.move_line_id)
         self.assertEqual(unlinked.amount, 300.0)
         for move in (kept, other_invoice):
-            self.assertEqual(references(self.env.cr, receivable_items(move).ids), (1, 1))
+            self.assertEqual(
+                part_rows(self.env.cr, "move_line_id", receivable_items(move).ids), (1, 1)
+            )
 
 
 @tagged("post_install", "-at_install")
@@ -88,7 +62,7 @@ class TestDeletionDuringGeneration(CommittedInvoicesCase):
 
     def _delete_first_invoice_and_count_its_references(self, env):
         self._delete_first_invoice(env)
-        return references(env.cr, self.item_ids[:1])
+        return part_rows(env.cr, "move_line_id", self.item_ids[:1])
 
     def test_a_deletion_waits_for_the_generation_then_empties_its_references(self):
         generated, attempts, left = self._change_waiting_for_a_generation(
@@ -97,8 +71,8 @@ class TestDeletionDuringGeneration(CommittedInvoicesCase):
         self.assertEqual(attempts, 2, "retried once, on a snapshot that sees the lines")
         self.assertEqual(left, (0, 0))
         with self.registry.cursor() as cr:
-            self.assertEqual(references(cr, self.item_ids[1:]), (1, 1))
-            self.assertEqual(dangling(cr), 0)
+            self.assertEqual(part_rows(cr, "move_line_id", self.item_ids[1:]), (1, 1))
+            self.assertEqual(parts_naming_nothing(cr, "move_line_id", "account_move_line"), 0)
             cr.execute(
                 SQL(
                     "SELECT COUNT(*) FROM customer_reconciliation_line WHERE session_id = ANY(%s)",
@@ -114,5 +88,5 @@ class TestDeletionDuringGeneration(CommittedInvoicesCase):
         self.assertEqual(line_count, 1, "generated without the deleted invoice")
         self.assertEqual(closing, 250.0)
         with self.registry.cursor() as cr:
-            self.assertEqual(dangling(cr), 0)
-            self.assertEqual(references(cr, self.item_ids[1:]), (1, 1))
+            self.assertEqual(parts_naming_nothing(cr, "move_line_id", "account_move_line"), 0)
+            self.assertEqual(part_rows(cr, "move_line_id", self.item_ids[1:]), (1, 1))

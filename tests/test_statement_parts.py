@@ -9,41 +9,13 @@ generation retry, which leaves nothing of the deleted statement."""
 from datetime import date
 
 from common import ReconciliationCommon
-from workers_common import CommittedInvoicesCase
+from workers_common import CommittedInvoicesCase, part_rows, parts_naming_nothing
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
 PERIOD = (date(2026, 10, 1), date(2026, 10, 31))
-
-
-def parts(cr, session_ids):
-    """(lines, open items) of the statements ``session_ids``, read from the tables."""
-    cr.execute(
-        SQL(
-            """SELECT (SELECT COUNT(*) FROM customer_reconciliation_line
-                        WHERE session_id = ANY(%(ids)s)),
-                      (SELECT COUNT(*) FROM customer_reconciliation_open_item
-                        WHERE session_id = ANY(%(ids)s))""",
-            ids=list(session_ids),
-        )
-    )
-    return cr.fetchone()
-
-
-def orphans(cr):
-    """Lines and open items whose statement does not exist."""
-    cr.execute(
-        SQL(
-            """SELECT COUNT(*) FROM (
-                   SELECT session_id FROM customer_reconciliation_line
-                   UNION ALL SELECT session_id FROM customer_reconciliation_open_item) r
-                WHERE NOT EXISTS (SELECT 1 FROM customer_reconciliation_session s
-                                   WHERE s.id = r.session_id)"""
-        )
-    )
-    return cr.fetchone()[0]
 
 
 @tagged("post_install", "-at_install")
@@ -56,16 +28,18 @@ class TestStatementParts(ReconciliationCommon):
         statements = self.Engine.generate(self.company, *PERIOD, customers.ids)["created"]
         deleted = statements.filtered(lambda s: s.partner_id == customers[0])
         kept = statements - deleted
-        self.assertEqual(parts(self.env.cr, deleted.ids), (3, 2))
+        self.assertEqual(part_rows(self.env.cr, "session_id", deleted.ids), (3, 2))
         deleted_ids = deleted.ids
 
         deleted.unlink()
 
-        self.assertEqual(parts(self.env.cr, deleted_ids), (0, 0))
-        self.assertEqual(parts(self.env.cr, kept.ids), (3, 2))
+        self.assertEqual(part_rows(self.env.cr, "session_id", deleted_ids), (0, 0))
+        self.assertEqual(part_rows(self.env.cr, "session_id", kept.ids), (3, 2))
         self.assertEqual(kept.closing_balance, 300.0)
         self.assertEqual(len(kept.line_ids), 3)
-        self.assertEqual(orphans(self.env.cr), 0)
+        self.assertEqual(
+            parts_naming_nothing(self.env.cr, "session_id", "customer_reconciliation_session"), 0
+        )
 
     def test_a_refused_deletion_deletes_no_line(self):
         customer = self._customer("Frozen Statement")
@@ -74,7 +48,7 @@ class TestStatementParts(ReconciliationCommon):
         statement.action_submit()
         with self.assertRaises(UserError), self.env.cr.savepoint():
             statement.unlink()
-        self.assertEqual(parts(self.env.cr, statement.ids), (2, 1))
+        self.assertEqual(part_rows(self.env.cr, "session_id", statement.ids), (2, 1))
 
     def test_the_database_checks_no_key_on_the_lines_and_open_items(self):
         self.env.cr.execute(
@@ -105,8 +79,10 @@ class TestDeletionOfAStatementBeingGenerated(CommittedInvoicesCase):
         self.assertEqual(generated["refreshed"], [self.statement_id])
         self.assertEqual(attempts, 2, "retried once, on a snapshot that sees the new lines")
         with self.registry.cursor() as cr:
-            self.assertEqual(parts(cr, [self.statement_id]), (0, 0))
-            self.assertEqual(orphans(cr), 0)
+            self.assertEqual(part_rows(cr, "session_id", [self.statement_id]), (0, 0))
+            self.assertEqual(
+                parts_naming_nothing(cr, "session_id", "customer_reconciliation_session"), 0
+            )
 
     def test_a_statement_deleted_while_being_refreshed_leaves_nothing_after_the_retry(self):
         statement_id, line_count, closing = self._generate_after_a_change(self._delete_statement)
@@ -114,6 +90,8 @@ class TestDeletionOfAStatementBeingGenerated(CommittedInvoicesCase):
         self.assertEqual(line_count, 2)
         self.assertEqual(closing, 650.0)
         with self.registry.cursor() as cr:
-            self.assertEqual(parts(cr, [self.statement_id]), (0, 0))
-            self.assertEqual(parts(cr, [statement_id]), (3, 2))
-            self.assertEqual(orphans(cr), 0)
+            self.assertEqual(part_rows(cr, "session_id", [self.statement_id]), (0, 0))
+            self.assertEqual(part_rows(cr, "session_id", [statement_id]), (3, 2))
+            self.assertEqual(
+                parts_naming_nothing(cr, "session_id", "customer_reconciliation_session"), 0
+            )

@@ -8,6 +8,39 @@ from psycopg2.errors import SerializationFailure
 from odoo import SUPERUSER_ID, Command, api
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase
+from odoo.tools import SQL
+
+
+def part_rows(cr, column, ids):
+    """(lines, open items) of the statements whose ``column`` is one of ``ids``, read from the
+    tables (``session_id``: their statement; ``move_line_id``: their journal item)."""
+    cr.execute(
+        SQL(
+            """SELECT (SELECT COUNT(*) FROM customer_reconciliation_line
+                        WHERE %(column)s = ANY(%(ids)s)),
+                      (SELECT COUNT(*) FROM customer_reconciliation_open_item
+                        WHERE %(column)s = ANY(%(ids)s))""",
+            column=SQL.identifier(column),
+            ids=list(ids),
+        )
+    )
+    return cr.fetchone()
+
+
+def parts_naming_nothing(cr, column, table):
+    """Lines and open items whose ``column`` is set and names no row of ``table``."""
+    cr.execute(
+        SQL(
+            """SELECT COUNT(*) FROM (
+                   SELECT %(column)s AS target FROM customer_reconciliation_line
+                   UNION ALL SELECT %(column)s FROM customer_reconciliation_open_item) r
+                WHERE r.target IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM %(table)s t WHERE t.id = r.target)""",
+            column=SQL.identifier(column),
+            table=SQL.identifier(table),
+        )
+    )
+    return cr.fetchone()[0]
 
 
 class CommittedDataCase(TransactionCase):
