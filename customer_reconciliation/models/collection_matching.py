@@ -31,6 +31,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
+from ..tools.client_actions import SOFT_RELOAD, notification
 from .collection import CASHIER_GROUP, OPEN_STATES
 
 # The receipts of money in (no parameters: the SQL view of unreported receipts reads it too).
@@ -159,18 +160,14 @@ class CustomerReconciliationCollection(models.Model):
         the same customers, which a grouped deposit may include)."""
         self._check_cashier(self.env._("match"))
         found = self._match()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if found else "warning",
-                "message": self.env._(
-                    "%(count)s collection(s) with a receipt proposed: validate or reject them.",
-                    count=len(found),
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            self.env._(
+                "%(count)s collection(s) with a receipt proposed: validate or reject them.",
+                count=len(found),
+            ),
+            "success" if found else "warning",
+            then=SOFT_RELOAD,
+        )
 
     def _match(self):
         """Propose a receipt for the open collections of the customers of ``self`` without one.

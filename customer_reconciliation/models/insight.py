@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, format_date, formatLang
 
 from ..tools import receivables
+from ..tools.client_actions import notification
 
 MANAGER_GROUP = "customer_reconciliation.group_reconciliation_manager"
 USER_GROUP = "customer_reconciliation.group_reconciliation_user"
@@ -206,19 +207,15 @@ class CustomerReconciliationInsight(models.Model):
         # In the background (a month-end of 10,000 customers takes tens of seconds): the
         # scheduled action refreshes every company, step by step, and tells who asked.
         self.env["customer.reconciliation.figures.refresh"]._ask()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "title": _("Refreshing the figures"),
-                "message": _(
-                    "The figures are refreshed in the background, month end by month end; you "
-                    "are notified when they are up to date. Follow or cancel it in "
-                    "Reconciliation › Figures Refreshes."
-                ),
-            },
-        }
+        return notification(
+            _(
+                "The figures are refreshed in the background, month end by month end; you "
+                "are notified when they are up to date. Follow or cancel it in "
+                "Reconciliation › Figures Refreshes."
+            ),
+            "info",
+            title=_("Refreshing the figures"),
+        )
 
     def action_accept_credit_suggestion(self):
         """A manager accepts the suggestion: the customer's credit limit becomes the suggested

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import aging, limits
+from ..tools.client_actions import notification
 from .approval_batch import APPROVE_NOW_LIMIT
 from .engine import UNNUMBERED
 
@@ -148,20 +149,16 @@ class CustomerReconciliationSession(models.Model):
         if not self.digest:
             raise UserError(self.env._("Statement %s has not been frozen yet.", self.name))
         ok = self._content_digest() == self.digest
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if ok else "danger",
-                "title": self.env._("Content digest"),
-                "message": self.env._("The stored statement matches its digest.")
-                if ok
-                else self.env._(
-                    "The stored statement no longer matches its digest: it was altered outside Odoo."
-                ),
-                "sticky": not ok,
-            },
-        }
+        return notification(
+            self.env._("The stored statement matches its digest.")
+            if ok
+            else self.env._(
+                "The stored statement no longer matches its digest: it was altered outside Odoo."
+            ),
+            "success" if ok else "danger",
+            title=self.env._("Content digest"),
+            sticky=not ok,
+        )
 
     # ------------------------------------------------------------------ transitions
     def action_submit(self):

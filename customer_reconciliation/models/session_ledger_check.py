@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
+from ..tools.client_actions import notification
 from .engine import build_items_table
 
 # Frozen lines against the items the statement would hold today: added, removed, changed
@@ -146,18 +147,14 @@ class CustomerReconciliationSession(models.Model):
         differences = self._ledger_differences()
         self._post_ledger_check(differences)
         count = sum(len(d) for d in differences.values())
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if count else "success",
-                "title": self.env._("Check against ledger"),
-                "message": self.env._("%s differences found; see the statement's messages.", count)
-                if count
-                else self.env._("The statement matches the ledger."),
-                "sticky": bool(count),
-            },
-        }
+        return notification(
+            self.env._("%s differences found; see the statement's messages.", count)
+            if count
+            else self.env._("The statement matches the ledger."),
+            "warning" if count else "success",
+            title=self.env._("Check against ledger"),
+            sticky=bool(count),
+        )
 
     @api.model
     def _cron_check_ledger(self, batch_size=500):

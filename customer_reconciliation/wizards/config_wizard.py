@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..models.account_move import MANAGER_GROUP
 from ..models.session import without_client_defaults
+from ..tools.client_actions import closing_notification
 
 
 class CustomerReconciliationConfigWizard(models.TransientModel):
@@ -175,12 +176,6 @@ class CustomerReconciliationConfigWizard(models.TransientModel):
     def action_save(self):
         """The values were saved with the record: say so and close."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("Reconciliation settings of %s saved.", self.company_id.name),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return closing_notification(
+            self.env._("Reconciliation settings of %s saved.", self.company_id.name)
+        )

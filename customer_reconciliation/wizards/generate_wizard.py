@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..models.run import BATCH_SIZE
 from ..tools import limits
+from ..tools.client_actions import notification
 
 
 def _last_month(today):
@@ -217,15 +218,11 @@ class CustomerReconciliationGenerateWizard(models.TransientModel):
         action = run.action_open_sessions()
         action["name"] = self.env._("Generated Statements")
         if run.refused_count:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "warning",
-                    "title": self.env._("%s statements not generated", run.refused_count),
-                    "message": run.refusals,
-                    "sticky": True,
-                    "next": action,
-                },
-            }
+            return notification(
+                run.refusals,
+                "warning",
+                title=self.env._("%s statements not generated", run.refused_count),
+                sticky=True,
+                then=action,
+            )
         return action

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..models.customer_line import SIGN_CONVENTIONS
 from ..models.ir_attachment import unindexed
+from ..tools.client_actions import closing_notification
 from ..tools.customer_ledger import parsing as lp
 
 
@@ -353,20 +354,15 @@ class CustomerReconciliationLedgerImportWizard(models.TransientModel):
                 dict(options, tolerances=tolerances),
                 self.row_estimate,
             )
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "title": self.env._("Importing in the background"),
-                    "message": self.env._(
-                        "%(job)s: about %(rows)s rows. You are notified when it is done.",
-                        job=job.display_name,
-                        rows=f"{self.row_estimate:,}",
-                    ),
-                    "next": {"type": "ir.actions.act_window_close"},
-                },
-            }
+            return closing_notification(
+                self.env._(
+                    "%(job)s: about %(rows)s rows. You are notified when it is done.",
+                    job=job.display_name,
+                    rows=f"{self.row_estimate:,}",
+                ),
+                "info",
+                title=self.env._("Importing in the background"),
+            )
         # The tolerances and the import are kept together or not at all.
         with self.env.cr.savepoint():
             session.write(tolerances)
