@@ -9,7 +9,7 @@ otherwise try to drop again when the addon is uninstalled. After the module is l
 log columns' keys, dropped by 19.0.1.6.0's post-migration, are reflected again while it loads.
 """
 
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 TABLES = ("customer_reconciliation_line", "customer_reconciliation_open_item")
 MODELS = ("customer.reconciliation.line", "customer.reconciliation.open.item")
@@ -25,11 +25,7 @@ DELETE FROM ir_model_constraint c
 
 def migrate(cr, version):
     for table in TABLES:
-        cr.execute(
-            SQL(
-                "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
-                SQL.identifier(table),
-                SQL.identifier(f"{table}_session_id_fkey"),
-            )
-        )
+        key = f"{table}_session_id_fkey"
+        if sql.constraint_definition(cr, table, key):
+            sql.drop_constraint(cr, table, key)
     cr.execute(SQL(_FORGET_GONE_KEYS_SQL, models=list(MODELS), tables=list(TABLES)))
