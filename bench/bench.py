@@ -117,10 +117,13 @@ def parse_args(argv=None):
         "--reuse",
         action="store_true",
         help="use the database left by an earlier --keep run as it is, instead of "
-        "rebuilding it (--customers and --items are then ignored)",
+        "rebuilding it (--customers and --items are then ignored); a reused database "
+        "is kept at the end",
     )
     parser.add_argument(
-        "--keep", action="store_true", help="keep the database at the end (default: drop it)"
+        "--keep",
+        action="store_true",
+        help="keep the database at the end (default: drop it, unless --reuse found it)",
     )
     args = parser.parse_args(argv)
     args.config = os.path.abspath(args.config)
@@ -885,7 +888,8 @@ def main(argv=None):
         else f"using database {args.db}"
     )
     data = in_worker(build_database, args)
-    if "generation_seconds" in data:
+    reused = "generation_seconds" not in data
+    if not reused:
         log(
             f"modules installed in {data['install_seconds']:.1f} s, "
             f"data generated in {data['generation_seconds']:.1f} s"
@@ -915,7 +919,7 @@ def main(argv=None):
         log(f"OCA: {oca['seconds']:.1f} s")
 
     print_summary(args, data, ours, traced, ours_same, oca, one)
-    if not args.keep:
+    if not (args.keep or reused):
         in_worker(drop_database_worker, args)
         log(f"database {args.db} dropped (--keep keeps it)")
 
