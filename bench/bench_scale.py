@@ -70,7 +70,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--http-port", type=int, default=8079, help="for the report assets")
     parser.add_argument(
-        "--reuse", action="store_true", help="use the database of an earlier --keep run"
+        "--reuse",
+        action="store_true",
+        help="use the database of an earlier --keep run (a reused database is kept at the end)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     args = parser.parse_args(argv)
@@ -432,7 +434,7 @@ def main(argv=None):
         ours = base.in_worker(base.measure_ours, build, limit=args.oca_customers, keep=False)
         oca = base.in_worker(base.measure_oca, build, limit=args.oca_customers)
     print_summary(args, results, ours, oca)
-    if not args.keep:
+    if not (args.keep or "generation_seconds" not in data):
         base.in_worker(base.drop_database_worker, build)
 
 
