@@ -224,7 +224,8 @@ def ensure_oca_installed():
 # --------------------------------------------------------------------------- database
 @contextmanager
 def autocommit_cursor(db):
-    """A cursor outside of any transaction, for DROP DATABASE and VACUUM."""
+    """A cursor outside of any transaction, for DROP DATABASE and VACUUM (and a read before
+    this worker loads a registry that an install would leave stale)."""
     from odoo import sql_db
 
     with sql_db.db_connect(db).cursor() as cr:
@@ -275,8 +276,8 @@ def ensure_chart_of_accounts(env, company):
 def build_database(args):
     """Worker: (re)build the database and its ledger; return the figures of its data."""
     configure_odoo(args.config)
-    result = {}
-    if not (args.reuse and database_exists(args.db)):
+    result = {"reused": bool(args.reuse and database_exists(args.db))}
+    if not result["reused"]:
         started = time.perf_counter()
         drop_database(args.db)
         modules = MODULES[:1] if args.skip_oca else MODULES
@@ -900,8 +901,7 @@ def main(argv=None):
         else f"using database {args.db}"
     )
     data = in_worker(build_database, args)
-    reused = "generation_seconds" not in data
-    if not reused:
+    if not data["reused"]:
         log(
             f"modules installed in {data['install_seconds']:.1f} s, "
             f"data generated in {data['generation_seconds']:.1f} s"
@@ -931,7 +931,7 @@ def main(argv=None):
         log(f"OCA: {oca['seconds']:.1f} s")
 
     print_summary(args, data, ours, traced, ours_same, oca, one)
-    if not (args.keep or reused):
+    if not (args.keep or data["reused"]):
         in_worker(drop_database_worker, args)
         log(f"database {args.db} dropped (--keep keeps it)")
 

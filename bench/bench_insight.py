@@ -74,7 +74,8 @@ def parse_args(argv=None):
         "--reuse",
         action="store_true",
         help="use the databases left by an earlier --keep run as they are, instead of "
-        "rebuilding them (--customers and --items are then ignored)",
+        "rebuilding them (--customers and --items are then ignored); a reused database "
+        "is kept at the end",
     )
     parser.add_argument(
         "--skip-backfill",
@@ -83,7 +84,9 @@ def parse_args(argv=None):
         "snapshots (the refresh is measured on them)",
     )
     parser.add_argument(
-        "--keep", action="store_true", help="keep the databases at the end (default: drop them)"
+        "--keep",
+        action="store_true",
+        help="keep the databases at the end (default: drop them, unless --reuse found them)",
     )
     args = parser.parse_args(argv)
     args.config = os.path.abspath(args.config)
@@ -320,8 +323,8 @@ def main(argv=None):
         base.log(f"refresh: {small_refresh['seconds']:.1f} s, {small_refresh['queries']} queries")
 
     print_summary(data, backfill, refresh, small_data, small_backfill, small_refresh)
-    if not args.keep:
-        for largs in filter(None, (large, small)):
+    for largs, built in ((large, data), (small, small_data)):
+        if largs and not (args.keep or built["reused"]):
             base.in_worker(drop_database_worker, largs)
             base.log(f"database {largs.db} dropped (--keep keeps it)")
 

@@ -434,7 +434,7 @@ def main(argv=None):
         ours = base.in_worker(base.measure_ours, build, limit=args.oca_customers, keep=False)
         oca = base.in_worker(base.measure_oca, build, limit=args.oca_customers)
     print_summary(args, results, ours, oca)
-    if not (args.keep or "generation_seconds" not in data):
+    if not (args.keep or data["reused"]):
         base.in_worker(base.drop_database_worker, build)
 
 
